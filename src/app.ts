@@ -1,0 +1,86 @@
+// Builds the HTTP server: dialects, checkout pages, test helper, health and metrics.
+
+import Fastify from "fastify";
+import type { FastifyInstance } from "fastify";
+import formbody from "@fastify/formbody";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import { loadSecret } from "./auth/keys.ts";
+import { CsrfGuard } from "./checkout/csrf.ts";
+import { checkoutRoutes } from "./checkout/routes.ts";
+import { TetriError } from "./core/errors.ts";
+import { bogDialect } from "./dialects/bog/routes.ts";
+import { sendJsonError } from "./http/errors.ts";
+import type { Metrics } from "./metrics.ts";
+import type { Services } from "./services.ts";
+import { testHelperRoutes } from "./testing/routes.ts";
+
+export const REDACTED_PATHS = ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'];
+
+/** The OpenAPI document of one dialect: the full document narrowed to that dialect's tag. */
+export function openApiFor(app: FastifyInstance, tag: string, title: string) {
+  const doc = app.swagger() as { paths?: Record<string, Record<string, { tags?: string[] }>> } & Record<string, unknown>;
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [path, operations] of Object.entries(doc.paths ?? {})) {
+    const kept = Object.fromEntries(Object.entries(operations).filter(([, op]) => op.tags?.includes(tag)));
+    if (Object.keys(kept).length > 0) paths[path] = kept;
+  }
+  return { ...doc, info: { title, version: "1.0.0" }, paths };
+}
+
+export async function buildApp(services: Services, metrics: Metrics): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    logger: { level: config.logLevel, redact: REDACTED_PATHS },
+    bodyLimit: config.bodyLimitBytes,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
+    forceCloseConnections: false,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  // An empty body with a JSON content type is allowed (shops send it for a full refund).
+  const defaultJsonParser = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = body.toString();
+    if (text.trim() === "") return done(null, undefined);
+    defaultJsonParser(request, text, done);
+  });
+  await app.register(formbody);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "tetri", version: "1.0.0" },
+      servers: [{ url: config.publicUrl }],
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+  app.setErrorHandler(sendJsonError);
+  app.setNotFoundHandler((request, reply) => sendJsonError(new TetriError("TETRI_ERR_NOT_FOUND"), request, reply));
+
+  await app.register(async (scope) => bogDialect(scope, services));
+  const csrf = new CsrfGuard(loadSecret(config.dataDir, "csrf"), config.publicUrl.startsWith("https:"));
+  await app.register(async (scope) => checkoutRoutes(scope, services, csrf));
+  if (config.mode === "test") await app.register(async (scope) => testHelperRoutes(scope, services));
+
+  app.get("/healthz", { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await services.ctx.store.read((tx) => tx.countPendingOutbox());
+      return { status: "ok" };
+    } catch {
+      return reply.status(503).send({ status: "unavailable" });
+    }
+  });
+  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  return app;
+}

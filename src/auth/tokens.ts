@@ -1,0 +1,57 @@
+// OAuth2 client-credentials access tokens: RS256 JWTs signed with the data directory's
+// key, verified on every call, public key published as a JWKS.
+
+import { randomUUID } from "node:crypto";
+import { exportJWK, jwtVerify, SignJWT } from "jose";
+import type { JWK } from "jose";
+import type { MerchantId } from "../core/ids.ts";
+import type { Merchant } from "../core/types.ts";
+import type { RsaKeyPair } from "./keys.ts";
+
+export type TokenAudience = "bog";
+
+export type IssuedToken = { accessToken: string; expiresIn: number };
+
+export class TokenService {
+  readonly #keys: RsaKeyPair;
+  readonly #issuer: string;
+  readonly #ttlSeconds: number;
+
+  constructor(keys: RsaKeyPair, issuer: string, ttlSeconds: number) {
+    this.#keys = keys;
+    this.#issuer = issuer;
+    this.#ttlSeconds = ttlSeconds;
+  }
+
+  async issue(merchant: Merchant, audience: TokenAudience): Promise<IssuedToken> {
+    const accessToken = await new SignJWT({ azp: merchant.clientId, typ: "Bearer" })
+      .setProtectedHeader({ alg: "RS256", kid: this.#keys.kid, typ: "JWT" })
+      .setIssuer(this.#issuer)
+      .setSubject(merchant.id)
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime(`${this.#ttlSeconds}s`)
+      .setJti(randomUUID())
+      .sign(this.#keys.privateKey);
+    return { accessToken, expiresIn: this.#ttlSeconds };
+  }
+
+  /** The merchant a token was issued to, or undefined for any token that is not valid right now. */
+  async verify(token: string, audience: TokenAudience): Promise<MerchantId | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.#keys.publicKey, {
+        issuer: this.#issuer,
+        audience,
+        algorithms: ["RS256"],
+      });
+      return typeof payload.sub === "string" ? (payload.sub as MerchantId) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async jwks(): Promise<{ keys: JWK[] }> {
+    const jwk = await exportJWK(this.#keys.publicKey);
+    return { keys: [{ ...jwk, kid: this.#keys.kid, alg: "RS256", use: "sig" }] };
+  }
+}

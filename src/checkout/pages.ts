@@ -1,0 +1,186 @@
+// The hosted pages, server-rendered with no script at all: payment form, 3-D Secure
+// challenge, result. Every value passes through html``, which escapes it.
+
+import { formatMajorAmountFixed } from "../core/money.ts";
+import type { CardField, CardProblem } from "../core/cards.ts";
+import type { Language, OrderView, PaymentMethod } from "../core/types.ts";
+import { html } from "./html.ts";
+import type { Html } from "./html.ts";
+import { TEXTS, fieldMessage } from "./i18n.ts";
+import type { Texts } from "./i18n.ts";
+
+const ALL_METHODS: readonly PaymentMethod[] = [
+  "card",
+  "google_pay",
+  "apple_pay",
+  "bog_p2p",
+  "bog_loyalty",
+  "bnpl",
+  "bog_loan",
+  "gift_card",
+];
+
+const METHOD_NAMES: Readonly<Record<PaymentMethod, Record<Language, string>>> = {
+  card: { en: "Card", ka: "ბარათი" },
+  google_pay: { en: "Google Pay", ka: "Google Pay" },
+  apple_pay: { en: "Apple Pay", ka: "Apple Pay" },
+  bog_p2p: { en: "Bank of Georgia transfer", ka: "საქართველოს ბანკის გადარიცხვა" },
+  bog_loyalty: { en: "Loyalty points", ka: "ქულებით გადახდა" },
+  bnpl: { en: "Buy now, pay later", ka: "ნაწილ-ნაწილ გადახდა" },
+  bog_loan: { en: "Installment loan", ka: "განვადება" },
+  gift_card: { en: "Gift card", ka: "სასაჩუქრე ბარათი" },
+};
+
+export type PageFrame = { language: Language; title: string; body: Html; testMode: boolean; refreshSeconds?: number; switchHref?: string };
+
+export function layout(frame: PageFrame): string {
+  const t = TEXTS[frame.language];
+  return `<!doctype html>${html`<html lang="${frame.language}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+${frame.refreshSeconds ? html`<meta http-equiv="refresh" content="${frame.refreshSeconds}">` : ""}
+<title>${frame.title} · tetri</title>
+<link rel="stylesheet" href="/checkout/assets/checkout.css">
+</head>
+<body>
+<main class="card">
+${frame.testMode ? html`<p class="test-banner">${t.test_mode}</p>` : ""}
+${frame.body}
+${frame.switchHref ? html`<p class="lang"><a href="${frame.switchHref}">${t.other_language}</a></p>` : ""}
+</main>
+</body>
+</html>`}`;
+}
+
+function money(view: OrderView, minor: number): string {
+  return `${formatMajorAmountFixed(minor, view.order.currency)} ${view.order.currency}`;
+}
+
+function summary(view: OrderView, t: Texts): Html {
+  const { order, merchant } = view;
+  return html`<header>
+<p class="merchant">${t.pay_to}: <strong>${merchant.name}</strong></p>
+<p class="reference">${t.order}: <span>${order.externalOrderId ?? order.id}</span></p>
+</header>
+<table class="basket">
+<thead><tr><th>${t.item}</th><th>${t.quantity}</th><th>${t.price}</th></tr></thead>
+<tbody>
+${order.basket.map(
+  (line) => html`<tr><td>${line.description ?? line.productId}</td><td>${line.quantity}</td><td>${money(view, line.unitPrice)}</td></tr>`,
+)}
+</tbody>
+<tfoot><tr><th colspan="2">${t.total}</th><td class="total">${money(view, order.amount)}</td></tr></tfoot>
+</table>`;
+}
+
+export type PaymentFormState = {
+  csrf: string;
+  problems: readonly CardProblem[];
+  values: { expiry: string; cardholder: string };
+};
+
+function field(
+  t: Texts,
+  language: Language,
+  state: PaymentFormState,
+  name: CardField,
+  label: string,
+  attributes: { autocomplete: string; inputmode?: string; placeholder?: string; value?: string; maxlength: number },
+): Html {
+  const problem = state.problems.find((p) => p.field === name);
+  const id = `field-${name}`;
+  return html`<div class="field${problem ? " invalid" : ""}">
+<label for="${id}">${label}</label>
+<input id="${id}" name="${name}" autocomplete="${attributes.autocomplete}" ${attributes.inputmode ? html`inputmode="${attributes.inputmode}"` : ""} ${attributes.placeholder ? html`placeholder="${attributes.placeholder}"` : ""} maxlength="${attributes.maxlength}" value="${attributes.value ?? ""}"${problem ? html` aria-invalid="true" aria-describedby="${id}-error"` : ""}>
+${problem ? html`<p class="error" id="${id}-error">${fieldMessage(language, problem)}</p>` : ""}
+</div>`;
+}
+
+export function paymentPage(view: OrderView, state: PaymentFormState, options: { testMode: boolean; language: Language }): string {
+  const { language } = options;
+  const t = TEXTS[language];
+  const requested = view.order.paymentMethods.length > 0 ? view.order.paymentMethods : ALL_METHODS;
+  const others = requested.filter((m) => m !== "card");
+  const body = html`<h1>${t.title}</h1>
+${summary(view, t)}
+<section class="methods">
+<h2>${t.method}</h2>
+<ul>
+<li class="available">${METHOD_NAMES.card[language]}</li>
+${others.map((m) => html`<li class="unavailable">${METHOD_NAMES[m][language]} <span>(${options.testMode ? t.unavailable_test : t.unavailable})</span></li>`)}
+</ul>
+</section>
+${state.problems.length > 0 ? html`<p class="form-error" role="alert">${t.fix_fields}</p>` : ""}
+<form method="post" action="/checkout/pay" novalidate>
+<input type="hidden" name="order_id" value="${view.order.id}">
+<input type="hidden" name="csrf" value="${state.csrf}">
+<input type="hidden" name="lang" value="${language}">
+${field(t, language, state, "card_number", t.card_number, { autocomplete: "cc-number", inputmode: "numeric", placeholder: "0000 0000 0000 0000", maxlength: 23 })}
+<div class="row">
+${field(t, language, state, "expiry", `${t.expiry} (${t.expiry_hint})`, { autocomplete: "cc-exp", inputmode: "numeric", placeholder: t.expiry_hint, value: state.values.expiry, maxlength: 7 })}
+${field(t, language, state, "cvc", t.cvc, { autocomplete: "cc-csc", inputmode: "numeric", placeholder: "123", maxlength: 4 })}
+</div>
+${field(t, language, state, "cardholder", t.cardholder, { autocomplete: "cc-name", value: state.values.cardholder, maxlength: 64 })}
+<button type="submit">${t.pay} ${money(view, view.order.amount)}</button>
+</form>`;
+  return layout({ language, title: t.title, body, testMode: options.testMode, switchHref: `/?order_id=${view.order.id}&lang=${language === "en" ? "ka" : "en"}` });
+}
+
+export function challengePage(view: OrderView, input: { csrf: string; attemptId: string; language: Language; testMode: boolean }): string {
+  const t = TEXTS[input.language];
+  const body = html`<h1>${t.threeds_title}</h1>
+<p>${t.threeds_text}</p>
+<dl class="facts">
+<dt>${t.pay_to}</dt><dd>${view.merchant.name}</dd>
+<dt>${t.amount}</dt><dd>${money(view, view.order.amount)}</dd>
+<dt>${t.card}</dt><dd>${view.attempt?.card.mask ?? ""}</dd>
+</dl>
+<form method="post" action="/checkout/3ds" class="challenge">
+<input type="hidden" name="order_id" value="${view.order.id}">
+<input type="hidden" name="attempt_id" value="${input.attemptId}">
+<input type="hidden" name="csrf" value="${input.csrf}">
+<input type="hidden" name="lang" value="${input.language}">
+<button type="submit" name="result" value="complete">${t.complete}</button>
+<button type="submit" name="result" value="fail" class="secondary">${t.fail}</button>
+</form>`;
+  return layout({ language: input.language, title: t.threeds_title, body, testMode: input.testMode });
+}
+
+export type ResultKind = "success" | "declined" | "expired" | "processing" | "paid";
+
+export function resultPage(
+  view: OrderView,
+  input: { kind: ResultKind; message?: string; language: Language; testMode: boolean; backHref?: string },
+): string {
+  const t = TEXTS[input.language];
+  const headline = {
+    success: t.success,
+    paid: t.success,
+    declined: t.failed,
+    expired: t.failed,
+    processing: t.title,
+  }[input.kind];
+  const text = {
+    success: null,
+    paid: t.paid,
+    declined: input.message ?? t.declined,
+    expired: t.expired,
+    processing: t.processing,
+  }[input.kind];
+  const body = html`<h1 class="result ${input.kind}">${headline}</h1>
+${text ? html`<p class="message" role="status">${text}</p>` : ""}
+${summary(view, t)}
+${input.backHref ? html`<p><a class="button" href="${input.backHref}">${t.back_to_shop}</a></p>` : ""}`;
+  return layout({
+    language: input.language,
+    title: headline,
+    body,
+    testMode: input.testMode,
+    refreshSeconds: input.kind === "processing" ? 3 : undefined,
+  });
+}
+
+export function messagePage(language: Language, title: string, text: string, testMode: boolean): string {
+  return layout({ language, title, body: html`<h1>${title}</h1><p class="message">${text}</p>`, testMode });
+}

@@ -1,0 +1,196 @@
+// The hosted payment page a shop sends its buyer to (/?order_id=…), the 3-D Secure
+// challenge and the result page. Card data arrives only in POST bodies, never in a URL,
+// and is never logged or echoed back.
+
+import { readFileSync } from "node:fs";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { completeChallenge, payOrder } from "../core/checkout.ts";
+import type { PaymentResult } from "../core/checkout.ts";
+import { TetriError } from "../core/errors.ts";
+import { parseAttemptId, parseOrderId } from "../core/ids.ts";
+import type { OrderId } from "../core/ids.ts";
+import { getCheckoutView } from "../core/orders.ts";
+import type { Language, OrderView } from "../core/types.ts";
+import type { Services } from "../services.ts";
+import type { CsrfGuard } from "./csrf.ts";
+import { declineMessage, TEXTS } from "./i18n.ts";
+import { challengePage, messagePage, paymentPage, resultPage } from "./pages.ts";
+import type { ResultKind } from "./pages.ts";
+
+const STYLESHEET = readFileSync(new URL("./checkout.css", import.meta.url));
+
+type Form = Record<string, string | undefined>;
+
+function formOf(request: FastifyRequest): Form {
+  const body = request.body;
+  if (body === null || typeof body !== "object") return {};
+  const form: Form = {};
+  for (const [key, value] of Object.entries(body)) form[key] = typeof value === "string" ? value : undefined;
+  return form;
+}
+
+function languageParam(value: unknown, fallback: Language): Language {
+  return value === "en" || value === "ka" ? value : fallback;
+}
+
+/** Form actions may redirect to the shop, so its redirect origins join 'self' in form-action. */
+function contentSecurityPolicy(view?: OrderView): string {
+  const origins = new Set<string>();
+  for (const url of [view?.order.successUrl, view?.order.failUrl]) {
+    if (url) origins.add(new URL(url).origin);
+  }
+  return [
+    "default-src 'none'",
+    "style-src 'self'",
+    "img-src 'self'",
+    `form-action 'self'${[...origins].map((o) => ` ${o}`).join("")}`,
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+export async function checkoutRoutes(app: FastifyInstance, services: Services, csrf: CsrfGuard) {
+  const { ctx, config } = services;
+  const testMode = config.mode === "test";
+
+  const sendPage = (reply: FastifyReply, status: number, page: string, view?: OrderView) =>
+    reply
+      .status(status)
+      .header("content-type", "text/html; charset=utf-8")
+      .header("content-security-policy", contentSecurityPolicy(view))
+      .header("cache-control", "no-store")
+      .header("referrer-policy", "no-referrer")
+      .header("x-frame-options", "DENY")
+      .send(page);
+
+  const notFound = (reply: FastifyReply, language: Language) =>
+    sendPage(reply, 404, messagePage(language, TEXTS[language].not_found, TEXTS[language].not_found_text, testMode));
+
+  async function loadView(orderId: OrderId | undefined): Promise<OrderView | undefined> {
+    if (!orderId) return undefined;
+    try {
+      return await getCheckoutView(ctx, orderId);
+    } catch (error) {
+      if (error instanceof TetriError && error.code === "TETRI_ERR_ORDER_NOT_FOUND") return undefined;
+      throw error;
+    }
+  }
+
+  function resultOf(view: OrderView, language: Language): { kind: ResultKind; message?: string } {
+    const { order, attempt } = view;
+    switch (order.status) {
+      case "created":
+      case "processing":
+        return { kind: "processing" };
+      case "expired":
+        return { kind: "expired" };
+      case "declined":
+      case "voided":
+        return {
+          kind: "declined",
+          message: attempt?.declineReason ? declineMessage(language, attempt.declineReason) : undefined,
+        };
+      default:
+        return { kind: "success" };
+    }
+  }
+
+  function redirectAfter(reply: FastifyReply, view: OrderView, result: PaymentResult, language: Language) {
+    const id = view.order.id;
+    const tetriResult = `/receipt?order_id=${id}&lang=${language}`;
+    switch (result.kind) {
+      case "approved":
+        return reply.redirect(view.order.successUrl ?? tetriResult, 303);
+      case "declined":
+        return reply.redirect(view.order.failUrl ?? tetriResult, 303);
+      case "challenge":
+        return reply.redirect(`/checkout/3ds?order_id=${id}&attempt_id=${result.attemptId}&lang=${language}`, 303);
+      case "pending":
+        return reply.redirect(tetriResult, 303);
+      case "card_invalid":
+      case "not_payable":
+        return reply.redirect(`/?order_id=${id}&lang=${language}`, 303);
+    }
+  }
+
+  app.get("/checkout/assets/checkout.css", { schema: { hide: true } }, async (_request, reply) =>
+    reply.type("text/css; charset=utf-8").header("cache-control", "public, max-age=3600").send(STYLESHEET),
+  );
+
+  app.get("/", { schema: { hide: true } }, async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const orderText = typeof query.order_id === "string" ? query.order_id : undefined;
+    if (orderText === undefined) {
+      return sendPage(reply, 200, messagePage("en", "tetri", "tetri payment gateway is running. See the README to get started.", testMode));
+    }
+    const view = await loadView(parseOrderId(orderText));
+    if (!view) return notFound(reply, languageParam(query.lang, "ka"));
+    const language = languageParam(query.lang, view.order.language);
+    if (view.order.status === "created") {
+      const token = csrf.issue(request, reply, view.order.id);
+      return sendPage(reply, 200, paymentPage(view, { csrf: token, problems: [], values: { expiry: "", cardholder: "" } }, { testMode, language }), view);
+    }
+    if (view.order.status === "processing" && view.attempt?.status === "challenge") {
+      return reply.redirect(`/checkout/3ds?order_id=${view.order.id}&attempt_id=${view.attempt.id}&lang=${language}`, 303);
+    }
+    const result = resultOf(view, language);
+    const kind = result.kind === "success" ? "paid" : result.kind;
+    return sendPage(reply, 200, resultPage(view, { ...result, kind, language, testMode }), view);
+  });
+
+  app.post("/checkout/pay", { schema: { hide: true } }, async (request, reply) => {
+    const form = formOf(request);
+    const language = languageParam(form.lang, "ka");
+    const view = await loadView(parseOrderId(form.order_id ?? ""));
+    if (!view) return notFound(reply, language);
+    if (!csrf.verify(request, view.order.id, form.csrf)) {
+      return sendPage(reply, 403, messagePage(language, TEXTS[language].title, TEXTS[language].session_expired, testMode));
+    }
+    const values = { expiry: form.expiry ?? "", cardholder: form.cardholder ?? "" };
+    const result = await payOrder(ctx, view.order.id, {
+      number: form.card_number ?? "",
+      expiry: values.expiry,
+      cvc: form.cvc ?? "",
+      holder: values.cardholder,
+    });
+    if (result.kind === "card_invalid") {
+      const page = paymentPage(view, { csrf: form.csrf ?? "", problems: result.problems, values }, { testMode, language });
+      return sendPage(reply, 422, page, view);
+    }
+    return redirectAfter(reply, view, result, language);
+  });
+
+  app.get("/checkout/3ds", { schema: { hide: true } }, async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const view = await loadView(parseOrderId(String(query.order_id ?? "")));
+    const language = languageParam(query.lang, view?.order.language ?? "ka");
+    const attemptId = parseAttemptId(String(query.attempt_id ?? ""));
+    if (!view || !attemptId || view.attempt?.id !== attemptId) return notFound(reply, language);
+    if (view.attempt.status !== "challenge") return reply.redirect(`/receipt?order_id=${view.order.id}&lang=${language}`, 303);
+    const token = csrf.issue(request, reply, view.order.id);
+    return sendPage(reply, 200, challengePage(view, { csrf: token, attemptId, language, testMode }), view);
+  });
+
+  app.post("/checkout/3ds", { schema: { hide: true } }, async (request, reply) => {
+    const form = formOf(request);
+    const language = languageParam(form.lang, "ka");
+    const view = await loadView(parseOrderId(form.order_id ?? ""));
+    const attemptId = parseAttemptId(form.attempt_id ?? "");
+    if (!view || !attemptId || view.attempt?.id !== attemptId) return notFound(reply, language);
+    if (!csrf.verify(request, view.order.id, form.csrf)) {
+      return sendPage(reply, 403, messagePage(language, TEXTS[language].title, TEXTS[language].session_expired, testMode));
+    }
+    const result = await completeChallenge(ctx, view.order.id, attemptId, form.result === "complete");
+    return redirectAfter(reply, view, result, language);
+  });
+
+  app.get("/receipt", { schema: { hide: true } }, async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const view = await loadView(parseOrderId(String(query.order_id ?? "")));
+    const language = languageParam(query.lang, view?.order.language ?? "ka");
+    if (!view) return notFound(reply, language);
+    const result = resultOf(view, language);
+    const backHref = result.kind === "success" ? view.order.successUrl : view.order.failUrl;
+    return sendPage(reply, 200, resultPage(view, { ...result, language, testMode, backHref: backHref ?? undefined }), view);
+  });
+}

@@ -1,0 +1,114 @@
+// All configuration, read and validated in one place. Nothing else reads process.env.
+// A bad value stops the process with a one-line reason (see main.ts).
+
+import { resolve } from "node:path";
+
+export type Mode = "test" | "live";
+
+export type Config = {
+  host: string;
+  port: number;
+  /** The URL shops and buyers reach tetri at; used in links (_links, redirects). */
+  publicUrl: string;
+  dataDir: string;
+  mode: Mode;
+  logLevel: string;
+  demo: { clientId: string | undefined; clientSecret: string | undefined };
+  /** base64 of 32 bytes; in test mode a key is generated into the data directory when unset. */
+  cardKey: string | undefined;
+  tokenTtlSeconds: number;
+  bodyLimitBytes: number;
+  callbacks: {
+    timeoutMs: number;
+    maxAttempts: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    pollMs: number;
+    concurrency: number;
+  };
+  acquirerTimeoutMs: number;
+  reconcileAfterMs: number;
+  sweepIntervalMs: number;
+  tokenRateLimitPerMinute: number;
+};
+
+export class ConfigError extends Error {}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string, fallback: string): string {
+  const raw = env[name] || fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const host = env.HOST || "127.0.0.1";
+  const port = integer(env, "PORT", 8080, 1, 65535);
+  const mode = oneOf(env, "TETRI_MODE", ["test", "live"] as const, "test");
+  const cardKey = env.TETRI_CARD_KEY || undefined;
+  if (cardKey !== undefined && Buffer.from(cardKey, "base64").length !== 32) {
+    throw new ConfigError("TETRI_CARD_KEY must be 32 bytes in base64 (openssl rand -base64 32)");
+  }
+  if (mode === "live" && cardKey === undefined) {
+    throw new ConfigError("TETRI_CARD_KEY is required when TETRI_MODE=live");
+  }
+  const displayHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  const config: Config = {
+    host,
+    port,
+    publicUrl: url(env, "TETRI_PUBLIC_URL", `http://${displayHost.includes(":") ? `[${displayHost}]` : displayHost}:${port}`),
+    dataDir: resolve(env.TETRI_DATA_DIR || "data"),
+    mode,
+    logLevel: oneOf(env, "TETRI_LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
+    demo: { clientId: env.TETRI_DEMO_CLIENT_ID || undefined, clientSecret: env.TETRI_DEMO_CLIENT_SECRET || undefined },
+    cardKey,
+    tokenTtlSeconds: integer(env, "TETRI_TOKEN_TTL_SECONDS", 900, 60, 86_400),
+    bodyLimitBytes: integer(env, "TETRI_BODY_LIMIT_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024),
+    callbacks: {
+      timeoutMs: integer(env, "TETRI_CALLBACK_TIMEOUT_MS", 10_000, 100, 120_000),
+      maxAttempts: integer(env, "TETRI_CALLBACK_MAX_ATTEMPTS", 12, 1, 100),
+      backoffBaseMs: integer(env, "TETRI_CALLBACK_BACKOFF_BASE_MS", 15_000, 1, 86_400_000),
+      backoffMaxMs: integer(env, "TETRI_CALLBACK_BACKOFF_MAX_MS", 3_600_000, 1, 604_800_000),
+      pollMs: integer(env, "TETRI_CALLBACK_POLL_MS", 1000, 10, 60_000),
+      concurrency: integer(env, "TETRI_CALLBACK_CONCURRENCY", 16, 1, 1024),
+    },
+    acquirerTimeoutMs: integer(env, "TETRI_ACQUIRER_TIMEOUT_MS", 15_000, 10, 300_000),
+    reconcileAfterMs: integer(env, "TETRI_RECONCILE_AFTER_MS", 5_000, 0, 3_600_000),
+    sweepIntervalMs: integer(env, "TETRI_SWEEP_INTERVAL_MS", 5_000, 10, 3_600_000),
+    tokenRateLimitPerMinute: integer(env, "TETRI_TOKEN_RATE_LIMIT", 600, 1, 1_000_000),
+  };
+  if ((config.demo.clientId === undefined) !== (config.demo.clientSecret === undefined)) {
+    throw new ConfigError("set both TETRI_DEMO_CLIENT_ID and TETRI_DEMO_CLIENT_SECRET, or neither");
+  }
+  if (config.callbacks.backoffMaxMs < config.callbacks.backoffBaseMs) {
+    throw new ConfigError("TETRI_CALLBACK_BACKOFF_MAX_MS must not be below TETRI_CALLBACK_BACKOFF_BASE_MS");
+  }
+  return config;
+}

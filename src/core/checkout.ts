@@ -1,0 +1,193 @@
+// The buyer's side of a payment: one card attempt per order, an optional 3-D Secure
+// challenge, and reconciliation of attempts whose outcome the acquirer did not tell us.
+
+import { applyOrderEvent, inTransaction, requireOrder } from "./context.ts";
+import type { CoreContext } from "./context.ts";
+import { summarizeCard, validateCard } from "./cards.ts";
+import type { CardInput, CardProblem } from "./cards.ts";
+import { newAttemptId, newOperationId } from "./ids.ts";
+import type { AttemptId, OrderId } from "./ids.ts";
+import type { OrderStatus } from "./order-state.ts";
+import type { AuthorizationOutcome } from "./ports.ts";
+import type { DeclineReason, Operation, Order, PaymentAttempt } from "./types.ts";
+
+export type PaymentResult =
+  | { kind: "approved"; status: OrderStatus }
+  | { kind: "declined"; reason: DeclineReason }
+  | { kind: "challenge"; attemptId: AttemptId }
+  /** The acquirer did not answer in time; reconciliation will find the outcome. */
+  | { kind: "pending" }
+  | { kind: "card_invalid"; problems: CardProblem[] }
+  | { kind: "not_payable"; status: OrderStatus };
+
+/** Time the acquirer gets to answer before the attempt is marked unknown. */
+export async function callAcquirer<T>(ctx: CoreContext, call: () => Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ctx.acquirerTimeoutMs);
+  });
+  try {
+    return await Promise.race([call(), timeout]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Pays an order with a card the buyer typed. The page and the test helper both come here. */
+export async function payOrder(ctx: CoreContext, orderId: OrderId, input: CardInput): Promise<PaymentResult> {
+  const checked = validateCard(input);
+  if (!checked.ok) return { kind: "card_invalid", problems: checked.problems };
+  const card = checked.card;
+  const now = ctx.clock.now();
+
+  const started = await inTransaction(ctx, async (tx): Promise<{ order: Order; attempt: PaymentAttempt } | PaymentResult> => {
+    const order = await requireOrder(tx, orderId);
+    if (order.status === "created" && now >= order.expiresAt) {
+      const expired = await applyOrderEvent(ctx, tx, order, "expire", { rejectReason: "expiration" });
+      return { kind: "not_payable", status: expired.status };
+    }
+    if (order.status !== "created") return { kind: "not_payable", status: order.status };
+    const sealed = ctx.vault.seal(card.pan);
+    const attempt: PaymentAttempt = {
+      id: newAttemptId(),
+      orderId,
+      status: "pending",
+      card: summarizeCard(card),
+      panCiphertext: sealed.ciphertext,
+      panKeyId: sealed.keyId,
+      declineReason: null,
+      authCode: null,
+      transactionId: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await tx.insertAttempt(attempt);
+    return { order: await applyOrderEvent(ctx, tx, order, "start_payment"), attempt };
+  });
+  if ("kind" in started) return started;
+
+  const outcome = await callAcquirer(ctx, () =>
+    ctx.acquirer.authorize({
+      reference: started.attempt.id,
+      amount: started.order.amount,
+      currency: started.order.currency,
+      card,
+      capture: started.order.captureMode === "automatic",
+    }),
+  );
+  return finishAuthorization(ctx, started.attempt.id, outcome);
+}
+
+/** The buyer answered the 3-D Secure challenge (or the test helper did for them). */
+export async function completeChallenge(
+  ctx: CoreContext,
+  orderId: OrderId,
+  attemptId: AttemptId,
+  passed: boolean,
+): Promise<PaymentResult> {
+  const attempt = await ctx.store.read((tx) => tx.findAttempt(attemptId));
+  if (!attempt || attempt.orderId !== orderId) return { kind: "not_payable", status: "created" };
+  if (attempt.status !== "challenge") return currentResult(ctx, attempt);
+  const outcome = await callAcquirer(ctx, () => ctx.acquirer.completeChallenge(attemptId, passed));
+  return finishAuthorization(ctx, attemptId, outcome);
+}
+
+async function currentResult(ctx: CoreContext, attempt: PaymentAttempt): Promise<PaymentResult> {
+  const order = await ctx.store.read((tx) => requireOrder(tx, attempt.orderId));
+  if (attempt.status === "approved") return { kind: "approved", status: order.status };
+  if (attempt.status === "declined") return { kind: "declined", reason: attempt.declineReason ?? "unknown" };
+  if (attempt.status === "challenge") return { kind: "challenge", attemptId: attempt.id };
+  return { kind: "pending" };
+}
+
+/**
+ * Records what the acquirer said about an attempt, exactly once: a second answer for an
+ * attempt that is already settled (a late reconciliation, a double click) changes nothing.
+ */
+export async function finishAuthorization(
+  ctx: CoreContext,
+  attemptId: AttemptId,
+  outcome: AuthorizationOutcome | undefined,
+): Promise<PaymentResult> {
+  return inTransaction(ctx, async (tx): Promise<PaymentResult> => {
+    const attempt = await tx.findAttempt(attemptId);
+    if (!attempt) throw new Error(`attempt ${attemptId} vanished`);
+    if (attempt.status === "approved" || attempt.status === "declined") return currentResult(ctx, attempt);
+    const order = await requireOrder(tx, attempt.orderId);
+    const now = ctx.clock.now();
+
+    if (outcome === undefined) {
+      await tx.updateAttempt({ ...attempt, status: "unknown", updatedAt: now });
+      return { kind: "pending" };
+    }
+    if (outcome.kind === "challenge") {
+      await tx.updateAttempt({ ...attempt, status: "challenge", updatedAt: now });
+      return { kind: "challenge", attemptId };
+    }
+    if (outcome.kind === "declined") {
+      await tx.updateAttempt({ ...attempt, status: "declined", declineReason: outcome.reason, updatedAt: now });
+      await applyOrderEvent(ctx, tx, order, "payment_declined", { rejectReason: outcome.reason });
+      return { kind: "declined", reason: outcome.reason };
+    }
+    await tx.updateAttempt({
+      ...attempt,
+      status: "approved",
+      authCode: outcome.authCode,
+      transactionId: outcome.transactionId,
+      updatedAt: now,
+    });
+    const ledger = (kind: Operation["kind"]): Operation => ({
+      id: newOperationId(),
+      orderId: order.id,
+      merchantId: order.merchantId,
+      kind,
+      status: "completed",
+      amount: order.amount,
+      currency: order.currency,
+      channel: "checkout",
+      description: null,
+      failureReason: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await tx.insertOperation(ledger("authorization"));
+    if (order.captureMode === "automatic") {
+      await tx.insertOperation(ledger("capture"));
+      const saved = await applyOrderEvent(ctx, tx, order, "payment_captured", {
+        authorizedAmount: order.amount,
+        capturedAmount: order.amount,
+      });
+      return { kind: "approved", status: saved.status };
+    }
+    const saved = await applyOrderEvent(ctx, tx, order, "payment_authorized", { authorizedAmount: order.amount });
+    return { kind: "approved", status: saved.status };
+  });
+}
+
+/**
+ * Asks the acquirer about attempts whose outcome is unknown and settles them. An attempt the
+ * acquirer never saw is declined as a technical error: no money moved.
+ */
+export async function reconcileAttempts(ctx: CoreContext, limit = 100): Promise<number> {
+  const now = ctx.clock.now();
+  const unresolved = await ctx.store.read((tx) =>
+    tx.unresolvedAttempts({ pendingBefore: now - ctx.acquirerTimeoutMs - ctx.reconcileAfterMs, unknownBefore: now - ctx.reconcileAfterMs }, limit),
+  );
+  let settled = 0;
+  for (const attempt of unresolved) {
+    const found = await callAcquirer(ctx, () => ctx.acquirer.lookup(attempt.id));
+    if (found === undefined) continue;
+    const outcome: AuthorizationOutcome =
+      found.kind === "authorization" ? found.outcome : { kind: "declined", reason: "technical_error" };
+    await finishAuthorization(ctx, attempt.id, outcome);
+    settled++;
+  }
+  const abandoned = await ctx.store.read((tx) => tx.abandonedChallenges(now, limit));
+  for (const attempt of abandoned) {
+    await finishAuthorization(ctx, attempt.id, { kind: "declined", reason: "authentication_timeout" });
+    settled++;
+  }
+  return settled;
+}

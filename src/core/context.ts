@@ -1,0 +1,97 @@
+import { TetriError } from "./errors.ts";
+import { newOutboxId } from "./ids.ts";
+import type { OrderId } from "./ids.ts";
+import { nextStatus, ORDER_STATES } from "./order-state.ts";
+import type { OrderEvent } from "./order-state.ts";
+import type { Acquirer, CallbackRenderer, Clock, Store, StoreTx } from "./ports.ts";
+import type { CardVault } from "./card-vault.ts";
+import type { Dialect, Order, OrderView } from "./types.ts";
+
+/** What core needs from the outside world, handed in once at start. */
+export type CoreContext = {
+  store: Store;
+  acquirer: Acquirer;
+  vault: CardVault;
+  clock: Clock;
+  callbackRenderers: Readonly<Record<Dialect, CallbackRenderer>>;
+  /** How long an acquirer call may take before its outcome counts as unknown. */
+  acquirerTimeoutMs: number;
+  /** How long an unknown outcome waits before reconciliation asks the acquirer. */
+  reconcileAfterMs: number;
+  /** Called after every state change commits, so the callback worker can send new callbacks at once. */
+  onCommit?: () => void;
+};
+
+const CONFLICT_RETRIES = 5;
+
+/**
+ * Runs one state change as one transaction. When another writer changed the same order
+ * first (an optimistic version conflict), the whole change is run again on fresh data.
+ */
+export async function inTransaction<T>(ctx: CoreContext, work: (tx: StoreTx) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await ctx.store.transaction(work);
+      ctx.onCommit?.();
+      return result;
+    } catch (error) {
+      if (!(error instanceof TetriError && error.code === "TETRI_ERR_CONFLICT") || attempt >= CONFLICT_RETRIES) {
+        throw error;
+      }
+    }
+  }
+}
+
+export async function loadOrderView(tx: StoreTx, order: Order): Promise<OrderView> {
+  const [merchant, attempt, operations] = await Promise.all([
+    tx.findMerchant(order.merchantId),
+    tx.latestAttempt(order.id),
+    tx.listOperations(order.id),
+  ]);
+  if (!merchant) throw new Error(`order ${order.id} has no merchant`);
+  return { order, merchant, attempt, operations };
+}
+
+export async function requireOrder(tx: StoreTx, id: OrderId): Promise<Order> {
+  const order = await tx.findOrder(id);
+  if (!order) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
+  return order;
+}
+
+/**
+ * Saves an order after `event` and, when the new status is news for the merchant, writes
+ * its callback to the outbox in the same transaction: a callback is never lost, and never
+ * sent for a change that rolled back.
+ */
+export async function applyOrderEvent(
+  ctx: CoreContext,
+  tx: StoreTx,
+  order: Order,
+  event: OrderEvent | null,
+  changes: Partial<Order> = {},
+): Promise<Order> {
+  const now = ctx.clock.now();
+  const status = event === null ? order.status : nextStatus(order.status, event);
+  if (status === undefined) throw new Error(`state machine: ${event} is not allowed from ${order.status}`);
+  const updated: Order = { ...order, ...changes, status, updatedAt: now };
+  if (!(await tx.updateOrder(updated))) throw new TetriError("TETRI_ERR_CONFLICT");
+  const saved = { ...updated, version: order.version + 1 };
+  if (event !== null && ORDER_STATES[status].notify && saved.callbackUrl) {
+    const view = await loadOrderView(tx, saved);
+    await tx.insertOutbox({
+      id: newOutboxId(),
+      merchantId: saved.merchantId,
+      orderId: saved.id,
+      dialect: saved.dialect,
+      url: saved.callbackUrl,
+      body: ctx.callbackRenderers[saved.dialect](view, now),
+      status: "pending",
+      attempts: 0,
+      nextAttemptAt: now,
+      createdAt: now,
+      deliveredAt: null,
+      lastError: null,
+    });
+  }
+  return saved;
+}

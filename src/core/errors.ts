@@ -1,0 +1,62 @@
+// Every error tetri answers with is declared here once, with a stable code and its HTTP
+// status. Dialects render them in their bank's error shape; nobody invents an error string
+// at a throw site.
+
+export type FieldProblem = { field: string; message: string };
+
+type ErrorSpec = { status: number; message: string };
+
+export const ERRORS = {
+  TETRI_ERR_VALIDATION: { status: 400, message: "The request is not valid" },
+  TETRI_ERR_MALFORMED_BODY: { status: 400, message: "The request body is not valid JSON" },
+  TETRI_ERR_BODY_TOO_LARGE: { status: 413, message: "The request body is too large" },
+  TETRI_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "The request body must be application/json" },
+  TETRI_ERR_UNAUTHENTICATED: { status: 401, message: "A valid Bearer access token is required" },
+  TETRI_ERR_NOT_FOUND: { status: 404, message: "No such resource" },
+  TETRI_ERR_ORDER_NOT_FOUND: { status: 404, message: "Order not found" },
+  TETRI_ERR_METHOD_NOT_ALLOWED: { status: 405, message: "Method not allowed" },
+  TETRI_ERR_ORDER_NOT_PAYABLE: { status: 400, message: "The order cannot be paid in its current status" },
+  TETRI_ERR_ORDER_EXPIRED: { status: 400, message: "The order has expired" },
+  TETRI_ERR_ORDER_NOT_REFUNDABLE: { status: 400, message: "The order has no paid amount that can be refunded" },
+  TETRI_ERR_REFUND_EXCEEDS_AVAILABLE: { status: 400, message: "The refund amount exceeds the amount left to refund" },
+  TETRI_ERR_ORDER_NOT_AUTHORIZED: { status: 400, message: "The order has no pre-authorization to approve or cancel" },
+  TETRI_ERR_CAPTURE_EXCEEDS_AUTHORIZED: { status: 400, message: "The amount exceeds the pre-authorized amount" },
+  TETRI_ERR_CARD_INVALID: { status: 400, message: "The card details are not valid" },
+  TETRI_ERR_CHALLENGE_NOT_FOUND: { status: 404, message: "No pending 3-D Secure challenge" },
+  TETRI_ERR_IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    message: "The Idempotency-Key was already used with a different request",
+  },
+  TETRI_ERR_IDEMPOTENCY_KEY_IN_USE: {
+    status: 409,
+    message: "A request with this Idempotency-Key is still being processed",
+  },
+  TETRI_ERR_CONFLICT: { status: 409, message: "The order was changed by another request; retry" },
+  TETRI_ERR_RATE_LIMITED: { status: 429, message: "Too many requests" },
+  TETRI_ERR_ACQUIRER_UNAVAILABLE: { status: 502, message: "The acquirer could not be reached" },
+  TETRI_ERR_INTERNAL: { status: 500, message: "Internal error" },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class TetriError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly fields: readonly FieldProblem[];
+
+  constructor(code: ErrorCode, options: { message?: string; fields?: readonly FieldProblem[] } = {}) {
+    super(options.message ?? ERRORS[code].message);
+    this.name = "TetriError";
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.fields = options.fields ?? [];
+  }
+}
+
+export function isTetriError(error: unknown): error is TetriError {
+  return error instanceof TetriError;
+}
+
+export function validationError(fields: readonly FieldProblem[]): TetriError {
+  return new TetriError("TETRI_ERR_VALIDATION", { fields });
+}

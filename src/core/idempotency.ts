@@ -1,0 +1,37 @@
+import { TetriError } from "./errors.ts";
+import type { MerchantId } from "./ids.ts";
+import type { StoreTx } from "./ports.ts";
+
+/** What a dialect passes when the request carried an Idempotency-Key. */
+export type IdempotencyInput = { key: string; fingerprint: string };
+
+/**
+ * Runs `first` unless this merchant already sent this key for this scope. The record is
+ * written in the same transaction as the change it guards, so a crash can never leave a
+ * change without its record (and a retry that makes it twice).
+ */
+export async function onceForKey<T>(
+  tx: StoreTx,
+  merchantId: MerchantId,
+  scope: string,
+  idempotency: IdempotencyInput | undefined,
+  now: number,
+  first: () => Promise<T>,
+): Promise<{ replayed: boolean; result: T }> {
+  if (!idempotency) return { replayed: false, result: await first() };
+  const existing = await tx.findIdempotency(merchantId, scope, idempotency.key);
+  if (existing) {
+    if (existing.fingerprint !== idempotency.fingerprint) throw new TetriError("TETRI_ERR_IDEMPOTENCY_KEY_REUSED");
+    return { replayed: true, result: JSON.parse(existing.result) as T };
+  }
+  const result = await first();
+  await tx.insertIdempotency({
+    merchantId,
+    scope,
+    key: idempotency.key,
+    fingerprint: idempotency.fingerprint,
+    result: JSON.stringify(result),
+    createdAt: now,
+  });
+  return { replayed: false, result };
+}

@@ -1,0 +1,172 @@
+// What a merchant does after a payment: refund, capture (approve) or void (cancel) a
+// pre-authorization. Each is reserved in one transaction, sent to the acquirer, and settled
+// in a second; the reservation is what keeps concurrent requests from over-refunding.
+
+import { applyOrderEvent, inTransaction } from "./context.ts";
+import type { CoreContext } from "./context.ts";
+import { callAcquirer } from "./checkout.ts";
+import { TetriError } from "./errors.ts";
+import { onceForKey } from "./idempotency.ts";
+import type { IdempotencyInput } from "./idempotency.ts";
+import { newOperationId } from "./ids.ts";
+import type { MerchantId, OperationId, OrderId } from "./ids.ts";
+import { minor } from "./money.ts";
+import type { MinorUnits } from "./money.ts";
+import { canHappen } from "./order-state.ts";
+import type { FollowUpOutcome, StoreTx } from "./ports.ts";
+import type { Dialect, Operation, OperationKind, Order } from "./types.ts";
+
+export type OperationRequest = {
+  merchantId: MerchantId;
+  orderId: OrderId;
+  dialect: Dialect;
+  /** Absent: everything that is left (refund) or was authorized (capture). */
+  amount?: MinorUnits;
+  description?: string;
+  idempotency?: IdempotencyInput;
+};
+
+export async function refundOrder(ctx: CoreContext, request: OperationRequest): Promise<OperationId> {
+  return runOperation(ctx, "refund", request, (order) => {
+    if (!canHappen(order.status, "refund_partial")) throw new TetriError("TETRI_ERR_ORDER_NOT_REFUNDABLE");
+    const left = order.capturedAmount - order.refundedAmount - order.refundReservedAmount;
+    const amount = request.amount ?? left;
+    if (amount > left || amount <= 0) throw new TetriError("TETRI_ERR_REFUND_EXCEEDS_AVAILABLE");
+    return minor(amount);
+  });
+}
+
+export async function capturePreauthorization(ctx: CoreContext, request: OperationRequest): Promise<OperationId> {
+  return runOperation(ctx, "capture", request, (order) => {
+    if (!canHappen(order.status, "capture_full")) throw new TetriError("TETRI_ERR_ORDER_NOT_AUTHORIZED");
+    const amount = request.amount ?? order.authorizedAmount;
+    if (amount > order.authorizedAmount) throw new TetriError("TETRI_ERR_CAPTURE_EXCEEDS_AUTHORIZED");
+    return amount;
+  });
+}
+
+export async function voidPreauthorization(ctx: CoreContext, request: OperationRequest): Promise<OperationId> {
+  return runOperation(ctx, "void", request, (order) => {
+    if (!canHappen(order.status, "void")) throw new TetriError("TETRI_ERR_ORDER_NOT_AUTHORIZED");
+    return order.authorizedAmount;
+  });
+}
+
+async function runOperation(
+  ctx: CoreContext,
+  kind: Exclude<OperationKind, "authorization">,
+  request: OperationRequest,
+  amountFor: (order: Order) => MinorUnits,
+): Promise<OperationId> {
+  const now = ctx.clock.now();
+  const scope = `${request.dialect}:${kind}:${request.orderId}`;
+  const reserved = await inTransaction(ctx, (tx) =>
+    onceForKey(tx, request.merchantId, scope, request.idempotency, now, async () => {
+      const order = await tx.findOrder(request.orderId);
+      if (!order || order.merchantId !== request.merchantId) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
+      if (kind !== "refund" && (await hasPendingOperation(tx, order))) throw new TetriError("TETRI_ERR_CONFLICT");
+      const amount = amountFor(order);
+      const operation: Operation = {
+        id: newOperationId(),
+        orderId: order.id,
+        merchantId: order.merchantId,
+        kind,
+        status: "pending",
+        amount,
+        currency: order.currency,
+        channel: "public_api",
+        description: request.description ?? null,
+        failureReason: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await tx.insertOperation(operation);
+      // Saving the order bumps its version, so two reservations racing on it cannot both commit.
+      const reservedAmount = kind === "refund" ? order.refundReservedAmount + amount : order.refundReservedAmount;
+      await applyOrderEvent(ctx, tx, order, null, { refundReservedAmount: minor(reservedAmount) });
+      return {
+        operationId: operation.id,
+        authorization: await authorizationReference(tx, order),
+        amount,
+        currency: order.currency,
+      };
+    }),
+  );
+  const { operationId, authorization, amount, currency } = reserved.result;
+  if (reserved.replayed) return operationId;
+  const call = { reference: operationId, authorization, amount, currency };
+  const outcome = await callAcquirer(ctx, () =>
+    kind === "refund" ? ctx.acquirer.refund(call) : kind === "capture" ? ctx.acquirer.capture(call) : ctx.acquirer.void(call),
+  );
+  await finishOperation(ctx, operationId, outcome);
+  return operationId;
+}
+
+async function hasPendingOperation(tx: StoreTx, order: Order): Promise<boolean> {
+  const operations = await tx.listOperations(order.id);
+  return operations.some((op) => op.status === "pending" && op.kind !== "refund");
+}
+
+async function authorizationReference(tx: StoreTx, order: Order) {
+  const attempt = await tx.latestAttempt(order.id);
+  if (!attempt || attempt.status !== "approved") throw new Error(`order ${order.id} has no approved attempt`);
+  return attempt.id;
+}
+
+/** Records the acquirer's answer to an operation, once. No answer leaves it for reconciliation. */
+export async function finishOperation(
+  ctx: CoreContext,
+  operationId: OperationId,
+  outcome: FollowUpOutcome | undefined,
+): Promise<void> {
+  if (outcome === undefined) return;
+  await inTransaction(ctx, async (tx) => {
+    const operation = await tx.findOperation(operationId);
+    if (!operation || operation.status !== "pending") return;
+    const order = await tx.findOrder(operation.orderId);
+    if (!order) throw new Error(`operation ${operationId} has no order`);
+    const now = ctx.clock.now();
+    const approved = outcome.kind === "approved";
+    await tx.updateOperation({
+      ...operation,
+      status: approved ? "completed" : "failed",
+      failureReason: outcome.kind === "declined" ? outcome.reason : null,
+      updatedAt: now,
+    });
+    const amount = operation.amount;
+    if (operation.kind === "refund") {
+      const released = minor(order.refundReservedAmount - amount);
+      if (!approved) {
+        await applyOrderEvent(ctx, tx, order, null, { refundReservedAmount: released });
+        return;
+      }
+      const refunded = minor(order.refundedAmount + amount);
+      await applyOrderEvent(ctx, tx, order, refunded === order.capturedAmount ? "refund_full" : "refund_partial", {
+        refundedAmount: refunded,
+        refundReservedAmount: released,
+      });
+    } else if (!approved) {
+      await applyOrderEvent(ctx, tx, order, null);
+    } else if (operation.kind === "capture") {
+      const full = amount === order.authorizedAmount;
+      await applyOrderEvent(ctx, tx, order, full ? "capture_full" : "capture_partial", { capturedAmount: amount });
+    } else {
+      await applyOrderEvent(ctx, tx, order, "void", { rejectReason: "cancelled" });
+    }
+  });
+}
+
+/** Asks the acquirer about operations left pending (a timeout, a crash mid-call) and settles them. */
+export async function reconcileOperations(ctx: CoreContext, limit = 100): Promise<number> {
+  const before = ctx.clock.now() - ctx.acquirerTimeoutMs - ctx.reconcileAfterMs;
+  const pending = await ctx.store.read((tx) => tx.pendingOperations(before, limit));
+  let settled = 0;
+  for (const operation of pending) {
+    const found = await callAcquirer(ctx, () => ctx.acquirer.lookup(operation.id));
+    if (found === undefined) continue;
+    const outcome: FollowUpOutcome = found.kind === "follow_up" ? found.outcome : { kind: "declined", reason: "not_found" };
+    await finishOperation(ctx, operation.id, outcome);
+    settled++;
+  }
+  return settled;
+}

@@ -1,0 +1,107 @@
+import { applyOrderEvent, inTransaction, loadOrderView, requireOrder } from "./context.ts";
+import type { CoreContext } from "./context.ts";
+import { TetriError } from "./errors.ts";
+import { onceForKey } from "./idempotency.ts";
+import type { IdempotencyInput } from "./idempotency.ts";
+import { newOrderId } from "./ids.ts";
+import type { MerchantId, OrderId } from "./ids.ts";
+import { minor } from "./money.ts";
+import type { Currency, MinorUnits } from "./money.ts";
+import type { BasketLine, CaptureMode, Dialect, Language, Order, OrderView, PaymentMethod } from "./types.ts";
+
+export const TTL_MINUTES = { min: 2, max: 1440, default: 15 } as const;
+
+/** A new order as a dialect parsed it from its bank's request. */
+export type OrderRequest = {
+  dialect: Dialect;
+  externalOrderId: string | null;
+  captureMode: CaptureMode;
+  currency: Currency;
+  amount: MinorUnits;
+  language: Language;
+  callbackUrl: string | null;
+  successUrl: string | null;
+  failUrl: string | null;
+  paymentMethods: PaymentMethod[];
+  basket: BasketLine[];
+  details: Record<string, unknown>;
+  ttlMinutes: number;
+};
+
+export async function createOrder(
+  ctx: CoreContext,
+  merchantId: MerchantId,
+  request: OrderRequest,
+  idempotency?: IdempotencyInput,
+): Promise<OrderId> {
+  const now = ctx.clock.now();
+  const { result } = await inTransaction(ctx, (tx) =>
+    onceForKey(tx, merchantId, `${request.dialect}:create_order`, idempotency, now, async () => {
+      const order: Order = {
+        id: newOrderId(),
+        merchantId,
+        dialect: request.dialect,
+        externalOrderId: request.externalOrderId,
+        status: "created",
+        captureMode: request.captureMode,
+        currency: request.currency,
+        amount: request.amount,
+        authorizedAmount: minor(0),
+        capturedAmount: minor(0),
+        refundedAmount: minor(0),
+        refundReservedAmount: minor(0),
+        language: request.language,
+        callbackUrl: request.callbackUrl,
+        successUrl: request.successUrl,
+        failUrl: request.failUrl,
+        paymentMethods: request.paymentMethods,
+        basket: request.basket,
+        details: request.details,
+        rejectReason: null,
+        createdAt: now,
+        expiresAt: now + request.ttlMinutes * 60_000,
+        updatedAt: now,
+        version: 0,
+      };
+      await tx.insertOrder(order);
+      return order.id;
+    }),
+  );
+  return result;
+}
+
+/** The order as its merchant may see it. Another merchant's order is reported as missing. */
+export async function getOrderView(ctx: CoreContext, merchantId: MerchantId, orderId: OrderId): Promise<OrderView> {
+  return ctx.store.read(async (tx) => {
+    const order = await tx.findOrder(orderId);
+    if (!order || order.merchantId !== merchantId) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
+    return loadOrderView(tx, order);
+  });
+}
+
+/** The order as the buyer's checkout page sees it (the page knows only the order id). */
+export async function getCheckoutView(ctx: CoreContext, orderId: OrderId): Promise<OrderView> {
+  await expireIfDue(ctx, orderId);
+  return ctx.store.read(async (tx) => loadOrderView(tx, await requireOrder(tx, orderId)));
+}
+
+/** Expires one order if its time is up and nobody paid; true when it is (now) expired. */
+export async function expireIfDue(ctx: CoreContext, orderId: OrderId): Promise<boolean> {
+  return inTransaction(ctx, async (tx) => {
+    const order = await tx.findOrder(orderId);
+    if (!order) return false;
+    if (order.status === "created" && ctx.clock.now() >= order.expiresAt) {
+      await applyOrderEvent(ctx, tx, order, "expire", { rejectReason: "expiration" });
+      return true;
+    }
+    return order.status === "expired";
+  });
+}
+
+/** Expires every unpaid order past its ttl; returns how many. Run by the background sweeper. */
+export async function expireDueOrders(ctx: CoreContext, limit = 500): Promise<number> {
+  const due = await ctx.store.read((tx) => tx.ordersDueForExpiry(ctx.clock.now(), limit));
+  let expired = 0;
+  for (const id of due) if (await expireIfDue(ctx, id)) expired++;
+  return expired;
+}

@@ -1,0 +1,163 @@
+import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId } from "./ids.ts";
+import type { Currency, MinorUnits } from "./money.ts";
+import type { OrderStatus } from "./order-state.ts";
+
+/** Which bank API an order was created through; it decides the callback and receipt shapes. */
+export type Dialect = "bog";
+export type Language = "ka" | "en";
+export type CaptureMode = "automatic" | "manual";
+export type PaymentMethod =
+  | "card"
+  | "google_pay"
+  | "apple_pay"
+  | "bog_p2p"
+  | "bog_loyalty"
+  | "bnpl"
+  | "bog_loan"
+  | "gift_card";
+
+export type Merchant = {
+  id: MerchantId;
+  name: string;
+  clientId: string;
+  /** scrypt hash of the client secret, never the secret itself. */
+  secretHash: string;
+  createdAt: number;
+};
+
+export type BasketLine = {
+  productId: string;
+  description: string | null;
+  /** Decimal text as sent (quantities may be fractional, e.g. kilograms). */
+  quantity: string;
+  unitPrice: MinorUnits;
+};
+
+export type Order = {
+  id: OrderId;
+  merchantId: MerchantId;
+  dialect: Dialect;
+  externalOrderId: string | null;
+  status: OrderStatus;
+  captureMode: CaptureMode;
+  currency: Currency;
+  amount: MinorUnits;
+  authorizedAmount: MinorUnits;
+  capturedAmount: MinorUnits;
+  refundedAmount: MinorUnits;
+  /** Refunds sent to the acquirer and not yet answered; counted as used when checking a new refund. */
+  refundReservedAmount: MinorUnits;
+  language: Language;
+  callbackUrl: string | null;
+  successUrl: string | null;
+  failUrl: string | null;
+  paymentMethods: PaymentMethod[];
+  basket: BasketLine[];
+  /** The dialect's own echo data (buyer, delivery, config, fiscal fields), opaque to core. */
+  details: Record<string, unknown>;
+  rejectReason: RejectReason | null;
+  createdAt: number;
+  expiresAt: number;
+  updatedAt: number;
+  /** Optimistic-concurrency counter: every update must name the version it read. */
+  version: number;
+};
+
+export type RejectReason = DeclineReason | "expiration" | "cancelled";
+
+/** Why an acquirer (or 3-D Secure) said no. Dialects map these to their bank's codes. */
+export type DeclineReason =
+  | "issuer_declined"
+  | "insufficient_funds"
+  | "expired_card"
+  | "invalid_card"
+  | "card_restricted"
+  | "transaction_limit"
+  | "amount_limit"
+  | "technical_error"
+  | "authentication_timeout"
+  | "authentication_failed"
+  | "unknown";
+
+export type CardBrand = "visa" | "mc" | "amex" | "other";
+
+export type CardSummary = {
+  /** First six and last four digits, the rest masked: 424242******4242. */
+  mask: string;
+  brand: CardBrand;
+  /** MM/YY */
+  expiry: string;
+  holder: string;
+};
+
+export type AttemptStatus = "pending" | "challenge" | "approved" | "declined" | "unknown";
+
+export type PaymentAttempt = {
+  id: AttemptId;
+  orderId: OrderId;
+  status: AttemptStatus;
+  card: CardSummary;
+  /** AES-256-GCM ciphertext of the PAN with the id of the key that sealed it. */
+  panCiphertext: string;
+  panKeyId: string;
+  declineReason: DeclineReason | null;
+  authCode: string | null;
+  transactionId: string | null;
+  createdAt: number;
+  updatedAt: number;
+};
+
+export type OperationKind = "authorization" | "capture" | "void" | "refund";
+export type OperationStatus = "pending" | "completed" | "failed";
+/** Who asked for an operation: the buyer on the checkout page, or the merchant through the API. */
+export type OperationChannel = "checkout" | "public_api";
+
+/** One line of the ledger. Rows are only ever appended; status moves once from pending. */
+export type Operation = {
+  id: OperationId;
+  orderId: OrderId;
+  merchantId: MerchantId;
+  kind: OperationKind;
+  status: OperationStatus;
+  amount: MinorUnits;
+  currency: Currency;
+  channel: OperationChannel;
+  description: string | null;
+  failureReason: string | null;
+  createdAt: number;
+  updatedAt: number;
+};
+
+/** Everything a receipt or callback shows about an order. */
+export type OrderView = {
+  order: Order;
+  merchant: Merchant;
+  attempt: PaymentAttempt | undefined;
+  operations: Operation[];
+};
+
+export type OutboxStatus = "pending" | "delivered" | "dead";
+
+export type OutboxMessage = {
+  id: OutboxId;
+  merchantId: MerchantId;
+  orderId: OrderId;
+  dialect: Dialect;
+  url: string;
+  /** The exact bytes to POST; signed at delivery time with the dialect's scheme. */
+  body: string;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  createdAt: number;
+  deliveredAt: number | null;
+  lastError: string | null;
+};
+
+export type CallbackAttempt = {
+  outboxId: OutboxId;
+  attemptedAt: number;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+};

@@ -1,0 +1,132 @@
+// Renders an order as BOG's payment-details object (GET /receipt and the callback body).
+// Amounts are strings in major units, dates UTC with microseconds, as the bank sends them.
+
+import { formatMajorAmount } from "../../core/money.ts";
+import type { Currency } from "../../core/money.ts";
+import type { Operation, OrderView } from "../../core/types.ts";
+import { BOG_PAYMENT_CODES, BOG_PAYMENT_METHOD_LABELS, BOG_STATUS_LABELS, bogCodeOfRejection, bogStatusOf } from "./codes.ts";
+import type { BogPaymentCode } from "./codes.ts";
+
+/** BOG writes amounts like Java decimals: "100.5", "10.0", "0.0". */
+export function bogAmount(minor: number, currency: Currency): string {
+  const text = formatMajorAmount(minor, currency);
+  return text.includes(".") ? text : `${text}.0`;
+}
+
+/** 2022-11-01T13:19:43.021000Z: UTC with six fractional digits. */
+export function bogDate(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace("Z", "000Z");
+}
+
+type Details = {
+  purchase_units?: {
+    basket?: Array<Record<string, unknown>>;
+  };
+  buyer?: { full_name?: string; masked_email?: string; masked_phone?: string } | null;
+  config?: { account?: { tag?: string } } | null;
+};
+
+const str = (value: unknown): string | null => (value === undefined || value === null ? null : String(value));
+
+function paymentCode(view: OrderView): BogPaymentCode | null {
+  const { order, attempt } = view;
+  if (order.rejectReason) return bogCodeOfRejection(order.rejectReason) ?? null;
+  if (attempt?.status !== "approved") return null;
+  return order.status === "authorized" ? "200" : "100";
+}
+
+function actionName(operation: Operation, view: OrderView): string {
+  const { order } = view;
+  if (operation.kind === "void") return "cancel_authorize";
+  if (operation.kind === "capture") return operation.amount === order.authorizedAmount ? "authorize" : "partial_authorize";
+  return operation.amount === order.capturedAmount ? "refund" : "partial_refund";
+}
+
+export function renderBogReceipt(view: OrderView, publicUrl: string) {
+  const { order, merchant, attempt } = view;
+  const details = order.details as Details;
+  const status = bogStatusOf(order);
+  const code = paymentCode(view);
+  const tetriReceipt = `${publicUrl}/receipt?order_id=${order.id}`;
+  const buyer = details.buyer ?? null;
+  return {
+    order_id: order.id,
+    industry: "ecommerce",
+    capture: order.captureMode,
+    external_order_id: order.externalOrderId,
+    client: { id: merchant.clientId, brand_ka: merchant.name, brand_en: merchant.name, url: null },
+    zoned_create_date: bogDate(order.createdAt),
+    zoned_expire_date: bogDate(order.expiresAt),
+    order_status: { key: status, value: BOG_STATUS_LABELS[status][order.language] },
+    buyer: {
+      full_name: buyer?.full_name ?? null,
+      email: buyer?.masked_email ?? null,
+      phone_number: buyer?.masked_phone ?? null,
+    },
+    purchase_units: {
+      request_amount: bogAmount(order.amount, order.currency),
+      transfer_amount: bogAmount(order.capturedAmount, order.currency),
+      refund_amount: bogAmount(order.refundedAmount, order.currency),
+      currency_code: order.currency,
+      items: (details.purchase_units?.basket ?? []).map((item) => ({
+        external_item_id: str(item.product_id),
+        description: str(item.description),
+        quantity: str(item.quantity),
+        unit_price: str(item.unit_price),
+        unit_discount_price: str(item.unit_discount_price),
+        vat: str(item.vat),
+        vat_percent: str(item.vat_percent),
+        total_price: str(item.total_price),
+        package_code: str(item.package_code),
+        tin: str(item.tin),
+        pinfl: str(item.pinfl),
+        product_discount_id: str(item.product_discount_id),
+      })),
+    },
+    redirect_links: { success: order.successUrl ?? tetriReceipt, fail: order.failUrl ?? tetriReceipt },
+    payment_detail: {
+      transfer_method: attempt
+        ? { key: "card", value: BOG_PAYMENT_METHOD_LABELS.card?.[order.language] ?? "card" }
+        : null,
+      transaction_id: attempt?.transactionId ?? null,
+      payer_identifier: attempt ? attempt.card.mask.replaceAll("*", "x") : null,
+      payment_option: attempt ? "direct_debit" : null,
+      card_type: attempt && attempt.card.brand !== "other" ? attempt.card.brand : null,
+      card_expiry_date: attempt?.card.expiry ?? null,
+      request_account_tag: details.config?.account?.tag ?? null,
+      transfer_account_tag: attempt ? "default" : null,
+      saved_card_type: null,
+      parent_order_id: null,
+      code,
+      code_description: code ? BOG_PAYMENT_CODES[code] : null,
+      auth_code: attempt?.authCode ?? null,
+    },
+    discount: null,
+    actions: view.operations
+      .filter((op) => op.channel === "public_api" && op.status !== "pending")
+      .map((op) => ({
+        action_id: op.id,
+        request_channel: "public_api",
+        action: actionName(op, view),
+        status: op.status === "completed" ? "completed" : "rejected",
+        zoned_action_date: bogDate(op.updatedAt),
+        amount: bogAmount(op.amount, op.currency),
+        ...(op.failureReason ? { code: "179", code_description: "Unknown response" } : {}),
+      })),
+    lang: order.language,
+    reject_reason: order.rejectReason ? rejectReasonText(order.rejectReason, code) : null,
+  };
+}
+
+function rejectReasonText(reason: NonNullable<OrderView["order"]["rejectReason"]>, code: BogPaymentCode | null): string {
+  if (reason === "expiration" || reason === "cancelled") return reason;
+  return code ? BOG_PAYMENT_CODES[code] : "unknown";
+}
+
+/**
+ * The callback body, compact and with keys in a fixed order, so that a shop that verifies
+ * JSON.stringify(JSON.parse(body)) instead of the raw bytes still gets the same bytes.
+ */
+export function renderBogCallback(view: OrderView, now: number, publicUrl: string): string {
+  return JSON.stringify({ event: "order_payment", zoned_request_time: bogDate(now), body: renderBogReceipt(view, publicUrl) });
+}

@@ -1,0 +1,61 @@
+// npm start: one tetri node on the embedded SQLite database.
+
+import { loadConfig, ConfigError } from "./config.ts";
+import type { Config } from "./config.ts";
+import { startServer } from "./server.ts";
+import type { DemoCredentials } from "./server.ts";
+
+function fail(reason: string): never {
+  process.stderr.write(`tetri: ${reason}\n`);
+  process.exit(1);
+}
+
+function banner(config: Config, demo: DemoCredentials | undefined): string {
+  const lines = [`tetri is listening on ${config.publicUrl} (${config.mode} mode, data in ${config.dataDir})`];
+  if (demo?.created) {
+    const secret = demo.clientSecret ?? "<TETRI_DEMO_CLIENT_SECRET>";
+    lines.push(
+      "",
+      "Demo merchant created. Keep the secret: it is stored only as a hash and cannot be shown again.",
+      `  client_id:     ${demo.clientId}`,
+      `  client_secret: ${secret}`,
+      "",
+      "Get an access token:",
+      `  curl -s -u '${demo.clientId}:${secret}' -d grant_type=client_credentials ${config.publicUrl}/auth/realms/bog/protocol/openid-connect/token`,
+      "",
+      "Then create an order (put the access_token in TOKEN):",
+      `  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${config.publicUrl}/payments/v1/ecommerce/orders \\`,
+      `    -d '{"callback_url":"http://127.0.0.1:3000/callback","purchase_units":{"total_amount":10.5,"basket":[{"product_id":"sku-1","quantity":1,"unit_price":10.5}]}}'`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  fail(error instanceof ConfigError ? error.message : String(error));
+}
+
+let server: Awaited<ReturnType<typeof startServer>>;
+try {
+  server = await startServer(config);
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  fail(code === "EADDRINUSE" ? `port ${config.port} on ${config.host} is already in use (set PORT)` : `could not start: ${(error as Error).message}`);
+}
+process.stdout.write(banner(config, server.demo));
+
+let exiting = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (exiting) return;
+    exiting = true;
+    server.app.log.info({ signal }, "shutting down: finishing in-flight requests and callbacks");
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => fail(`shutdown failed: ${(error as Error).message}`),
+    );
+  });
+}

@@ -1,0 +1,157 @@
+// Delivers callbacks from the outbox: signs each in its dialect's scheme, POSTs it, records
+// every attempt, and retries with exponential backoff and jitter. State lives in the
+// database, so a restart resumes where the last process stopped; leases keep two workers
+// (or two nodes) from sending the same message at once.
+
+import type { Clock, Store } from "../core/ports.ts";
+import type { OutboxMessage } from "../core/types.ts";
+import type { CallbackSigners } from "./signing.ts";
+
+export type RetryPolicy = {
+  timeoutMs: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  pollMs: number;
+  concurrency: number;
+};
+
+type Logger = { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+export type AttemptResult = "delivered" | "failed" | "dead";
+
+/** Delay before attempt n+1 after n failures: base·2^(n-1), capped, with the upper half jittered. */
+export function backoffDelay(failures: number, policy: Pick<RetryPolicy, "backoffBaseMs" | "backoffMaxMs">, random = Math.random): number {
+  const exponential = Math.min(policy.backoffMaxMs, policy.backoffBaseMs * 2 ** Math.min(failures - 1, 40));
+  return Math.round(exponential / 2 + (random() * exponential) / 2);
+}
+
+export class OutboxWorker {
+  readonly #store: Store;
+  readonly #signers: CallbackSigners;
+  readonly #policy: RetryPolicy;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #onAttempt: (result: AttemptResult) => void;
+  #running = false;
+  #wake: (() => void) | undefined;
+  #pokes = 0;
+  #loop: Promise<void> | undefined;
+
+  constructor(options: {
+    store: Store;
+    signers: CallbackSigners;
+    policy: RetryPolicy;
+    clock: Clock;
+    log: Logger;
+    onAttempt?: (result: AttemptResult) => void;
+  }) {
+    this.#store = options.store;
+    this.#signers = options.signers;
+    this.#policy = options.policy;
+    this.#clock = options.clock;
+    this.#log = options.log;
+    this.#onAttempt = options.onAttempt ?? (() => {});
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** New messages were committed: look now instead of at the next poll. */
+  poke(): void {
+    this.#pokes++;
+    this.#wake?.();
+  }
+
+  /** Stops taking new messages and waits for the ones in flight. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      const pokesBefore = this.#pokes;
+      let sent = 0;
+      try {
+        sent = await this.deliverDue();
+      } catch (error) {
+        this.#log.error({ err: error }, "callback worker pass failed");
+      }
+      if (sent < this.#policy.concurrency && this.#pokes === pokesBefore && this.#running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.#policy.pollMs);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = undefined;
+      }
+    }
+  }
+
+  /** One pass: claims due messages and sends them concurrently. Returns how many were tried. */
+  async deliverDue(): Promise<number> {
+    const now = this.#clock.now();
+    const leaseUntil = now + this.#policy.timeoutMs * 2 + 1000;
+    const due = await this.#store.transaction((tx) => tx.claimDueOutbox(now, this.#policy.concurrency, leaseUntil));
+    await Promise.all(due.map((message) => this.#deliver(message)));
+    return due.length;
+  }
+
+  async #deliver(message: OutboxMessage): Promise<void> {
+    const started = this.#clock.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const response = await fetch(message.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "tetri-callbacks/1",
+          ...this.#signers[message.dialect](message.body),
+        },
+        body: message.body,
+        redirect: "manual",
+        signal: AbortSignal.timeout(this.#policy.timeoutMs),
+      });
+      statusCode = response.status;
+      await response.body?.cancel();
+      if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
+    } catch (failure) {
+      error = describeFailure(failure);
+    }
+    const finished = this.#clock.now();
+    const attempts = message.attempts + 1;
+    const delivered = error === null;
+    const dead = !delivered && attempts >= this.#policy.maxAttempts;
+    await this.#store.transaction((tx) =>
+      tx.finishOutboxAttempt(
+        {
+          id: message.id,
+          status: delivered ? "delivered" : dead ? "dead" : "pending",
+          attempts,
+          nextAttemptAt: delivered || dead ? finished : finished + backoffDelay(attempts, this.#policy),
+          deliveredAt: delivered ? finished : null,
+          lastError: error,
+        },
+        { outboxId: message.id, attemptedAt: started, durationMs: finished - started, statusCode, error },
+      ),
+    );
+    this.#onAttempt(delivered ? "delivered" : dead ? "dead" : "failed");
+    if (dead) this.#log.warn({ outboxId: message.id, orderId: message.orderId, attempts, error }, "callback given up");
+  }
+}
+
+function describeFailure(failure: unknown): string {
+  if (failure instanceof Error) {
+    if (failure.name === "TimeoutError") return "timeout";
+    const cause = (failure as Error & { cause?: { code?: string } }).cause;
+    return cause?.code ? `network: ${cause.code}` : `network: ${failure.message}`;
+  }
+  return "network: unknown";
+}

@@ -1,0 +1,14 @@
+// Callback signatures, one scheme per dialect. BOG: SHA256withRSA over the raw body bytes,
+// base64, in the Callback-Signature header.
+
+import { sign } from "node:crypto";
+import type { KeyObject } from "node:crypto";
+import type { Dialect } from "../core/types.ts";
+
+export type CallbackSigner = (body: string) => Record<string, string>;
+
+export function bogCallbackSigner(privateKey: KeyObject): CallbackSigner {
+  return (body) => ({ "callback-signature": sign("sha256", Buffer.from(body, "utf8"), privateKey).toString("base64") });
+}
+
+export type CallbackSigners = Readonly<Record<Dialect, CallbackSigner>>;

@@ -1,0 +1,197 @@
+// Starts real tetri servers (real SQLite file, real sockets) for HTTP-level tests, and
+// a local receiver that plays the shop's callback endpoint.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config.ts";
+import { startServer } from "../../src/server.ts";
+import type { RunningServer } from "../../src/server.ts";
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export function tempDir(prefix = "tetri-test-"): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A clock the test can move forward (order expiry, reconciliation delays). */
+export class TestClock {
+  offset = 0;
+  now = (): number => Date.now() + this.offset;
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}
+
+export const DEMO = { clientId: "demo-shop", clientSecret: "demo-secret-for-tests" };
+
+/** Fast retries so delivery tests take milliseconds, not the production quarter-minute. */
+export const FAST_ENV = {
+  TETRI_LOG_LEVEL: "silent",
+  TETRI_CALLBACK_BACKOFF_BASE_MS: "20",
+  TETRI_CALLBACK_BACKOFF_MAX_MS: "200",
+  TETRI_CALLBACK_TIMEOUT_MS: "1000",
+  TETRI_CALLBACK_POLL_MS: "50",
+  TETRI_RECONCILE_AFTER_MS: "0",
+  TETRI_ACQUIRER_TIMEOUT_MS: "2000",
+  TETRI_SWEEP_INTERVAL_MS: "100",
+};
+
+export type TestServer = RunningServer & {
+  dataDir: string;
+  clock: TestClock;
+  /** Access token of the demo merchant, fetched once. */
+  token(): Promise<string>;
+  tokenFor(clientId: string, clientSecret: string): Promise<string>;
+  request(method: string, path: string, options?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<TestResponse>;
+  createOrder(body?: Record<string, unknown>, headers?: Record<string, string>): Promise<string>;
+  pay(orderId: string, card?: Partial<TestCard>, token?: string): Promise<TestResponse>;
+  receipt(orderId: string, token?: string): Promise<Record<string, any>>;
+  close(): Promise<void>;
+};
+
+export type TestResponse = { status: number; headers: Headers; text: string; json: any };
+export type TestCard = { card_number: string; expiry: string; cvc: string; cardholder: string };
+
+export const CARD: TestCard = { card_number: "4242424242424242", expiry: "12/39", cvc: "123", cardholder: "Nino Beridze" };
+
+export function orderBody(overrides: Record<string, unknown> = {}, callbackUrl = "http://127.0.0.1:9/callback"): Record<string, unknown> {
+  return {
+    callback_url: callbackUrl,
+    external_order_id: "shop-1",
+    purchase_units: {
+      currency: "GEL",
+      total_amount: 25.5,
+      basket: [{ product_id: "sku-1", description: "Churchkhela", quantity: 3, unit_price: 8.5 }],
+    },
+    ...overrides,
+  };
+}
+
+export async function startTestServer(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<TestServer> {
+  const dir = options.dataDir ? { path: options.dataDir, remove() {} } : tempDir();
+  const port = await freePort();
+  const clock = new TestClock();
+  const config = loadConfig({
+    ...FAST_ENV,
+    PORT: String(port),
+    TETRI_DATA_DIR: dir.path,
+    TETRI_DEMO_CLIENT_ID: DEMO.clientId,
+    TETRI_DEMO_CLIENT_SECRET: DEMO.clientSecret,
+    ...env,
+  });
+  const server = await startServer(config, clock);
+  let cachedToken: string | undefined;
+
+  const request: TestServer["request"] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    const token = options.token === undefined ? await testServer.token() : options.token;
+    if (token) headers.authorization = `Bearer ${token}`;
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+      headers["content-type"] ??= "application/json";
+    }
+    const response = await fetch(`${server.url}${path}`, { method, headers, body, redirect: "manual" });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, json };
+  };
+
+  const testServer: TestServer = {
+    ...server,
+    dataDir: dir.path,
+    clock,
+    async tokenFor(clientId, clientSecret) {
+      const response = await fetch(`${server.url}/auth/realms/bog/protocol/openid-connect/token`, {
+        method: "POST",
+        headers: {
+          authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: "grant_type=client_credentials",
+      });
+      const json = (await response.json()) as { access_token?: string };
+      if (!json.access_token) throw new Error(`no token: ${JSON.stringify(json)}`);
+      return json.access_token;
+    },
+    async token() {
+      cachedToken ??= await testServer.tokenFor(DEMO.clientId, DEMO.clientSecret);
+      return cachedToken;
+    },
+    request,
+    async createOrder(body = orderBody(), headers = {}) {
+      const response = await request("POST", "/payments/v1/ecommerce/orders", { body, headers });
+      if (response.status !== 200) throw new Error(`create order: ${response.status} ${response.text}`);
+      return response.json.id as string;
+    },
+    async pay(orderId, card = {}, token) {
+      return request("POST", `/_test/orders/${orderId}/pay`, { body: { ...CARD, ...card }, token });
+    },
+    async receipt(orderId, token) {
+      const response = await request("GET", `/payments/v1/receipt/${orderId}`, { token });
+      if (response.status !== 200) throw new Error(`receipt: ${response.status} ${response.text}`);
+      return response.json;
+    },
+    async close() {
+      await server.stop();
+      dir.remove();
+    },
+  };
+  return testServer;
+}
+
+export type ReceivedCallback = { body: string; headers: IncomingMessage["headers"]; receivedAt: number };
+
+/** The shop's callback endpoint. `respond` decides each answer (default 200). */
+export async function startReceiver(
+  respond: (callback: ReceivedCallback, res: ServerResponse) => void = (_c, res) => res.writeHead(200).end("ok"),
+) {
+  const received: ReceivedCallback[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const callback = { body: Buffer.concat(chunks).toString("utf8"), headers: req.headers, receivedAt: Date.now() };
+      received.push(callback);
+      respond(callback, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/callback`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
