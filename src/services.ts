@@ -45,6 +45,7 @@ export async function startServices(config: Config, clock: Clock = systemClock):
     loadRsaKeyPair(config.dataDir, "token-signing"),
     `${config.publicUrl}/auth/realms/bog`,
     config.tokenTtlSeconds,
+    clock,
   );
   return { config, ctx, tokens, callbackKeys, close: () => store.close() };
 }

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { exportJWK, jwtVerify, SignJWT } from "jose";
 import type { JWK } from "jose";
 import type { MerchantId } from "../core/ids.ts";
+import type { Clock } from "../core/ports.ts";
 import type { Merchant } from "../core/types.ts";
 import type { RsaKeyPair } from "./keys.ts";
 
@@ -16,21 +17,24 @@ export class TokenService {
   readonly #keys: RsaKeyPair;
   readonly #issuer: string;
   readonly #ttlSeconds: number;
+  readonly #clock: Clock;
 
-  constructor(keys: RsaKeyPair, issuer: string, ttlSeconds: number) {
+  constructor(keys: RsaKeyPair, issuer: string, ttlSeconds: number, clock: Clock) {
     this.#keys = keys;
     this.#issuer = issuer;
     this.#ttlSeconds = ttlSeconds;
+    this.#clock = clock;
   }
 
   async issue(merchant: Merchant, audience: TokenAudience): Promise<IssuedToken> {
+    const nowSeconds = Math.floor(this.#clock.now() / 1000);
     const accessToken = await new SignJWT({ azp: merchant.clientId, typ: "Bearer" })
       .setProtectedHeader({ alg: "RS256", kid: this.#keys.kid, typ: "JWT" })
       .setIssuer(this.#issuer)
       .setSubject(merchant.id)
       .setAudience(audience)
-      .setIssuedAt()
-      .setExpirationTime(`${this.#ttlSeconds}s`)
+      .setIssuedAt(nowSeconds)
+      .setExpirationTime(nowSeconds + this.#ttlSeconds)
       .setJti(randomUUID())
       .sign(this.#keys.privateKey);
     return { accessToken, expiresIn: this.#ttlSeconds };
@@ -43,6 +47,7 @@ export class TokenService {
         issuer: this.#issuer,
         audience,
         algorithms: ["RS256"],
+        currentDate: new Date(this.#clock.now()),
       });
       return typeof payload.sub === "string" ? (payload.sub as MerchantId) : undefined;
     } catch {

@@ -42,9 +42,8 @@ export function toTetriError(error: unknown): TetriError {
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
     case "FST_ERR_CTP_INVALID_JSON_BODY":
       return new TetriError("TETRI_ERR_MALFORMED_BODY");
-    case "FST_ERR_RATE_LIMITED":
-      return new TetriError("TETRI_ERR_RATE_LIMITED");
   }
+  if (fastifyError.statusCode === 429) return new TetriError("TETRI_ERR_RATE_LIMITED");
   if (error instanceof SyntaxError) return new TetriError("TETRI_ERR_MALFORMED_BODY");
   const status = fastifyError.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {

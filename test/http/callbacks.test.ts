@@ -52,3 +52,102 @@ describe("BOG callbacks", () => {
     assert.equal(verify("sha256", Buffer.from(tampered), createPublicKey(publicKeyPem), signature), false);
   });
 });
+
+describe("callback delivery", () => {
+  it("one callback per status change, each showing the receipt at that moment", async () => {
+    const server = await startTestServer();
+    const receiver = await startReceiver();
+    try {
+      const id = await server.createOrder(orderBody({ capture: "manual" }, receiver.url));
+      await server.pay(id);
+      await server.request("POST", `/payments/v1/payment/authorization/approve/${id}`, { body: { amount: 20 } });
+      await server.request("POST", `/payments/v1/payment/refund/${id}`, { body: { amount: 5 } });
+      await server.request("POST", `/payments/v1/payment/refund/${id}`, { body: {} });
+      const statuses = await eventually(() => {
+        const keys = receiver.received.map((c) => JSON.parse(c.body).body.order_status.key as string);
+        return keys.length >= 4 ? keys : undefined;
+      });
+      assert.deepEqual(statuses, ["blocked", "partial_completed", "refunded_partially", "refunded"]);
+      const last = JSON.parse(receiver.received[3]!.body).body;
+      assert.deepEqual(last, await server.receipt(id));
+    } finally {
+      await server.close();
+      await receiver.close();
+    }
+  });
+
+  it("retries on non-2xx, timeouts and refused connections, recording every attempt", async () => {
+    const server = await startTestServer({ TETRI_CALLBACK_TIMEOUT_MS: "300" });
+    let calls = 0;
+    const receiver = await startReceiver((_callback, res) => {
+      calls++;
+      if (calls === 1) res.writeHead(500).end("boom");
+      else if (calls === 2) setTimeout(() => res.writeHead(200).end(), 1000);
+      else if (calls === 3) res.socket?.destroy();
+      else res.writeHead(200).end("ok");
+    });
+    try {
+      const id = await server.createOrder(orderBody({}, receiver.url));
+      await server.pay(id);
+      const attempts = await eventually(async () => {
+        const rows = await server.services.ctx.store.read(async (tx) => {
+          const [message] = await tx.listOutbox(id as never);
+          return message ? { message, attempts: await tx.listCallbackAttempts(message.id) } : undefined;
+        });
+        return rows?.message.status === "delivered" ? rows : undefined;
+      });
+      assert.equal(attempts.message.attempts, 4);
+      assert.deepEqual(
+        attempts.attempts.map((a) => [a.statusCode, a.error?.split(":")[0] ?? null]),
+        [
+          [500, "HTTP 500"],
+          [null, "timeout"],
+          [null, "network"],
+          [200, null],
+        ],
+      );
+      assert.equal(receiver.received.length, 4);
+      assert.ok(new Set(receiver.received.map((c) => c.body)).size === 1, "every retry sends the same bytes");
+    } finally {
+      await server.close();
+      await receiver.close();
+    }
+  });
+
+  it("gives up after the configured number of attempts", async () => {
+    const server = await startTestServer({ TETRI_CALLBACK_MAX_ATTEMPTS: "3" });
+    const receiver = await startReceiver((_c, res) => res.writeHead(503).end());
+    try {
+      const id = await server.createOrder(orderBody({}, receiver.url));
+      await server.pay(id);
+      const message = await eventually(async () => {
+        const [row] = await server.services.ctx.store.read((tx) => tx.listOutbox(id as never));
+        return row?.status === "dead" ? row : undefined;
+      });
+      assert.equal(message.attempts, 3);
+      assert.equal(receiver.received.length, 3);
+    } finally {
+      await server.close();
+      await receiver.close();
+    }
+  });
+
+  it("a refused request causes no callback", async () => {
+    const server = await startTestServer();
+    const receiver = await startReceiver();
+    try {
+      const id = await server.createOrder(orderBody({}, receiver.url));
+      await server.pay(id);
+      await eventually(() => (receiver.received.length === 1 ? true : undefined));
+      const refused = await server.request("POST", `/payments/v1/payment/refund/${id}`, { body: { amount: 1000 } });
+      assert.equal(refused.status, 400);
+      await server.worker.deliverDue();
+      const outbox = await server.services.ctx.store.read((tx) => tx.listOutbox(id as never));
+      assert.equal(outbox.length, 1);
+      assert.equal(receiver.received.length, 1);
+    } finally {
+      await server.close();
+      await receiver.close();
+    }
+  });
+});

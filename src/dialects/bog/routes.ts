@@ -13,6 +13,7 @@ import { capturePreauthorization, refundOrder, voidPreauthorization } from "../.
 import type { OperationRequest } from "../../core/operations.ts";
 import type { MinorUnits } from "../../core/money.ts";
 import { sendJsonError, toTetriError } from "../../http/errors.ts";
+import { openApiFor } from "../../http/openapi.ts";
 import { bearerTokenOf, idempotencyOf, languageOf } from "../../http/request-context.ts";
 import type { Services } from "../../services.ts";
 import { amountReader, parseBogOrder } from "./order-request.ts";
@@ -193,10 +194,16 @@ async function apiRoutes(app: FastifyInstance, services: Services) {
   ) =>
     app.post(
       path,
-      { schema: { tags: ["bog"], summary, params: OrderIdParams, body, response: { 200: ActionResponse, ...errors } } },
+      {
+        schema: { tags: ["bog"], summary, params: OrderIdParams, body, response: { 200: ActionResponse, ...errors } },
+        // Shops send {} or no body at all for a full refund or approval; both mean "everything".
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
+      },
       async (request) => {
         const orderId = orderIdOf(request.params as { order_id: string });
-        const input = (request.body ?? {}) as { amount?: number | string; description?: string };
+        const input = request.body as { amount?: number | string; description?: string };
         const idempotency = idempotencyOf(request);
         const actionId = await run({
           merchantId: request.merchantId,
@@ -235,6 +242,10 @@ async function apiRoutes(app: FastifyInstance, services: Services) {
     CancelBody,
     "Pre-authorization payment cancellation request received",
     (r) => voidPreauthorization(ctx, r),
+  );
+
+  app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () =>
+    openApiFor(app, "bog", "tetri: Bank of Georgia Online Payments v1"),
   );
 
   app.get(

@@ -1,0 +1,367 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { after, before, describe, it } from "node:test";
+import { eventually, orderBody, startTestServer } from "../helpers/harness.ts";
+import type { TestServer } from "../helpers/harness.ts";
+
+const refundPath = (id: string) => `/payments/v1/payment/refund/${id}`;
+const approvePath = (id: string) => `/payments/v1/payment/authorization/approve/${id}`;
+const cancelPath = (id: string) => `/payments/v1/payment/authorization/cancel/${id}`;
+
+describe("paying through the test helper, with each test card", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  const outcomes: Array<[string, string, string, string]> = [
+    ["4242424242424242", "completed", "100", "visa"],
+    ["5555555555554444", "completed", "100", "mc"],
+    ["4000000000003220", "completed", "100", "visa"],
+    ["4111111111111111", "completed", "100", "visa"],
+    ["4000000000000002", "rejected", "108", "visa"],
+    ["4000000000009995", "rejected", "107", "visa"],
+    ["4000000000000069", "rejected", "105", "visa"],
+    ["4000000000000127", "rejected", "103", "visa"],
+    ["4000000000009987", "rejected", "101", "visa"],
+    ["4000000000009979", "rejected", "104", "visa"],
+    ["4000000000009961", "rejected", "106", "visa"],
+    ["4000000000000119", "rejected", "109", "visa"],
+    ["4000000000000101", "rejected", "111", "visa"],
+  ];
+  for (const [card, status, code, brand] of outcomes) {
+    it(`${card} → ${status} with code ${code}`, async () => {
+      const id = await server.createOrder();
+      const paid = await server.pay(id, { card_number: card });
+      assert.equal(paid.status, 200, paid.text);
+      const receipt = await server.receipt(id);
+      assert.equal(receipt.order_status.key, status);
+      assert.equal(receipt.payment_detail.code, code);
+      assert.equal(typeof receipt.payment_detail.code_description, "string");
+      assert.equal(receipt.payment_detail.card_type, brand);
+      assert.equal(receipt.payment_detail.payer_identifier, `${card.slice(0, 6)}xxxxxx${card.slice(-4)}`);
+      assert.equal(receipt.payment_detail.transfer_method.key, "card");
+      if (status === "completed") {
+        assert.equal(receipt.purchase_units.transfer_amount, "25.5");
+        assert.match(receipt.payment_detail.transaction_id, /^\d{12}$/);
+        assert.equal(receipt.reject_reason, null);
+      } else {
+        assert.equal(receipt.purchase_units.transfer_amount, "0.0");
+        assert.equal(receipt.reject_reason, receipt.payment_detail.code_description);
+      }
+    });
+  }
+
+  it("a card past its expiry date declines as expired (105)", async () => {
+    const id = await server.createOrder();
+    await server.pay(id, { expiry: "01/20" });
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.payment_detail.code, "105");
+  });
+
+  it("a Luhn-invalid number is refused without an attempt", async () => {
+    const id = await server.createOrder();
+    const response = await server.pay(id, { card_number: "4242424242424241" });
+    assert.equal(response.status, 400);
+    assert.equal(response.json.key, "card_invalid");
+    assert.deepEqual(response.json.errors, [{ field: "card_number", message: "luhn" }]);
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "created");
+    assert.equal(receipt.payment_detail.payer_identifier, null);
+  });
+
+  it("an order cannot be paid twice", async () => {
+    const id = await server.createOrder();
+    assert.equal((await server.pay(id)).status, 200);
+    const again = await server.pay(id);
+    assert.equal(again.status, 400);
+    assert.equal(again.json.key, "order_not_payable");
+  });
+
+  it("a declined order is final", async () => {
+    const id = await server.createOrder();
+    await server.pay(id, { card_number: "4000000000000002" });
+    const again = await server.pay(id);
+    assert.equal(again.status, 400);
+    assert.equal((await server.receipt(id)).order_status.key, "rejected");
+  });
+
+  it("an acquirer that answers too late leaves the order processing until reconciliation finds it approved", async () => {
+    const id = await server.createOrder();
+    const paid = await server.pay(id, { card_number: "4000000000000085" });
+    assert.equal(paid.status, 200);
+    assert.equal(paid.json.outcome, "pending");
+    const settled = await eventually(async () => {
+      const receipt = await server.receipt(id);
+      return receipt.order_status.key === "completed" ? receipt : undefined;
+    });
+    assert.equal(settled.payment_detail.code, "100");
+  });
+
+  it("an unpaid order expires after its ttl and cannot be paid", async () => {
+    const id = await server.createOrder(orderBody({ ttl: 2 }));
+    server.clock.advance(2 * 60_000 + 1000);
+    try {
+      const receipt = await eventually(async () => {
+        const r = await server.receipt(id);
+        return r.order_status.key === "rejected" ? r : undefined;
+      });
+      assert.equal(receipt.reject_reason, "expiration");
+      assert.equal(receipt.payment_detail.code, "110");
+      const paid = await server.pay(id);
+      assert.equal(paid.status, 400);
+    } finally {
+      server.clock.offset = 0;
+    }
+  });
+});
+
+describe("refunds", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  async function paidOrder(total = 25.5): Promise<string> {
+    const id = await server.createOrder(orderBody({ purchase_units: { total_amount: total, basket: [{ product_id: "a", quantity: 1, unit_price: total }] } }));
+    const paid = await server.pay(id);
+    assert.equal(paid.json.outcome, "approved");
+    return id;
+  }
+
+  it("partial refunds until the paid amount is used up, then a full refund status", async () => {
+    const id = await paidOrder(10);
+    const first = await server.request("POST", refundPath(id), { body: { amount: 2.5 } });
+    assert.equal(first.status, 200);
+    assert.equal(first.json.key, "request_received");
+    assert.equal(first.json.message, "Refund request received");
+    let receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "refunded_partially");
+    assert.equal(receipt.purchase_units.refund_amount, "2.5");
+    const second = await server.request("POST", refundPath(id), { body: { amount: "7.50" } });
+    assert.equal(second.status, 200);
+    receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "refunded");
+    assert.equal(receipt.purchase_units.refund_amount, "10.0");
+    assert.deepEqual(
+      receipt.actions.map((a: Record<string, string>) => [a.action_id, a.action, a.status, a.amount, a.request_channel]),
+      [
+        [first.json.action_id, "partial_refund", "completed", "2.5", "public_api"],
+        [second.json.action_id, "partial_refund", "completed", "7.5", "public_api"],
+      ],
+    );
+    const more = await server.request("POST", refundPath(id), { body: { amount: 0.01 } });
+    assert.equal(more.status, 400);
+    assert.equal(more.json.key, "order_not_refundable");
+  });
+
+  it("no body, an empty object or an empty JSON body refunds everything left", async () => {
+    for (const body of [undefined, {}, ""]) {
+      const id = await paidOrder(3);
+      const response = await server.request("POST", refundPath(id), {
+        body,
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+      });
+      assert.equal(response.status, 200, `${JSON.stringify(body)}: ${response.text}`);
+      const receipt = await server.receipt(id);
+      assert.equal(receipt.order_status.key, "refunded");
+      assert.equal(receipt.actions[0].action, "refund");
+    }
+  });
+
+  it("over-refund, bad amounts and unpaid orders are 400; nothing is recorded", async () => {
+    const id = await paidOrder(10);
+    const cases: Array<[unknown, string]> = [
+      [{ amount: 10.01 }, "refund_exceeds_available"],
+      [{ amount: -1 }, "validation"],
+      [{ amount: 0 }, "validation"],
+      [{ amount: 1.001 }, "validation"],
+      [{ amount: "abc" }, "validation"],
+      [{ amount: true }, "validation"],
+      [{ amount: 1e300 }, "validation"],
+    ];
+    for (const [body, key] of cases) {
+      const response = await server.request("POST", refundPath(id), { body });
+      assert.equal(response.status, 400, JSON.stringify(body));
+      assert.equal(response.json.key, key, JSON.stringify(body));
+    }
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "completed");
+    assert.deepEqual(receipt.actions, []);
+
+    const unpaid = await server.createOrder();
+    const response = await server.request("POST", refundPath(unpaid), { body: {} });
+    assert.equal(response.status, 400);
+    assert.equal(response.json.key, "order_not_refundable");
+  });
+
+  it("an Idempotency-Key replays the refund instead of refunding twice", async () => {
+    const id = await paidOrder(10);
+    const headers = { "idempotency-key": "refund-once" };
+    const first = await server.request("POST", refundPath(id), { body: { amount: 4 }, headers });
+    const replay = await server.request("POST", refundPath(id), { body: { amount: 4 }, headers });
+    assert.equal(replay.status, 200);
+    assert.equal(replay.text, first.text);
+    assert.equal((await server.receipt(id)).purchase_units.refund_amount, "4.0");
+    const different = await server.request("POST", refundPath(id), { body: { amount: 5 }, headers });
+    assert.equal(different.status, 422);
+  });
+
+  it("concurrent partial refunds never exceed the paid amount", async () => {
+    const id = await paidOrder(10);
+    // 40 refunds of 0.37 race for 10.00: exactly 27 fit (9.99); the rest must be refused.
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, () => server.request("POST", refundPath(id), { body: { amount: 0.37 } })),
+    );
+    const accepted = responses.filter((r) => r.status === 200).length;
+    const refused = responses.filter((r) => r.status === 400 && r.json.key === "refund_exceeds_available").length;
+    assert.equal(accepted, 27);
+    assert.equal(refused, 13);
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.purchase_units.refund_amount, "9.99");
+    assert.equal(receipt.actions.length, 27);
+    assert.equal(receipt.order_status.key, "refunded_partially");
+  });
+});
+
+describe("pre-authorization (capture: manual)", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  async function blockedOrder(): Promise<string> {
+    const id = await server.createOrder(orderBody({ capture: "manual" }));
+    await server.pay(id);
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "blocked");
+    assert.equal(receipt.payment_detail.code, "200");
+    assert.equal(receipt.payment_detail.code_description, "Successful pre-authorization");
+    assert.equal(receipt.purchase_units.transfer_amount, "0.0");
+    return id;
+  }
+
+  it("approve without an amount captures everything", async () => {
+    const id = await blockedOrder();
+    const response = await server.request("POST", approvePath(id), { body: { description: "shipped" } });
+    assert.equal(response.status, 200);
+    assert.deepEqual(Object.keys(response.json), ["key", "message", "action_id"]);
+    assert.equal(response.json.message, "Pre-authorization payment approval request received");
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "completed");
+    assert.equal(receipt.purchase_units.transfer_amount, "25.5");
+    assert.equal(receipt.actions[0].action, "authorize");
+    assert.equal(receipt.actions[0].action_id, response.json.action_id);
+    const twice = await server.request("POST", approvePath(id), { body: {} });
+    assert.equal(twice.status, 400);
+    assert.equal(twice.json.key, "order_not_authorized");
+  });
+
+  it("a partial approve captures part and can then be refunded up to that part", async () => {
+    const id = await blockedOrder();
+    const response = await server.request("POST", approvePath(id), { body: { amount: 10 } });
+    assert.equal(response.status, 200);
+    let receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "partial_completed");
+    assert.equal(receipt.purchase_units.transfer_amount, "10.0");
+    assert.equal(receipt.actions[0].action, "partial_authorize");
+    const over = await server.request("POST", refundPath(id), { body: { amount: 10.01 } });
+    assert.equal(over.status, 400);
+    const refund = await server.request("POST", refundPath(id), { body: {} });
+    assert.equal(refund.status, 200);
+    receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "refunded");
+    assert.equal(receipt.purchase_units.refund_amount, "10.0");
+  });
+
+  it("approve above the blocked amount is 400", async () => {
+    const id = await blockedOrder();
+    const response = await server.request("POST", approvePath(id), { body: { amount: 25.51 } });
+    assert.equal(response.status, 400);
+    assert.equal(response.json.key, "capture_exceeds_authorized");
+    assert.equal((await server.receipt(id)).order_status.key, "blocked");
+  });
+
+  it("cancel releases the hold: rejected, and it can no longer be approved", async () => {
+    const id = await blockedOrder();
+    const response = await server.request("POST", cancelPath(id), { body: { description: "out of stock" } });
+    assert.equal(response.status, 200);
+    assert.equal(response.json.message, "Pre-authorization payment cancellation request received");
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "rejected");
+    assert.equal(receipt.actions[0].action, "cancel_authorize");
+    const approve = await server.request("POST", approvePath(id), { body: {} });
+    assert.equal(approve.status, 400);
+  });
+
+  it("approve or cancel of an automatic-capture or unpaid order is 400", async () => {
+    const automatic = await server.createOrder();
+    await server.pay(automatic);
+    const unpaid = await server.createOrder(orderBody({ capture: "manual" }));
+    for (const id of [automatic, unpaid]) {
+      for (const path of [approvePath(id), cancelPath(id)]) {
+        const response = await server.request("POST", path, { body: {} });
+        assert.equal(response.status, 400, path);
+        assert.equal(response.json.key, "order_not_authorized");
+      }
+    }
+  });
+
+  it("concurrent approvals capture once", async () => {
+    const id = await blockedOrder();
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => server.request("POST", approvePath(id), { body: { amount: 5 } })),
+    );
+    assert.equal(responses.filter((r) => r.status === 200).length, 1);
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.purchase_units.transfer_amount, "5.0");
+    assert.equal(receipt.actions.length, 1);
+  });
+});
+
+describe("isolation between merchants", () => {
+  let server: TestServer;
+  let otherToken: string;
+  before(async () => {
+    server = await startTestServer();
+    const created = JSON.parse(
+      execFileSync(process.execPath, ["src/cli.ts", "merchants", "create", "--name", "Other shop", "--json"], {
+        env: { ...process.env, TETRI_DATA_DIR: server.dataDir },
+      }).toString(),
+    );
+    otherToken = await server.tokenFor(created.client_id, created.client_secret);
+  });
+  after(() => server.close());
+
+  it("another merchant's order is 404 on every endpoint, exactly like an unknown one", async () => {
+    const id = await server.createOrder(orderBody({ capture: "manual" }));
+    await server.pay(id);
+    const unknown = "3f0b1c9e-7a51-4d0e-9a57-2d1f0c9b8e11";
+    for (const [method, path] of [
+      ["GET", `/payments/v1/receipt/${id}`],
+      ["GET", `/payments/v1/ecommerce/orders/${id}`],
+      ["POST", refundPath(id)],
+      ["POST", approvePath(id)],
+      ["POST", cancelPath(id)],
+      ["POST", `/_test/orders/${id}/pay`],
+    ] as const) {
+      const theirs = await server.request(method, path, { body: method === "POST" ? {} : undefined, token: otherToken });
+      const missing = await server.request(method, path.replace(id, unknown), { body: method === "POST" ? {} : undefined, token: otherToken });
+      assert.equal(theirs.status, 404, `${method} ${path}`);
+      assert.deepEqual(theirs.json, missing.json, `${method} ${path}`);
+    }
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "blocked");
+  });
+
+  it("a malformed order id is 404 too", async () => {
+    for (const bad of ["123", "not-a-uuid", "%27%20OR%201%3D1", "00000000-0000-0000-0000-00000000000g"]) {
+      const response = await server.request("GET", `/payments/v1/receipt/${bad}`);
+      assert.equal(response.status, 404, bad);
+      assert.equal(response.json.key, "order_not_found");
+    }
+  });
+});
