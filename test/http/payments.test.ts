@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { eventually, orderBody, startTestServer } from "../helpers/harness.ts";
+import { CARD, eventually, orderBody, startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
 
 const refundPath = (id: string) => `/payments/v1/payment/refund/${id}`;
@@ -348,8 +348,9 @@ describe("isolation between merchants", () => {
       ["POST", cancelPath(id)],
       ["POST", `/_test/orders/${id}/pay`],
     ] as const) {
-      const theirs = await server.request(method, path, { body: method === "POST" ? {} : undefined, token: otherToken });
-      const missing = await server.request(method, path.replace(id, unknown), { body: method === "POST" ? {} : undefined, token: otherToken });
+      const body = method === "GET" ? undefined : path.startsWith("/_test") ? CARD : {};
+      const theirs = await server.request(method, path, { body, token: otherToken });
+      const missing = await server.request(method, path.replace(id, unknown), { body, token: otherToken });
       assert.equal(theirs.status, 404, `${method} ${path}`);
       assert.deepEqual(theirs.json, missing.json, `${method} ${path}`);
     }
