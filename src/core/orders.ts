@@ -6,27 +6,26 @@ import type { IdempotencyInput } from "./idempotency.ts";
 import { newOrderId } from "./ids.ts";
 import type { MerchantId, OrderId } from "./ids.ts";
 import { minor } from "./money.ts";
-import type { Currency, MinorUnits } from "./money.ts";
-import type { BasketLine, CaptureMode, Dialect, Language, Order, OrderView, PaymentMethod } from "./types.ts";
+import type { Order, OrderView } from "./types.ts";
 
 export const TTL_MINUTES = { min: 2, max: 1440, default: 15 } as const;
 
 /** A new order as a dialect parsed it from its bank's request. */
-export type OrderRequest = {
-  dialect: Dialect;
-  externalOrderId: string | null;
-  captureMode: CaptureMode;
-  currency: Currency;
-  amount: MinorUnits;
-  language: Language;
-  callbackUrl: string | null;
-  successUrl: string | null;
-  failUrl: string | null;
-  paymentMethods: PaymentMethod[];
-  basket: BasketLine[];
-  details: Record<string, unknown>;
-  ttlMinutes: number;
-};
+export type OrderRequest = Pick<
+  Order,
+  | "dialect"
+  | "externalOrderId"
+  | "captureMode"
+  | "currency"
+  | "amount"
+  | "language"
+  | "callbackUrl"
+  | "successUrl"
+  | "failUrl"
+  | "paymentMethods"
+  | "basket"
+  | "details"
+> & { ttlMinutes: number };
 
 export async function createOrder(
   ctx: CoreContext,

@@ -6,15 +6,18 @@ import type { OrderStatus } from "./order-state.ts";
 export type Dialect = "bog";
 export type Language = "ka" | "en";
 export type CaptureMode = "automatic" | "manual";
-export type PaymentMethod =
-  | "card"
-  | "google_pay"
-  | "apple_pay"
-  | "bog_p2p"
-  | "bog_loyalty"
-  | "bnpl"
-  | "bog_loan"
-  | "gift_card";
+/** BOG's payment method names, the superset tetri accepts; only card is payable today. */
+export const PAYMENT_METHODS = [
+  "card",
+  "google_pay",
+  "apple_pay",
+  "bog_p2p",
+  "bog_loyalty",
+  "bnpl",
+  "bog_loan",
+  "gift_card",
+] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 export type Merchant = {
   id: MerchantId;

@@ -97,13 +97,5 @@ export function bogDeclineCode(reason: DeclineReason): BogPaymentCode {
   return DECLINE_CODES[reason];
 }
 
-export const BOG_PAYMENT_METHOD_LABELS: Readonly<Record<string, Record<Language, string>>> = {
-  card: { ka: "ბარათით გადახდა", en: "Card payment" },
-  google_pay: { ka: "Google Pay", en: "Google Pay" },
-  apple_pay: { ka: "Apple Pay", en: "Apple Pay" },
-  bog_p2p: { ka: "BOG-ის ბარათით გადარიცხვა", en: "BOG P2P transfer" },
-  bog_loyalty: { ka: "BOG ქულებით გადახდა", en: "BOG loyalty points" },
-  bnpl: { ka: "ნაწილ-ნაწილ გადახდა", en: "Buy now, pay later" },
-  bog_loan: { ka: "განვადება", en: "Installment loan" },
-  gift_card: { ka: "სასაჩუქრე ბარათი", en: "Gift card" },
-};
+/** transfer_method.value of a card payment, as the bank words it. */
+export const BOG_CARD_METHOD_LABEL: Readonly<Record<Language, string>> = { ka: "ბარათით გადახდა", en: "Card payment" };

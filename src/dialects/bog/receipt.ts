@@ -4,7 +4,7 @@
 import { formatMajorAmount } from "../../core/money.ts";
 import type { Currency } from "../../core/money.ts";
 import type { Operation, OrderView } from "../../core/types.ts";
-import { BOG_PAYMENT_CODES, BOG_PAYMENT_METHOD_LABELS, BOG_STATUS_LABELS, bogCodeOfRejection, bogStatusOf } from "./codes.ts";
+import { BOG_PAYMENT_CODES, BOG_CARD_METHOD_LABEL, BOG_STATUS_LABELS, bogCodeOfRejection, bogStatusOf } from "./codes.ts";
 import type { BogPaymentCode } from "./codes.ts";
 
 /** BOG writes amounts like Java decimals: "100.5", "10.0", "0.0". */
@@ -86,7 +86,7 @@ export function renderBogReceipt(view: OrderView, publicUrl: string) {
     redirect_links: { success: order.successUrl ?? tetriReceipt, fail: order.failUrl ?? tetriReceipt },
     payment_detail: {
       transfer_method: attempt
-        ? { key: "card", value: BOG_PAYMENT_METHOD_LABELS.card?.[order.language] ?? "card" }
+        ? { key: "card", value: BOG_CARD_METHOD_LABEL[order.language] }
         : null,
       transaction_id: attempt?.transactionId ?? null,
       payer_identifier: attempt ? attempt.card.mask.replaceAll("*", "x") : null,

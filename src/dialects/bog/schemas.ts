@@ -3,23 +3,13 @@
 // the bank does (shops send fields from older APIs; see the README).
 
 import { Type } from "@sinclair/typebox";
+import { PAYMENT_METHODS } from "../../core/types.ts";
 
 const text = (maxLength: number) => Type.String({ maxLength });
 /** Amounts arrive as JSON numbers, and from some clients as numeric strings; core parses both exactly. */
 const Amount = Type.Union([Type.Number(), Type.String({ maxLength: 32 })], {
   description: "Amount in major units, e.g. 10.5 for 10.50 GEL. Number or numeric string.",
 });
-
-export const PAYMENT_METHODS = [
-  "card",
-  "google_pay",
-  "apple_pay",
-  "bog_p2p",
-  "bog_loyalty",
-  "bnpl",
-  "bog_loan",
-  "gift_card",
-] as const;
 
 const BasketItem = Type.Object({
   product_id: Type.String({ minLength: 1, maxLength: 255 }),
