@@ -1,7 +1,7 @@
 // The buyer's side of a payment: one card attempt per order, an optional 3-D Secure
 // challenge, and reconciliation of attempts whose outcome the acquirer did not tell us.
 
-import { applyOrderEvent, inTransaction, requireOrder } from "./context.ts";
+import { applyOrderEvent, callAcquirer, inTransaction, requireOrder } from "./context.ts";
 import type { CoreContext } from "./context.ts";
 import { summarizeCard, validateCard } from "./cards.ts";
 import type { CardInput, CardProblem } from "./cards.ts";
@@ -19,21 +19,6 @@ export type PaymentResult =
   | { kind: "pending" }
   | { kind: "card_invalid"; problems: CardProblem[] }
   | { kind: "not_payable"; status: OrderStatus };
-
-/** Time the acquirer gets to answer before the attempt is marked unknown. */
-export async function callAcquirer<T>(ctx: CoreContext, call: () => Promise<T>): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ctx.acquirerTimeoutMs);
-  });
-  try {
-    return await Promise.race([call(), timeout]);
-  } catch {
-    return undefined;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Pays an order with a card the buyer typed. The page and the test helper both come here. */
 export async function payOrder(ctx: CoreContext, orderId: OrderId, input: CardInput): Promise<PaymentResult> {

@@ -95,3 +95,18 @@ export async function applyOrderEvent(
   }
   return saved;
 }
+
+/** Calls the acquirer with a deadline; no answer in time (or an error) is `undefined`: the outcome is unknown. */
+export async function callAcquirer<T>(ctx: CoreContext, call: () => Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ctx.acquirerTimeoutMs);
+  });
+  try {
+    return await Promise.race([call(), timeout]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}

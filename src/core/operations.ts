@@ -2,9 +2,8 @@
 // pre-authorization. Each is reserved in one transaction, sent to the acquirer, and settled
 // in a second; the reservation is what keeps concurrent requests from over-refunding.
 
-import { applyOrderEvent, inTransaction } from "./context.ts";
+import { applyOrderEvent, callAcquirer, inTransaction } from "./context.ts";
 import type { CoreContext } from "./context.ts";
-import { callAcquirer } from "./checkout.ts";
 import { TetriError } from "./errors.ts";
 import { onceForKey } from "./idempotency.ts";
 import type { IdempotencyInput } from "./idempotency.ts";
