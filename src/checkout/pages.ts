@@ -3,22 +3,13 @@
 
 import { formatMajorAmountFixed } from "../core/money.ts";
 import type { CardField, CardProblem } from "../core/cards.ts";
+import { PAYMENT_METHODS } from "../core/types.ts";
 import type { Language, OrderView, PaymentMethod } from "../core/types.ts";
 import { html } from "./html.ts";
 import type { Html } from "./html.ts";
 import { TEXTS, fieldMessage } from "./i18n.ts";
 import type { Texts } from "./i18n.ts";
 
-const ALL_METHODS: readonly PaymentMethod[] = [
-  "card",
-  "google_pay",
-  "apple_pay",
-  "bog_p2p",
-  "bog_loyalty",
-  "bnpl",
-  "bog_loan",
-  "gift_card",
-];
 
 const METHOD_NAMES: Readonly<Record<PaymentMethod, Record<Language, string>>> = {
   card: { en: "Card", ka: "ბარათი" },
@@ -77,6 +68,8 @@ ${order.basket.map(
 export type PaymentFormState = {
   csrf: string;
   problems: readonly CardProblem[];
+  /** A message above the form (e.g. the session expired), shown instead of the generic "fix the fields". */
+  notice?: string;
   values: { expiry: string; cardholder: string };
 };
 
@@ -100,18 +93,16 @@ ${problem ? html`<p class="error" id="${id}-error">${fieldMessage(language, prob
 export function paymentPage(view: OrderView, state: PaymentFormState, options: { testMode: boolean; language: Language }): string {
   const { language } = options;
   const t = TEXTS[language];
-  const requested = view.order.paymentMethods.length > 0 ? view.order.paymentMethods : ALL_METHODS;
+  const requested = view.order.paymentMethods.length > 0 ? view.order.paymentMethods : PAYMENT_METHODS;
   const others = requested.filter((m) => m !== "card");
   const body = html`<h1>${t.title}</h1>
 ${summary(view, t)}
 <section class="methods">
 <h2>${t.method}</h2>
-<ul>
-<li class="available">${METHOD_NAMES.card[language]}</li>
-${others.map((m) => html`<li class="unavailable">${METHOD_NAMES[m][language]} <span>(${options.testMode ? t.unavailable_test : t.unavailable})</span></li>`)}
-</ul>
+<p class="method selected">${METHOD_NAMES.card[language]}</p>
+${others.length > 0 ? html`<p class="unavailable">${options.testMode ? t.unavailable_test : t.unavailable}: ${others.map((m) => METHOD_NAMES[m][language]).join(", ")}</p>` : ""}
 </section>
-${state.problems.length > 0 ? html`<p class="form-error" role="alert">${t.fix_fields}</p>` : ""}
+${state.notice ? html`<p class="form-error" role="alert">${state.notice}</p>` : state.problems.length > 0 ? html`<p class="form-error" role="alert">${t.fix_fields}</p>` : ""}
 <form method="post" action="/checkout/pay" novalidate>
 <input type="hidden" name="order_id" value="${view.order.id}">
 <input type="hidden" name="csrf" value="${state.csrf}">
@@ -127,9 +118,13 @@ ${field(t, language, state, "cardholder", t.cardholder, { autocomplete: "cc-name
   return layout({ language, title: t.title, body, testMode: options.testMode, switchHref: `/?order_id=${view.order.id}&lang=${language === "en" ? "ka" : "en"}` });
 }
 
-export function challengePage(view: OrderView, input: { csrf: string; attemptId: string; language: Language; testMode: boolean }): string {
+export function challengePage(
+  view: OrderView,
+  input: { csrf: string; attemptId: string; language: Language; testMode: boolean; notice?: string },
+): string {
   const t = TEXTS[input.language];
   const body = html`<h1>${t.threeds_title}</h1>
+${input.notice ? html`<p class="form-error" role="alert">${input.notice}</p>` : ""}
 <p>${t.threeds_text}</p>
 <dl class="facts">
 <dt>${t.pay_to}</dt><dd>${view.merchant.name}</dd>

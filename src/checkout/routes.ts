@@ -95,6 +95,13 @@ export async function checkoutRoutes(app: FastifyInstance, services: Services, c
     }
   }
 
+  /** Where "Back to the shop" leads: the shop's own success or fail page, none while still processing. */
+  function backHrefOf(view: OrderView, kind: ResultKind): string | undefined {
+    if (kind === "processing") return undefined;
+    const url = kind === "success" || kind === "paid" ? view.order.successUrl : view.order.failUrl;
+    return url ?? undefined;
+  }
+
   function redirectAfter(reply: FastifyReply, view: OrderView, result: PaymentResult, language: Language) {
     const id = view.order.id;
     const tetriResult = `/receipt?order_id=${id}&lang=${language}`;
@@ -135,7 +142,7 @@ export async function checkoutRoutes(app: FastifyInstance, services: Services, c
     }
     const result = resultOf(view, language);
     const kind = result.kind === "success" ? "paid" : result.kind;
-    return sendPage(reply, 200, resultPage(view, { ...result, kind, language, testMode }), view);
+    return sendPage(reply, 200, resultPage(view, { ...result, kind, language, testMode, backHref: backHrefOf(view, kind) }), view);
   });
 
   app.post("/checkout/pay", { schema: { hide: true } }, async (request, reply) => {
@@ -143,8 +150,15 @@ export async function checkoutRoutes(app: FastifyInstance, services: Services, c
     const language = languageParam(form.lang, "ka");
     const view = await loadView(parseOrderId(form.order_id ?? ""));
     if (!view) return notFound(reply, language);
+    // A form left open in another tab, or a second click: the order is no longer payable, so
+    // show what happened to it (the same public page a GET shows) instead of the card form.
+    if (view.order.status !== "created") return reply.redirect(`/?order_id=${view.order.id}&lang=${language}`, 303);
     if (!csrf.verify(request, view.order.id, form.csrf)) {
-      return sendPage(reply, 403, messagePage(language, TEXTS[language].title, TEXTS[language].session_expired, testMode));
+      // Nothing is paid. The buyer (whose cookie expired, or was replaced by a second tab opened
+      // at the same moment) gets a fresh form instead of a dead end; nothing typed is echoed.
+      const token = csrf.issue(request, reply, view.order.id);
+      const state = { csrf: token, problems: [], values: { expiry: "", cardholder: "" }, notice: TEXTS[language].session_expired };
+      return sendPage(reply, 403, paymentPage(view, state, { testMode, language }), view);
     }
     const values = { expiry: form.expiry ?? "", cardholder: form.cardholder ?? "" };
     const result = await payOrder(ctx, view.order.id, {
@@ -178,7 +192,10 @@ export async function checkoutRoutes(app: FastifyInstance, services: Services, c
     const attemptId = parseAttemptId(form.attempt_id ?? "");
     if (!view || !attemptId || view.attempt?.id !== attemptId) return notFound(reply, language);
     if (!csrf.verify(request, view.order.id, form.csrf)) {
-      return sendPage(reply, 403, messagePage(language, TEXTS[language].title, TEXTS[language].session_expired, testMode));
+      if (view.attempt.status !== "challenge") return reply.redirect(`/receipt?order_id=${view.order.id}&lang=${language}`, 303);
+      const token = csrf.issue(request, reply, view.order.id);
+      const page = challengePage(view, { csrf: token, attemptId, language, testMode, notice: TEXTS[language].session_expired });
+      return sendPage(reply, 403, page, view);
     }
     const result = await completeChallenge(ctx, view.order.id, attemptId, form.result === "complete");
     return redirectAfter(reply, view, result, language);
@@ -190,7 +207,6 @@ export async function checkoutRoutes(app: FastifyInstance, services: Services, c
     const language = languageParam(query.lang, view?.order.language ?? "ka");
     if (!view) return notFound(reply, language);
     const result = resultOf(view, language);
-    const backHref = result.kind === "success" ? view.order.successUrl : view.order.failUrl;
-    return sendPage(reply, 200, resultPage(view, { ...result, language, testMode, backHref: backHref ?? undefined }), view);
+    return sendPage(reply, 200, resultPage(view, { ...result, language, testMode, backHref: backHrefOf(view, result.kind) }), view);
   });
 }

@@ -1,0 +1,388 @@
+// The hosted payment page in a real browser (Debian's Chromium via playwright-core): a buyer
+// opens the link the shop got from the BOG API, types a card, and ends at the shop's
+// success or fail URL (or tetri's own result page). Fields are found by their visible
+// labels, as a buyer (or a screen reader) finds them.
+
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { chromium } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { orderBody, startTestServer } from "../helpers/harness.ts";
+import type { TestServer } from "../helpers/harness.ts";
+
+const CHROMIUM = process.env.TETRI_CHROMIUM ?? "/usr/bin/chromium";
+const FUTURE_EXPIRY = `12/${String((new Date().getUTCFullYear() + 5) % 100).padStart(2, "0")}`;
+
+type Labels = { number: string; expiry: string; cvc: string; holder: string; pay: RegExp };
+const EN: Labels = { number: "Card number", expiry: "Expiry date (MM/YY)", cvc: "CVC", holder: "Cardholder name", pay: /^Pay 25\.50 GEL$/ };
+const KA: Labels = { number: "ბარათის ნომერი", expiry: "მოქმედების ვადა", cvc: "CVC", holder: "ბარათის მფლობელი", pay: /^გადახდა 25\.50 GEL$/ };
+
+/** The shop's side: plain pages at /success and /fail that remember they were visited. */
+async function startShop() {
+  const hits: string[] = [];
+  const server = createServer((req, res) => {
+    hits.push(req.url ?? "");
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end("<!doctype html><title>shop</title><h1>Thank you</h1>");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    hits,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe("hosted payment page in Chromium", () => {
+  let server: TestServer;
+  let shop: Awaited<ReturnType<typeof startShop>>;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    [server, shop, browser] = await Promise.all([
+      startTestServer(),
+      startShop(),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-background-networking",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
+      }),
+    ]);
+  });
+  after(async () => {
+    await Promise.all(contexts.map((c) => c.close()));
+    await browser?.close();
+    await shop?.close();
+    await server?.close();
+  });
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ locale: "en-US" });
+    contexts.push(context);
+    context.setDefaultTimeout(5_000);
+    return context.newPage();
+  }
+
+  const withRedirects = (tag: string, overrides: Record<string, unknown> = {}) =>
+    orderBody({
+      redirect_urls: { success: `${shop.origin}/success?tag=${tag}`, fail: `${shop.origin}/fail?tag=${tag}` },
+      ...overrides,
+    });
+
+  /** Creates an order as a shop does and returns the link the buyer is sent to. */
+  async function createOrder(body: Record<string, unknown>, language: "en" | "ka"): Promise<{ id: string; href: string }> {
+    const response = await server.request("POST", "/payments/v1/ecommerce/orders", { body, headers: { "accept-language": language } });
+    assert.equal(response.status, 200, response.text);
+    const href = response.json._links.redirect.href as string;
+    assert.ok(href.startsWith(`${server.url}/?order_id=`), href);
+    return { id: response.json.id as string, href };
+  }
+
+  async function fillCard(page: Page, labels: Labels, number: string, expiry = FUTURE_EXPIRY) {
+    await page.getByLabel(labels.number).fill(number);
+    await page.getByLabel(labels.expiry).fill(expiry);
+    await page.getByLabel(labels.cvc).fill("123");
+    await page.getByLabel(labels.holder).fill("Nino Beridze");
+  }
+
+  async function pay(page: Page, labels: Labels, number: string) {
+    await fillCard(page, labels, number);
+    await page.getByRole("button", { name: labels.pay }).click();
+  }
+
+  it("pays in English and returns to the shop's success URL", async () => {
+    const [{ id, href }, page] = await Promise.all([createOrder(withRedirects("en"), "en"), newPage()]);
+    const response = await page.goto(href);
+    assert.equal(response?.status(), 200);
+    assert.equal(await page.locator("html").getAttribute("lang"), "en");
+    assert.equal(await page.title(), "Payment · tetri");
+    assert.ok(await page.getByText("Demo shop", { exact: true }).isVisible());
+    const line = page.getByRole("row").filter({ hasText: "Churchkhela" });
+    assert.deepEqual(await line.getByRole("cell").allInnerTexts(), ["Churchkhela", "3", "8.50 GEL"]);
+    const total = page.getByRole("row").filter({ hasText: "Total" });
+    assert.match(await total.innerText(), /Total\s+25\.50 GEL/);
+    // Other methods are named but marked unavailable in test mode; the card form is what works.
+    assert.match(await page.getByText("Not available in test mode:").innerText(), /Google Pay, Apple Pay, .*Gift card$/);
+
+    if (process.env.TETRI_CHECKOUT_SCREENSHOT) await page.screenshot({ path: process.env.TETRI_CHECKOUT_SCREENSHOT, fullPage: true });
+
+    await pay(page, EN, "4242 4242 4242 4242");
+    await page.waitForURL(`${shop.origin}/success?tag=en`);
+    assert.equal(page.url(), `${shop.origin}/success?tag=en`);
+    assert.ok(shop.hits.includes("/success?tag=en"));
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "completed");
+    assert.equal(receipt.payment_detail.code, "100");
+    assert.equal(receipt.payment_detail.payer_identifier, "424242xxxxxx4242");
+    assert.equal(receipt.lang, "en");
+  });
+
+  it("pays in Georgian: labels, button and texts are Georgian", async () => {
+    const [{ id, href }, page] = await Promise.all([createOrder(withRedirects("ka"), "ka"), newPage()]);
+    await page.goto(href);
+    assert.equal(await page.locator("html").getAttribute("lang"), "ka");
+    for (const label of [KA.number, KA.expiry, KA.holder]) assert.ok(await page.getByLabel(label).isVisible(), label);
+    assert.ok(await page.getByRole("heading", { name: "გადახდა", exact: true }).isVisible());
+    assert.equal(await page.getByText("Card number").count(), 0);
+    // The buyer can switch to English (&lang=en) and back without losing the order.
+    await page.getByRole("link", { name: "English" }).click();
+    await page.waitForURL(/[?&]lang=en(&|$)/);
+    assert.equal(await page.locator("html").getAttribute("lang"), "en");
+    assert.ok(await page.getByLabel(EN.number).isVisible());
+    assert.ok(await page.getByRole("button", { name: EN.pay }).isVisible());
+    await page.getByRole("link", { name: "ქართულად" }).click();
+    await page.waitForURL(/[?&]lang=ka(&|$)/);
+
+    await pay(page, KA, "4242424242424242");
+    await page.waitForURL(`${shop.origin}/success?tag=ka`);
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "completed");
+    assert.equal(receipt.lang, "ka");
+  });
+
+  it("a declined card without redirect URLs lands on tetri's result page", async () => {
+    const [{ id, href }, page] = await Promise.all([createOrder(orderBody(), "en"), newPage()]);
+    await page.goto(href);
+    await pay(page, EN, "4000000000009995");
+    await page.waitForURL((url) => url.pathname === "/receipt");
+    assert.equal(new URL(page.url()).origin, server.url);
+    assert.ok(await page.getByRole("heading", { name: "Payment failed" }).isVisible());
+    assert.equal((await page.getByRole("status").innerText()).trim(), "Insufficient funds on the card.");
+    assert.equal(await page.getByRole("button", { name: /^Pay/ }).count(), 0);
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "rejected");
+    assert.equal(receipt.payment_detail.code, "107");
+  });
+
+  it("3-D Secure: completing the challenge pays and returns to the success URL", async () => {
+    const [{ id, href }, page] = await Promise.all([createOrder(withRedirects("3ds-ok"), "en"), newPage()]);
+    await page.goto(href);
+    await pay(page, EN, "4000000000003220");
+    await page.waitForURL((url) => url.pathname === "/checkout/3ds");
+    assert.ok(await page.getByRole("heading", { name: "3-D Secure" }).isVisible());
+    assert.ok(await page.getByText("Demo shop").isVisible());
+    assert.ok(await page.getByText("25.50 GEL").isVisible());
+    assert.ok(await page.getByText("400000******3220").isVisible());
+    assert.equal((await server.receipt(id)).order_status.key, "processing");
+    await page.getByRole("button", { name: "Complete" }).click();
+    await page.waitForURL(`${shop.origin}/success?tag=3ds-ok`);
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "completed");
+    assert.equal(receipt.payment_detail.code, "100");
+  });
+
+  it("3-D Secure in Georgian: failing the challenge returns to the fail URL, code 108", async () => {
+    const [{ id, href }, page] = await Promise.all([createOrder(withRedirects("3ds-fail"), "ka"), newPage()]);
+    await page.goto(href);
+    await pay(page, KA, "4000000000003220");
+    await page.waitForURL((url) => url.pathname === "/checkout/3ds");
+    assert.ok(await page.getByRole("button", { name: "დასრულება" }).isVisible());
+    await page.getByRole("button", { name: "უარყოფა" }).click();
+    await page.waitForURL(`${shop.origin}/fail?tag=3ds-fail`);
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "rejected");
+    assert.equal(receipt.payment_detail.code, "108");
+  });
+
+  it("an issuer decline returns to the shop's fail URL", async () => {
+    const [{ id, href }, page] = await Promise.all([createOrder(withRedirects("issuer"), "en"), newPage()]);
+    await page.goto(href);
+    await pay(page, EN, "4000000000000002");
+    await page.waitForURL(`${shop.origin}/fail?tag=issuer`);
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "rejected");
+    assert.equal(receipt.payment_detail.code, "108");
+  });
+
+  it("a Luhn-invalid number is rejected beside the field, without an attempt; fixing it pays", async () => {
+    const [{ id, href }, page] = await Promise.all([createOrder(withRedirects("luhn"), "en"), newPage()]);
+    await page.goto(href);
+    await fillCard(page, EN, "4242 4242 4242 4241");
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url() === `${server.url}/checkout/pay`),
+      page.getByRole("button", { name: EN.pay }).click(),
+    ]);
+    assert.equal(response.status(), 422);
+    await page.getByRole("alert").waitFor(); // the answer page, not the old form
+    assert.equal(new URL(page.url()).origin, server.url);
+    assert.equal((await page.getByRole("alert").innerText()).trim(), "Please correct the highlighted fields.");
+
+    const number = page.getByLabel(EN.number);
+    assert.equal(await number.getAttribute("aria-invalid"), "true");
+    const describedBy = await number.getAttribute("aria-describedby");
+    assert.ok(describedBy);
+    const error = page.locator(`[id="${describedBy}"]`);
+    assert.equal((await error.innerText()).trim(), "This card number is not valid");
+    // The message sits right under the field it is about.
+    const [fieldBox, errorBox] = await Promise.all([number.boundingBox(), error.boundingBox()]);
+    assert.ok(fieldBox && errorBox && errorBox.y >= fieldBox.y + fieldBox.height && errorBox.y - (fieldBox.y + fieldBox.height) < 20);
+    // Other fields are fine and keep what was typed, except the card number and CVC, which are never echoed.
+    assert.equal(await page.getByLabel(EN.expiry).getAttribute("aria-invalid"), null);
+    assert.equal(await page.getByLabel(EN.expiry).inputValue(), FUTURE_EXPIRY);
+    assert.equal(await page.getByLabel(EN.holder).inputValue(), "Nino Beridze");
+    assert.equal(await number.inputValue(), "");
+    assert.equal(await page.getByLabel(EN.cvc).inputValue(), "");
+    assert.equal((await page.content()).includes("4241"), false);
+
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "created");
+    assert.equal(receipt.payment_detail.transaction_id, null);
+    assert.equal(receipt.payment_detail.payer_identifier, null);
+
+    await pay(page, EN, "4242424242424242");
+    await page.waitForURL(`${shop.origin}/success?tag=luhn`);
+    assert.equal((await server.receipt(id)).order_status.key, "completed");
+  });
+
+  it("an already paid order says so, has no Pay button, and its old form cannot pay twice", async () => {
+    // Two tabs open the payment form; a third tab of the same browser pays first.
+    const [{ id, href }, stale] = await Promise.all([createOrder(withRedirects("twice"), "en"), newPage()]);
+    const staleTypo = await stale.context().newPage();
+    const other = await stale.context().newPage();
+    await Promise.all([stale.goto(href), staleTypo.goto(href), other.goto(href)]);
+    await pay(other, EN, "4242424242424242");
+    await other.waitForURL(`${shop.origin}/success?tag=twice`);
+    const paid = await server.receipt(id);
+    assert.equal(paid.order_status.key, "completed");
+
+    await other.goto(href);
+    assert.ok(await other.getByRole("heading", { name: "Payment successful" }).isVisible());
+    assert.ok(await other.getByText("This order is already paid.").isVisible());
+    assert.equal(await other.getByRole("button").count(), 0);
+    assert.equal(await other.getByLabel(EN.number).count(), 0);
+    assert.equal(await other.getByRole("link", { name: "Back to the shop" }).getAttribute("href"), `${shop.origin}/success?tag=twice`);
+
+    // An old form with a mistyped number does not bring the card form back for a paid order.
+    await staleTypo.bringToFront();
+    await pay(staleTypo, EN, "4242424242424241");
+    await staleTypo.waitForURL(`${server.url}/?order_id=${id}&lang=en`);
+    await staleTypo.getByText("This order is already paid.").waitFor();
+    assert.equal(await staleTypo.getByLabel(EN.number).count(), 0);
+
+    // An old form with another good card changes nothing either.
+    await stale.bringToFront();
+    await pay(stale, EN, "5555555555554444");
+    await stale.waitForURL(`${server.url}/?order_id=${id}&lang=en`);
+    await stale.getByText("This order is already paid.").waitFor();
+    const later = await server.receipt(id);
+    assert.equal(later.order_status.key, "completed");
+    assert.equal(later.payment_detail.transaction_id, paid.payment_detail.transaction_id);
+    assert.equal(later.payment_detail.payer_identifier, "424242xxxxxx4242");
+    assert.equal(later.purchase_units.transfer_amount, "25.5");
+  });
+
+  it("sends a strict Content-Security-Policy and loads nothing from third parties", async () => {
+    const [{ href }, page] = await Promise.all([createOrder(withRedirects("csp"), "en"), newPage()]);
+    const requested: string[] = [];
+    const problems: string[] = [];
+    page.on("request", (request) => requested.push(request.url()));
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
+    page.on("pageerror", (error) => problems.push(error.message));
+
+    const response = await page.goto(href);
+    const csp = response?.headers()["content-security-policy"] ?? "";
+    const directives = new Map(
+      csp.split(";").map((d) => {
+        const [name = "", ...values] = d.trim().split(/\s+/);
+        return [name, values] as const;
+      }),
+    );
+    assert.deepEqual(directives.get("default-src"), ["'none'"], csp);
+    assert.ok(!/unsafe-(inline|eval|hashes)/.test(csp), csp);
+    assert.equal(directives.has("script-src"), false, csp);
+    assert.deepEqual(directives.get("style-src"), ["'self'"], csp);
+    assert.deepEqual(directives.get("frame-ancestors"), ["'none'"], csp);
+    assert.deepEqual(directives.get("form-action"), ["'self'", shop.origin], csp);
+    assert.equal(response?.headers()["x-frame-options"], "DENY");
+    assert.equal(response?.headers()["cache-control"], "no-store");
+    // No script, no inline style, no style attribute on the page at all.
+    assert.equal(await page.locator("script, style, [style]").count(), 0);
+    // The stylesheet is allowed and applied.
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(background, "rgb(243, 245, 248)");
+
+    await pay(page, EN, "4242424242424242");
+    await page.waitForURL(`${shop.origin}/success?tag=csp`);
+    assert.ok(requested.some((url) => url === `${server.url}/checkout/assets/checkout.css`));
+    const allowed = new Set([server.url, shop.origin]);
+    const foreign = requested.filter((url) => !allowed.has(new URL(url).origin));
+    assert.deepEqual(foreign, []);
+    assert.deepEqual(problems, []);
+  });
+
+  it("a form POST without the CSRF cookie is refused with 403 and pays nothing", async () => {
+    const { id, href } = await createOrder(withRedirects("csrf"), "en");
+    // Take a real form token from the page, as an attacker who saw the page could.
+    const page = await fetch(href);
+    const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    assert.match(cookie, /^tetri_csrf=[A-Za-z0-9_-]{43}$/);
+    const token = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+    assert.ok(token);
+    const form = new URLSearchParams({
+      order_id: id,
+      csrf: token,
+      lang: "en",
+      card_number: "4242424242424242",
+      expiry: FUTURE_EXPIRY,
+      cvc: "123",
+      cardholder: "Nino Beridze",
+    }).toString();
+    const post = (headers: Record<string, string>) =>
+      fetch(`${server.url}/checkout/pay`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        body: form,
+        redirect: "manual",
+      });
+
+    const noCookie = await post({});
+    assert.equal(noCookie.status, 403);
+    assert.match(await noCookie.text(), /Your session expired/);
+    const otherCookie = await post({ cookie: `tetri_csrf=${"A".repeat(43)}` });
+    assert.equal(otherCookie.status, 403);
+    assert.equal((await server.receipt(id)).order_status.key, "created");
+
+    // The same form with the cookie it belongs to does pay: the 403s were the CSRF check.
+    const withCookie = await post({ cookie });
+    assert.equal(withCookie.status, 303);
+    assert.equal(withCookie.headers.get("location"), `${shop.origin}/success?tag=csrf`);
+    assert.equal((await server.receipt(id)).order_status.key, "completed");
+  });
+
+  it("a buyer whose CSRF cookie is gone gets a fresh form, not a dead end, and can pay", async () => {
+    const [{ id, href }, page] = await Promise.all([createOrder(withRedirects("session"), "en"), newPage()]);
+    await page.goto(href);
+    await page.context().clearCookies();
+    await fillCard(page, EN, "4242424242424242");
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.url() === `${server.url}/checkout/pay`),
+      page.getByRole("button", { name: EN.pay }).click(),
+    ]);
+    assert.equal(refused.status(), 403);
+    await page.getByRole("alert").waitFor(); // the answer page, not the old form
+    assert.equal((await page.getByRole("alert").innerText()).trim(), "Your session expired. Please try again.");
+    assert.equal(await page.getByLabel(EN.holder).inputValue(), "");
+    assert.equal((await server.receipt(id)).order_status.key, "created");
+
+    await pay(page, EN, "4242424242424242");
+    await page.waitForURL(`${shop.origin}/success?tag=session`);
+    assert.equal((await server.receipt(id)).order_status.key, "completed");
+  });
+});
