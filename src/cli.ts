@@ -1,24 +1,36 @@
 // npm run tetri -- <command>: administration of a data directory.
 //   merchants create --name NAME [--json]
+//
+// Errors are one line on stderr. Exit codes: 0 done, 1 the command failed (bad
+// configuration, database error), 2 the command line itself is wrong.
 
 import { parseArgs } from "node:util";
 import { loadConfig, ConfigError } from "./config.ts";
-import { createMerchant } from "./core/merchants.ts";
-import { openStore, systemClock } from "./services.ts";
 
 const USAGE = "usage: npm run tetri -- merchants create --name NAME [--json]";
 
-function fail(reason: string): never {
-  console.error(`tetri: ${reason}`);
-  process.exit(2);
+class UsageError extends Error {}
+
+function fail(reason: string, code: number): never {
+  console.error(`tetri: ${reason.replace(/\s*\n\s*/g, " ")}`);
+  process.exit(code);
 }
 
 async function merchantsCreate(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { name: { type: "string" }, json: { type: "boolean" } }, strict: true });
+  let values: { name?: string; json?: boolean };
+  try {
+    ({ values } = parseArgs({ args, options: { name: { type: "string" }, json: { type: "boolean" } }, strict: true }));
+  } catch (error) {
+    // parseArgs explains unknown options, missing values and stray arguments in one sentence.
+    throw new UsageError(`${(error as Error).message} (${USAGE})`);
+  }
   const name = values.name?.trim();
-  if (!name) fail(`--name is required\n${USAGE}`);
-  if (name.length > 200) fail("--name must be at most 200 characters");
-  const store = await openStore(loadConfig());
+  if (!name) throw new UsageError(`--name is required (${USAGE})`);
+  if (name.length > 200) throw new UsageError("--name must be at most 200 characters");
+  const config = loadConfig();
+  // Loaded only now, so that a usage error answers at once instead of after the whole server's imports.
+  const [{ createMerchant }, { openStore, systemClock }] = await Promise.all([import("./core/merchants.ts"), import("./services.ts")]);
+  const store = await openStore(config);
   try {
     const { merchant, clientSecret } = await createMerchant(store, { name, now: systemClock.now() });
     if (values.json) console.log(JSON.stringify({ client_id: merchant.clientId, client_secret: clientSecret }));
@@ -31,7 +43,10 @@ async function merchantsCreate(args: string[]): Promise<void> {
 const [group, command, ...rest] = process.argv.slice(2);
 try {
   if (group === "merchants" && command === "create") await merchantsCreate(rest);
-  else fail(USAGE);
+  else if (group === "help" || group === "--help" || group === "-h") console.log(USAGE);
+  else if (group === undefined) fail(USAGE, 2);
+  else fail(`unknown command "${[group, command].filter(Boolean).join(" ")}" (${USAGE})`, 2);
 } catch (error) {
-  fail(error instanceof ConfigError || error instanceof TypeError ? error.message : String(error));
+  if (error instanceof UsageError) fail(error.message, 2);
+  fail(error instanceof ConfigError ? error.message : `merchants create failed: ${(error as Error).message ?? String(error)}`, 1);
 }

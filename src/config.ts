@@ -30,6 +30,8 @@ export type Config = {
   reconcileAfterMs: number;
   sweepIntervalMs: number;
   tokenRateLimitPerMinute: number;
+  /** After SIGTERM/SIGINT, how long in-flight requests and callback attempts may take before the process exits anyway. */
+  shutdownTimeoutMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -64,6 +66,10 @@ function url(env: Env, name: string, fallback: string): string {
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
     throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (parsed.search !== "" || parsed.hash !== "" || parsed.username !== "" || parsed.password !== "") {
+    // Links are built by appending paths, which a query, a fragment or credentials would break.
+    throw new ConfigError(`${name} must be a plain base URL without query, fragment or credentials, got "${parsed.origin}${parsed.pathname}…"`);
   }
   return raw.replace(/\/+$/, "");
 }
@@ -103,6 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     reconcileAfterMs: integer(env, "TETRI_RECONCILE_AFTER_MS", 5_000, 0, 3_600_000),
     sweepIntervalMs: integer(env, "TETRI_SWEEP_INTERVAL_MS", 5_000, 10, 3_600_000),
     tokenRateLimitPerMinute: integer(env, "TETRI_TOKEN_RATE_LIMIT", 600, 1, 1_000_000),
+    shutdownTimeoutMs: integer(env, "TETRI_SHUTDOWN_TIMEOUT_MS", 20_000, 100, 600_000),
   };
   if ((config.demo.clientId === undefined) !== (config.demo.clientSecret === undefined)) {
     throw new ConfigError("set both TETRI_DEMO_CLIENT_ID and TETRI_DEMO_CLIENT_SECRET, or neither");

@@ -2,11 +2,11 @@
 
 import { loadConfig, ConfigError } from "./config.ts";
 import type { Config } from "./config.ts";
-import { startServer } from "./server.ts";
-import type { DemoCredentials } from "./server.ts";
+import type { DemoCredentials, RunningServer } from "./server.ts";
 
+/** One line on stderr, exit 1 (stderr writes to files, and to pipes on Linux, are synchronous). */
 function fail(reason: string): never {
-  process.stderr.write(`tetri: ${reason}\n`);
+  process.stderr.write(`tetri: ${reason.replace(/\s*\n\s*/g, " ")}\n`);
   process.exit(1);
 }
 
@@ -38,8 +38,10 @@ try {
   fail(error instanceof ConfigError ? error.message : String(error));
 }
 
-let server: Awaited<ReturnType<typeof startServer>>;
+let server: RunningServer;
 try {
+  // Imported only now: a bad configuration is reported at once, not after loading the whole server.
+  const { startServer } = await import("./server.ts");
   server = await startServer(config);
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;
@@ -47,12 +49,18 @@ try {
 }
 process.stdout.write(banner(config, server.demo));
 
+// The first SIGTERM/SIGINT stops gracefully: no new requests, in-flight requests and callback
+// attempts finish, the database closes, exit 0. A second signal, or TETRI_SHUTDOWN_TIMEOUT_MS,
+// exits 1 at once; the outbox is in the database, so nothing is lost (at worst a callback
+// whose answer was not recorded is sent again).
 let exiting = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
-    if (exiting) return;
+    if (exiting) fail(`${signal} again: exiting without finishing the shutdown`);
     exiting = true;
     server.app.log.info({ signal }, "shutting down: finishing in-flight requests and callbacks");
+    const deadline = config.shutdownTimeoutMs;
+    setTimeout(() => fail(`shutdown did not finish within ${deadline} ms (TETRI_SHUTDOWN_TIMEOUT_MS): exiting anyway`), deadline).unref();
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => fail(`shutdown failed: ${(error as Error).message}`),

@@ -62,9 +62,19 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
   });
   services.ctx.onCommit = () => worker.poke();
   const sweeper = new Sweeper(services.ctx, config.sweepIntervalMs, app.log);
-  const demo = await ensureDemoMerchant(services);
-
+  // Listen first, so that a start that fails (port taken) creates no demo merchant whose
+  // one-time secret nobody saw; requests wait the few milliseconds until it exists.
+  let demoSettled = false;
+  let settleDemo: () => void = () => {};
+  const demoReady = new Promise<void>((resolve) => (settleDemo = resolve));
+  app.addHook("onRequest", async () => {
+    if (!demoSettled) await demoReady;
+  });
   await app.listen({ host: config.host, port: config.port });
+  const demo = await ensureDemoMerchant(services).finally(() => {
+    demoSettled = true;
+    settleDemo();
+  });
   worker.start();
   sweeper.start();
 

@@ -1,6 +1,7 @@
 // The embedded default: one SQLite file in the data directory, through node:sqlite (no
 // native build). Acknowledged means durable: WAL with synchronous=FULL.
 
+import { closeSync, openSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { Kysely, SqliteDialect } from "kysely";
 import { Migrator } from "kysely/migration";
@@ -27,6 +28,9 @@ function adapt(db: DatabaseSync): SqliteDatabase {
 }
 
 export async function openSqliteStore(path: string): Promise<Store> {
+  // The file holds secret hashes and sealed card numbers: owner-only from its first byte.
+  // SQLite gives the -wal and -shm files the same mode.
+  closeSync(openSync(path, "a", 0o600));
   const raw = new DatabaseSync(path);
   raw.exec("PRAGMA journal_mode = WAL");
   raw.exec("PRAGMA synchronous = FULL");

@@ -1,0 +1,127 @@
+// Configuration is environment variables, validated at start: a bad value stops the process
+// at once with one line that names the variable, before anything touches the data directory.
+
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { createServer } from "node:http";
+import { join, resolve } from "node:path";
+import { after, describe, it } from "node:test";
+import { ConfigError, loadConfig } from "../../src/config.ts";
+import { freePort, run, stopAll, tempDir, TetriProcess } from "./tetri-process.ts";
+
+const KEY = Buffer.alloc(32, 7).toString("base64");
+
+describe("loadConfig", () => {
+  it("has documented defaults", () => {
+    const config = loadConfig({});
+    assert.equal(config.host, "127.0.0.1");
+    assert.equal(config.port, 8080);
+    assert.equal(config.dataDir, resolve("data"));
+    assert.equal(config.mode, "test");
+    assert.equal(config.logLevel, "info");
+    assert.equal(config.publicUrl, "http://127.0.0.1:8080");
+    assert.deepEqual(config.demo, { clientId: undefined, clientSecret: undefined });
+    assert.equal(config.cardKey, undefined);
+  });
+
+  it("treats an empty variable as unset", () => {
+    assert.deepEqual(loadConfig({ PORT: "", HOST: "", TETRI_MODE: "", TETRI_LOG_LEVEL: "", TETRI_DATA_DIR: "" }), loadConfig({}));
+  });
+
+  it("derives the public URL from HOST and PORT, or takes TETRI_PUBLIC_URL", () => {
+    assert.equal(loadConfig({ HOST: "0.0.0.0", PORT: "9000" }).publicUrl, "http://127.0.0.1:9000");
+    assert.equal(loadConfig({ HOST: "::1" }).publicUrl, "http://[::1]:8080");
+    assert.equal(loadConfig({ TETRI_PUBLIC_URL: "https://pay.example.com/tetri/" }).publicUrl, "https://pay.example.com/tetri");
+  });
+
+  it("reads live mode with a card key", () => {
+    const config = loadConfig({ TETRI_MODE: "live", TETRI_CARD_KEY: KEY, TETRI_DATA_DIR: "/srv/tetri" });
+    assert.equal(config.mode, "live");
+    assert.equal(config.cardKey, KEY);
+    assert.equal(config.dataDir, "/srv/tetri");
+  });
+
+  it("rejects bad values with a ConfigError naming the variable", () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ PORT: "abc" }, /^PORT /],
+      [{ PORT: "0" }, /^PORT /],
+      [{ PORT: "65536" }, /^PORT /],
+      [{ PORT: "80.5" }, /^PORT /],
+      [{ TETRI_MODE: "prod" }, /^TETRI_MODE /],
+      [{ TETRI_LOG_LEVEL: "loud" }, /^TETRI_LOG_LEVEL /],
+      [{ TETRI_CARD_KEY: "short" }, /^TETRI_CARD_KEY /],
+      [{ TETRI_MODE: "live" }, /TETRI_CARD_KEY is required/],
+      [{ TETRI_DEMO_CLIENT_ID: "x" }, /TETRI_DEMO_CLIENT_SECRET/],
+      [{ TETRI_PUBLIC_URL: "ftp://example.com" }, /^TETRI_PUBLIC_URL /],
+      [{ TETRI_PUBLIC_URL: "https://example.com/?a=1" }, /^TETRI_PUBLIC_URL /],
+      [{ TETRI_CALLBACK_BACKOFF_BASE_MS: "100", TETRI_CALLBACK_BACKOFF_MAX_MS: "10" }, /TETRI_CALLBACK_BACKOFF_MAX_MS/],
+    ];
+    for (const [env, message] of cases) {
+      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(env));
+    }
+  });
+});
+
+describe("node src/main.ts with a bad configuration", { timeout: 60_000 }, () => {
+  const dir = tempDir();
+  after(async () => {
+    await stopAll();
+    dir.remove();
+  });
+
+  const cases: { env: Record<string, string>; names: string; secret?: string }[] = [
+    { env: { PORT: "abc" }, names: "PORT" },
+    { env: { TETRI_MODE: "prod" }, names: "TETRI_MODE" },
+    { env: { TETRI_CARD_KEY: "short-and-secret" }, names: "TETRI_CARD_KEY", secret: "short-and-secret" },
+    { env: { TETRI_MODE: "live" }, names: "TETRI_CARD_KEY" },
+    { env: { TETRI_DEMO_CLIENT_ID: "shop" }, names: "TETRI_DEMO_CLIENT_SECRET" },
+    { env: { TETRI_DEMO_CLIENT_SECRET: "only-the-s3cret" }, names: "TETRI_DEMO_CLIENT_ID", secret: "only-the-s3cret" },
+    { env: { TETRI_LOG_LEVEL: "verbose" }, names: "TETRI_LOG_LEVEL" },
+    { env: { TETRI_CALLBACK_TIMEOUT_MS: "1.5" }, names: "TETRI_CALLBACK_TIMEOUT_MS" },
+  ];
+
+  for (const { env, names, secret } of cases) {
+    it(`${JSON.stringify(env)} exits non-zero at once with one line naming ${names}`, async () => {
+      const dataDir = join(dir.path, `never-created-${names}-${Object.keys(env).length}`);
+      const result = await run(["src/main.ts"], { ...env, TETRI_DATA_DIR: dataDir, PORT: env.PORT ?? String(await freePort()) });
+      assert.equal(result.code, 1, result.stderr);
+      const lines = result.stderr.trimEnd().split("\n");
+      assert.equal(lines.length, 1, `exactly one line on stderr:\n${result.stderr}`);
+      assert.match(lines[0] ?? "", new RegExp(`^tetri: .*\\b${names}\\b`));
+      if (secret) assert.ok(!result.stderr.includes(secret), "the secret value is not echoed");
+      assert.equal(result.stdout, "", "no banner, no log");
+      assert.equal(existsSync(dataDir), false, "the data directory is not touched");
+      // Loaded only after validation, so a config error does not wait for the whole server.
+      assert.ok(result.durationMs < 5000, `took ${result.durationMs} ms`);
+    });
+  }
+
+  it("a port already in use exits non-zero with one line naming PORT", async () => {
+    const blocker = createServer();
+    const port = await freePort();
+    await new Promise<void>((r) => blocker.listen(port, "127.0.0.1", r));
+    try {
+      const result = await run(["src/main.ts"], { PORT: String(port), TETRI_DATA_DIR: join(dir.path, "in-use"), TETRI_LOG_LEVEL: "silent" });
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr, `tetri: port ${port} on 127.0.0.1 is already in use (set PORT)\n`);
+    } finally {
+      await new Promise<void>((r) => blocker.close(() => r()));
+    }
+  });
+
+  it(
+    "a first start that fails (port in use) does not swallow the demo merchant's one-time secret",
+    async () => {
+      const dataDir = join(dir.path, "demo-after-failure");
+      const blocker = createServer();
+      const port = await freePort();
+      await new Promise<void>((r) => blocker.listen(port, "127.0.0.1", r));
+      const failed = await run(["src/main.ts"], { PORT: String(port), TETRI_DATA_DIR: dataDir, TETRI_LOG_LEVEL: "silent" });
+      await new Promise<void>((r) => blocker.close(() => r()));
+      assert.equal(failed.code, 1);
+      const second = await TetriProcess.start({ dataDir, env: { TETRI_DEMO_CLIENT_ID: "", TETRI_DEMO_CLIENT_SECRET: "" } });
+      assert.match(second.stdout, /client_secret: \S+/, "the second start prints the demo credentials");
+      await second.kill("SIGTERM");
+    },
+  );
+});

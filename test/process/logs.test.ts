@@ -1,0 +1,236 @@
+// Card data and secrets never reach the logs or the database in clear (design: "Logs never
+// contain a PAN or CVC: a test greps"). Everything the process writes is captured, at debug
+// and at info level, while payments go through every path a card number can take: the
+// hosted page form (with a 3-D Secure challenge), the test-mode helper, a Luhn-invalid
+// number, a declined card and a malformed JSON body.
+//
+// What is fair to check, and why:
+// - PANs: the full number must not appear in any form (digits only, grouped by spaces or
+//   dashes), nor (for the distinctive numbers chosen here) its first 12 digits, which is more
+//   than the allowed mask (first 6, last 4) shows. A match must not be part of a longer number:
+//   pino writes float timings such as "responseTime":1.4000000000000002.
+// - CVC: "987" may turn up by chance inside a timestamp, a port or a hash, so grepping for
+//   the three digits alone would be flaky and prove nothing. We check that 987 never follows
+//   "cvc" closely (cvc=987, "cvc":"987", cvc: 987) and never appears as a string value ("987").
+// - Client secret: the demo banner prints it once on purpose, at first start (the secret is
+//   stored only as a hash, so this is the newcomer's one chance to read it). So it may
+//   appear exactly in the banner's two lines (client_secret and the curl example) and
+//   nowhere else; a wrong secret tried at the token endpoint and the access tokens issued
+//   must appear nowhere.
+// - The database: the SQLite file and its WAL are read as bytes, while the server runs (the
+//   recent pages are only in the WAL) and after it stopped (checkpointed into the main file).
+
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import {
+  DEMO,
+  api,
+  createOrder,
+  eventually,
+  freePort,
+  payWithHelper,
+  receipt,
+  startReceiver,
+  stopAll,
+  tempDir,
+  TetriProcess,
+} from "./tetri-process.ts";
+
+const CVC = "987";
+const HOSTED_PAN = "4539578123640150"; // Luhn-valid, no special meaning: approved
+const HELPER_PAN = "5182637491028377"; // Luhn-valid Mastercard: approved
+const THREE_DS_PAN = "4000000000003220"; // approved after a 3-D Secure challenge
+const DECLINED_PAN = "4000000000000002";
+const LUHN_INVALID_PAN = "4539578123640151";
+const BRIEF_PAN = "4242424242424242";
+const PANS = [HOSTED_PAN, HELPER_PAN, THREE_DS_PAN, DECLINED_PAN, LUHN_INVALID_PAN, BRIEF_PAN];
+const WRONG_SECRET = "Wr0ng-secret-9f8e7d6c5b4a";
+
+const spaced = (pan: string) => pan.replace(/(\d{4})(?=\d)/g, "$1 ");
+const dashed = (pan: string) => pan.replace(/(\d{4})(?=\d)/g, "$1-");
+const DISTINCTIVE = new Set([HOSTED_PAN, HELPER_PAN, LUHN_INVALID_PAN]);
+/** How a PAN could show up. The 12-digit prefix only for distinctive numbers: "400000000000" is not. */
+const panForms = (pan: string) => [pan, spaced(pan), dashed(pan), ...(DISTINCTIVE.has(pan) ? [pan.slice(0, 12)] : [])];
+/** Not inside a longer number: pino's float timings such as 1.4000000000000002 are no leak. */
+const standalone = (text: string) => new RegExp(`(?<![\\d.])${text}(?!\\d)`);
+
+/** A buyer's browser on the hosted page: keeps the cookie, posts the forms it is given. */
+class Browser {
+  cookie = "";
+  readonly base: string;
+  constructor(base: string) {
+    this.base = base;
+  }
+
+  async get(path: string): Promise<{ status: number; location: string | null; html: string }> {
+    const response = await fetch(`${this.base}${path}`, { headers: this.cookie ? { cookie: this.cookie } : {}, redirect: "manual" });
+    this.remember(response);
+    return { status: response.status, location: response.headers.get("location"), html: await response.text() };
+  }
+
+  async post(path: string, form: Record<string, string>): Promise<{ status: number; location: string | null; html: string }> {
+    const response = await fetch(`${this.base}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: this.cookie },
+      body: new URLSearchParams(form).toString(),
+      redirect: "manual",
+    });
+    this.remember(response);
+    return { status: response.status, location: response.headers.get("location"), html: await response.text() };
+  }
+
+  private remember(response: Response) {
+    const set = response.headers.get("set-cookie");
+    const match = set && /tetri_csrf=([^;]+)/.exec(set);
+    if (match) this.cookie = `tetri_csrf=${match[1]}`;
+  }
+}
+
+/** The hidden inputs of the first form in `html`. */
+function hiddenInputs(html: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [input] of html.matchAll(/<input\b[^>]*>/g)) {
+    if (!/type="hidden"/.test(input)) continue;
+    const name = /name="([^"]*)"/.exec(input)?.[1];
+    const value = /value="([^"]*)"/.exec(input)?.[1];
+    if (name !== undefined && !(name in fields)) fields[name] = value ?? "";
+  }
+  return fields;
+}
+
+function databaseBytes(dataDir: string): Buffer {
+  const files = ["tetri.sqlite", "tetri.sqlite-wal"].map((f) => join(dataDir, f)).filter((f) => existsSync(f));
+  assert.ok(files.length > 0, "the database file exists");
+  return Buffer.concat(files.map((f) => readFileSync(f)));
+}
+
+function assertNoPanIn(bytes: Buffer, where: string) {
+  for (const pan of PANS) {
+    for (const form of [pan, spaced(pan)]) {
+      assert.equal(bytes.indexOf(Buffer.from(form, "utf8")), -1, `${where} contains ${form}`);
+      assert.equal(bytes.indexOf(Buffer.from(form, "utf16le")), -1, `${where} contains ${form} (UTF-16)`);
+    }
+  }
+}
+
+async function payEverywhere(tetri: TetriProcess, callbackUrl: string): Promise<string[]> {
+  // Token requests: HTTP Basic, client_secret in the form, and a wrong secret.
+  const tokenUrl = `${tetri.url}/auth/realms/bog/protocol/openid-connect/token`;
+  const basic = (secret: string) => `Basic ${Buffer.from(`${DEMO.clientId}:${secret}`).toString("base64")}`;
+  const form = { "content-type": "application/x-www-form-urlencoded" };
+  const first = await fetch(tokenUrl, { method: "POST", headers: { ...form, authorization: basic(DEMO.clientSecret) }, body: "grant_type=client_credentials" });
+  const token = ((await first.json()) as { access_token: string }).access_token;
+  const post = await fetch(tokenUrl, {
+    method: "POST",
+    headers: form,
+    body: new URLSearchParams({ grant_type: "client_credentials", client_id: DEMO.clientId, client_secret: DEMO.clientSecret }).toString(),
+  });
+  const postToken = ((await post.json()) as { access_token?: string }).access_token;
+  const wrong = await fetch(tokenUrl, { method: "POST", headers: { ...form, authorization: basic(WRONG_SECRET) }, body: "grant_type=client_credentials" });
+  assert.equal(wrong.status, 401);
+  await wrong.body?.cancel();
+
+  // The hosted page: GET sets the cookie and renders the form; a Luhn-invalid number is
+  // turned back without an attempt, then the buyer corrects it.
+  const hosted = await createOrder(tetri.url, token, callbackUrl, 12.3);
+  const browser = new Browser(tetri.url);
+  const page = await browser.get(`/?order_id=${hosted}&lang=en`);
+  assert.equal(page.status, 200);
+  assert.ok(browser.cookie, "the page sets the CSRF cookie");
+  const hidden = hiddenInputs(page.html);
+  for (const name of ["csrf", "lang", "order_id"]) assert.ok(hidden[name], `hidden input ${name}`);
+  const card = { expiry: "12/39", cvc: CVC, cardholder: "Nino Beridze" };
+  const rejected = await browser.post("/checkout/pay", { ...hidden, ...card, card_number: spaced(LUHN_INVALID_PAN) });
+  assert.equal(rejected.status, 422);
+  for (const text of [...panForms(LUHN_INVALID_PAN), `value="${CVC}"`]) {
+    assert.ok(!rejected.html.includes(text), `the re-rendered form echoes ${text}`);
+  }
+  const paid = await browser.post("/checkout/pay", { ...hidden, ...card, card_number: spaced(HOSTED_PAN) });
+  assert.equal(paid.status, 303, paid.html);
+  assert.equal(((await receipt(tetri.url, token, hosted)).order_status as { key: string }).key, "completed");
+
+  // The hosted page with a 3-D Secure challenge.
+  const challenged = await createOrder(tetri.url, token, callbackUrl, 7);
+  const threeDsBrowser = new Browser(tetri.url);
+  const form3 = hiddenInputs((await threeDsBrowser.get(`/?order_id=${challenged}&lang=en`)).html);
+  const toChallenge = await threeDsBrowser.post("/checkout/pay", { ...form3, ...card, card_number: THREE_DS_PAN });
+  assert.equal(toChallenge.status, 303);
+  assert.match(toChallenge.location ?? "", /^\/checkout\/3ds\?/);
+  const challenge = await threeDsBrowser.get(toChallenge.location ?? "");
+  assert.equal(challenge.status, 200);
+  const done = await threeDsBrowser.post("/checkout/3ds", { ...hiddenInputs(challenge.html), result: "complete" });
+  assert.equal(done.status, 303, done.html);
+  assert.equal(((await receipt(tetri.url, token, challenged)).order_status as { key: string }).key, "completed");
+
+  // The test-mode helper: approved, declined, Luhn-invalid, and a malformed JSON body.
+  const helper = await createOrder(tetri.url, token, callbackUrl, 3.2);
+  const helperPaid = await payWithHelper(tetri.url, token, helper, { card_number: HELPER_PAN, cvc: CVC });
+  assert.equal(helperPaid.json.outcome, "approved", helperPaid.text);
+  const declinedOrder = await createOrder(tetri.url, token, callbackUrl, 4);
+  const declined = await payWithHelper(tetri.url, token, declinedOrder, { card_number: DECLINED_PAN, cvc: CVC });
+  assert.equal(declined.json.outcome, "declined", declined.text);
+  const invalidOrder = await createOrder(tetri.url, token, callbackUrl, 5);
+  const invalid = await payWithHelper(tetri.url, token, invalidOrder, { card_number: LUHN_INVALID_PAN, cvc: CVC });
+  assert.ok(invalid.status >= 400 && invalid.status < 500, invalid.text);
+  const malformed = await api(tetri.url, token, "POST", `/_test/orders/${invalidOrder}/pay`, `{"card_number":"${BRIEF_PAN}","cvc":"${CVC}",`);
+  assert.equal(malformed.status, 400, malformed.text);
+  assert.ok(!malformed.text.includes(BRIEF_PAN), "the error response echoes the PAN");
+  const briefOrder = await createOrder(tetri.url, token, callbackUrl, 6);
+  assert.equal((await payWithHelper(tetri.url, token, briefOrder, { card_number: spaced(BRIEF_PAN), cvc: CVC })).json.outcome, "approved");
+
+  return [token, postToken ?? ""].filter(Boolean);
+}
+
+function assertCleanOutput(output: string, accessTokens: string[]) {
+  const lines = output.split("\n");
+  for (const pan of PANS) {
+    for (const form of panForms(pan)) {
+      const pattern = standalone(form);
+      const line = lines.find((l) => pattern.test(l));
+      assert.equal(line, undefined, `output contains ${form}: ${line}`);
+    }
+  }
+  const nearCvc = new RegExp(`cvc\\D{0,8}${CVC}(?!\\d)`, "i");
+  const cvcLine = lines.find((l) => nearCvc.test(l) || l.includes(`"${CVC}"`));
+  assert.equal(cvcLine, undefined, `output contains the CVC: ${cvcLine}`);
+
+  const secretLines = lines.filter((l) => l.includes(DEMO.clientSecret));
+  assert.equal(secretLines.length, 2, `the secret appears only in the banner:\n${secretLines.join("\n")}`);
+  assert.equal(secretLines[0], `  client_secret: ${DEMO.clientSecret}`);
+  assert.match(secretLines[1] ?? "", /^ {2}curl -s -u '/);
+  for (const secret of [WRONG_SECRET, ...accessTokens]) {
+    assert.ok(!output.includes(secret), `output contains ${secret.slice(0, 12)}…`);
+  }
+}
+
+for (const level of ["debug", "info"]) {
+  describe(`logs at TETRI_LOG_LEVEL=${level}`, { timeout: 60_000 }, () => {
+    const dir = tempDir();
+    after(async () => {
+      await stopAll();
+      dir.remove();
+    });
+
+    it("never contain a PAN, a CVC or a secret; the database holds no PAN in clear", async () => {
+      const receiver = await startReceiver(await freePort(), 200);
+      try {
+        const tetri = await TetriProcess.start({ dataDir: dir.path, env: { TETRI_LOG_LEVEL: level } });
+        const tokens = await payEverywhere(tetri, receiver.url);
+        await eventually("a callback", () => (receiver.received.length > 0 ? true : undefined));
+        assertNoPanIn(databaseBytes(dir.path), "the database (running)");
+        const stopped = await tetri.kill("SIGTERM");
+        assert.equal(stopped.code, 0, tetri.output);
+
+        // The check is not vacuous: request logs were written, card paths included.
+        assert.match(tetri.stdout, /"url":"\/checkout\/pay"/);
+        assert.match(tetri.stdout, /"url":"\/_test\/orders\/[^"]+\/pay"/);
+        assertCleanOutput(tetri.output, tokens);
+        assertNoPanIn(databaseBytes(dir.path), "the database (stopped)");
+      } finally {
+        await receiver.close();
+      }
+    });
+  });
+}

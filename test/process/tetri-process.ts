@@ -1,0 +1,317 @@
+// Runs tetri as the operator does: a real child process (`node src/main.ts`, `node src/cli.ts`)
+// configured only through environment variables, talked to over real sockets. Every child
+// has a hard time limit and is tracked, so a failing test never leaves a process behind:
+// call stopAll() in an `after` hook.
+
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * The Node that runs tetri. The test runner itself already runs on Node 24 (npm scripts put the
+ * pinned `node@24` first on PATH), so process.execPath is right and needs neither npm nor a
+ * shell; on an older runner fall back to the pinned binary in node_modules.
+ */
+export const NODE =
+  Number(process.versions.node.split(".")[0]) >= 24 ? process.execPath : join(ROOT, "node_modules", "node", "bin", "node");
+
+/** Only what a child needs from ours: no TETRI_* from the developer's shell, no NODE_TEST_CONTEXT. */
+function childEnv(env: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env };
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export function tempDir(prefix = "tetri-process-"): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `check` returns something other than undefined; fails after `timeoutMs`. */
+export async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+export type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+const running = new Set<ChildProcess>();
+// Last resort if the test runner itself dies: a synchronous kill of whatever is left.
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+function track(child: ChildProcess, hardTimeoutMs: number): Promise<Exit> {
+  running.add(child);
+  const timer = setTimeout(() => child.kill("SIGKILL"), hardTimeoutMs);
+  timer.unref();
+  return new Promise<Exit>((resolve) => {
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child);
+      resolve({ code, signal });
+    });
+    // spawn failures (no such binary) come as 'error' without 'exit'.
+    child.once("error", () => {
+      clearTimeout(timer);
+      running.delete(child);
+      resolve({ code: null, signal: null });
+    });
+  });
+}
+
+/** Kills every child still running (SIGKILL, by pid) and waits for them to go. */
+export async function stopAll(): Promise<void> {
+  const children = [...running];
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once("exit", () => resolve());
+          child.kill("SIGKILL");
+        }),
+    ),
+  );
+}
+
+export type RunResult = Exit & { stdout: string; stderr: string; durationMs: number };
+
+/** Runs a short-lived command (`node src/cli.ts …`, a main.ts that should refuse to start). */
+export async function run(args: string[], env: Record<string, string>, timeoutMs = 10_000): Promise<RunResult> {
+  const started = Date.now();
+  const child = spawn(NODE, args, { cwd: ROOT, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  // 'close' comes after 'exit' and after both pipes are drained.
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  const exit = await track(child, timeoutMs);
+  await closed;
+  return { ...exit, stdout, stderr, durationMs: Date.now() - started };
+}
+
+/** Fast callback retries (milliseconds, not the production quarter-minute) and quick sweeps. */
+export const FAST_ENV: Record<string, string> = {
+  TETRI_CALLBACK_BACKOFF_BASE_MS: "20",
+  TETRI_CALLBACK_BACKOFF_MAX_MS: "200",
+  TETRI_CALLBACK_TIMEOUT_MS: "500",
+  TETRI_CALLBACK_POLL_MS: "50",
+  TETRI_CALLBACK_MAX_ATTEMPTS: "100",
+  TETRI_SWEEP_INTERVAL_MS: "100",
+};
+
+export const DEMO = { clientId: "proc-demo-shop", clientSecret: "Zq7-proc-demo-secret-Xv3k9w" };
+
+export class TetriProcess {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly url: string;
+  readonly exited: Promise<Exit>;
+  stdout = "";
+  stderr = "";
+
+  private constructor(child: ChildProcess, port: number, exited: Promise<Exit>) {
+    this.child = child;
+    this.port = port;
+    this.url = `http://127.0.0.1:${port}`;
+    this.exited = exited;
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (this.stdout += chunk));
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (this.stderr += chunk));
+  }
+
+  /**
+   * Starts `node src/main.ts` and waits until GET /healthz answers 200. The demo merchant is
+   * fixed to DEMO unless `env` says otherwise. `hardTimeoutMs` bounds the whole life of the process.
+   */
+  static async start(options: { dataDir: string; port?: number; env?: Record<string, string>; hardTimeoutMs?: number }): Promise<TetriProcess> {
+    // A port found free can be taken by someone else before tetri binds it: then try another.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await TetriProcess.#start(options, options.port ?? (await freePort()));
+      } catch (error) {
+        if (options.port !== undefined || attempt >= 3 || !/already in use/.test(String(error))) throw error;
+      }
+    }
+  }
+
+  static async #start(options: { dataDir: string; env?: Record<string, string>; hardTimeoutMs?: number }, port: number): Promise<TetriProcess> {
+    const env = childEnv({
+      TETRI_LOG_LEVEL: "warn",
+      TETRI_DEMO_CLIENT_ID: DEMO.clientId,
+      TETRI_DEMO_CLIENT_SECRET: DEMO.clientSecret,
+      ...FAST_ENV,
+      ...options.env,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      TETRI_DATA_DIR: options.dataDir,
+    });
+    const child = spawn(NODE, ["src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const tetri = new TetriProcess(child, port, track(child, options.hardTimeoutMs ?? 60_000));
+    let exit: Exit | undefined;
+    void tetri.exited.then((e) => (exit = e));
+    await eventually(
+      "tetri to answer /healthz",
+      async () => {
+        if (exit) throw new Error(`tetri exited early (${JSON.stringify(exit)}):\n${tetri.output}`);
+        try {
+          const response = await fetch(`${tetri.url}/healthz`);
+          await response.body?.cancel();
+          return response.status === 200 ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      15_000,
+    );
+    return tetri;
+  }
+
+  /** Everything the process wrote, stdout then stderr. */
+  get output(): string {
+    return `${this.stdout}${this.stderr}`;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async waitForOutput(pattern: RegExp, timeoutMs = 5000): Promise<void> {
+    await eventually(`output matching ${pattern}`, () => (pattern.test(this.output) ? true : undefined), timeoutMs);
+  }
+
+  /** Sends `signal` (by pid) and waits for the process to exit. */
+  async kill(signal: NodeJS.Signals): Promise<Exit & { durationMs: number }> {
+    const started = Date.now();
+    if (this.running) this.child.kill(signal);
+    const exit = await this.exited;
+    return { ...exit, durationMs: Date.now() - started };
+  }
+}
+
+// ---- the shop's side of the HTTP API --------------------------------------------------------
+
+export type Json = Record<string, unknown>;
+export type ApiResponse = { status: number; headers: Headers; text: string; json: Json };
+
+export async function tokenFor(url: string, clientId: string, clientSecret: string): Promise<string> {
+  const response = await fetch(`${url}/auth/realms/bog/protocol/openid-connect/token`, {
+    method: "POST",
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: "grant_type=client_credentials",
+  });
+  const json = (await response.json()) as { access_token?: string };
+  if (response.status !== 200 || !json.access_token) throw new Error(`no token (${response.status}): ${JSON.stringify(json)}`);
+  return json.access_token;
+}
+
+export async function api(url: string, token: string, method: string, path: string, body?: unknown): Promise<ApiResponse> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    redirect: "manual",
+  });
+  const text = await response.text();
+  let json: Json = {};
+  try {
+    json = JSON.parse(text) as Json;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
+
+/** Creates a BOG order of `amount` GEL (one basket line) and returns its id. */
+export async function createOrder(url: string, token: string, callbackUrl: string, amount: number): Promise<string> {
+  const response = await api(url, token, "POST", "/payments/v1/ecommerce/orders", {
+    callback_url: callbackUrl,
+    purchase_units: { currency: "GEL", total_amount: amount, basket: [{ product_id: "sku-1", quantity: 1, unit_price: amount }] },
+  });
+  if (response.status !== 200) throw new Error(`create order: ${response.status} ${response.text}`);
+  return response.json.id as string;
+}
+
+export type Card = { card_number: string; expiry: string; cvc: string; cardholder: string };
+export const CARD: Card = { card_number: "4242424242424242", expiry: "12/39", cvc: "123", cardholder: "A B" };
+
+/** Pays through the test-mode helper (the hosted page's path without a browser). */
+export async function payWithHelper(url: string, token: string, orderId: string, card: Partial<Card> = {}): Promise<ApiResponse> {
+  return api(url, token, "POST", `/_test/orders/${orderId}/pay`, { ...CARD, ...card });
+}
+
+export async function receipt(url: string, token: string, orderId: string): Promise<Json> {
+  const response = await api(url, token, "GET", `/payments/v1/receipt/${orderId}`);
+  if (response.status !== 200) throw new Error(`receipt: ${response.status} ${response.text}`);
+  return response.json;
+}
+
+/** The value of a Prometheus sample line such as `tetri_callbacks_pending 3`, or 0 when absent. */
+export async function metric(url: string, sample: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  for (const line of text.split("\n")) {
+    if (line.startsWith(`${sample} `)) return Number(line.slice(sample.length + 1));
+  }
+  return 0;
+}
+
+// ---- the shop's callback endpoint -----------------------------------------------------------
+
+export type ReceivedCallback = { body: string; headers: IncomingMessage["headers"] };
+
+/** Listens on `port` (so a restarted tetri finds it at the URL its outbox holds) and answers `status`. */
+export async function startReceiver(port: number, status = 200) {
+  const received: ReceivedCallback[] = [];
+  const state = { status };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      received.push({ body: Buffer.concat(chunks).toString("utf8"), headers: req.headers });
+      res.writeHead(state.status).end(state.status < 300 ? "ok" : "not now");
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  return {
+    url: `http://127.0.0.1:${port}/callback`,
+    received,
+    /** Changes the answer to callbacks from now on. */
+    answer(status: number) {
+      state.status = status;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
