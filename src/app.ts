@@ -2,7 +2,6 @@
 
 import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
-import formbody from "@fastify/formbody";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import { loadSecret } from "./auth/keys.ts";
@@ -10,7 +9,9 @@ import { CsrfGuard } from "./checkout/csrf.ts";
 import { checkoutRoutes } from "./checkout/routes.ts";
 import { TetriError } from "./core/errors.ts";
 import { bogDialect } from "./dialects/bog/routes.ts";
+import { tbcDialect } from "./dialects/tbc/routes.ts";
 import { sendJsonError } from "./http/errors.ts";
+import { MAX_JSON_DEPTH, nestingDepth } from "./http/json-depth.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Services } from "./services.ts";
 import { testHelperRoutes } from "./testing/routes.ts";
@@ -22,21 +23,28 @@ export async function buildApp(services: Services, metrics: Metrics): Promise<Fa
   const app = Fastify({
     logger: { level: config.logLevel, redact: REDACTED_PATHS },
     bodyLimit: config.bodyLimitBytes,
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
+    // Unknown request fields are dropped before a handler sees them: accepted, ignored, never stored.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: "all", allErrors: true, useDefaults: false } },
     forceCloseConnections: false,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
   });
 
-  // An empty body with a JSON content type is allowed (shops send it for a full refund).
+  // An empty body with a JSON content type is allowed (shops send it for a full refund);
+  // a body nested deeper than any API needs is refused before anything walks it.
   const defaultJsonParser = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const text = body.toString();
     if (text.trim() === "") return done(null, undefined);
-    defaultJsonParser(request, text, done);
+    defaultJsonParser(request, text, (error, parsed) => {
+      if (error) return done(error);
+      if (nestingDepth(parsed) > MAX_JSON_DEPTH) {
+        return done(new TetriError("TETRI_ERR_VALIDATION", { fields: [{ field: "body", message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }] }));
+      }
+      done(null, parsed);
+    });
   });
-  await app.register(formbody);
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
@@ -56,6 +64,7 @@ export async function buildApp(services: Services, metrics: Metrics): Promise<Fa
   app.setNotFoundHandler((request, reply) => sendJsonError(new TetriError("TETRI_ERR_NOT_FOUND"), request, reply));
 
   await app.register(async (scope) => bogDialect(scope, services));
+  await app.register(async (scope) => tbcDialect(scope, services));
   const csrf = new CsrfGuard(loadSecret(config.dataDir, "csrf"), config.publicUrl.startsWith("https:"));
   await app.register(async (scope) => checkoutRoutes(scope, services, csrf));
   if (config.mode === "test") await app.register(async (scope) => testHelperRoutes(scope, services));

@@ -32,9 +32,14 @@ async function merchantsCreate(args: string[]): Promise<void> {
   const [{ createMerchant }, { openStore, systemClock }] = await Promise.all([import("./core/merchants.ts"), import("./services.ts")]);
   const store = await openStore(config);
   try {
-    const { merchant, clientSecret } = await createMerchant(store, { name, now: systemClock.now() });
-    if (values.json) console.log(JSON.stringify({ client_id: merchant.clientId, client_secret: clientSecret }));
-    else console.log(`Merchant "${merchant.name}" created.\n  client_id:     ${merchant.clientId}\n  client_secret: ${clientSecret}`);
+    const { merchant, clientSecret, tbcApiKey } = await createMerchant(store, { name, now: systemClock.now() });
+    if (values.json) {
+      console.log(JSON.stringify({ client_id: merchant.clientId, client_secret: clientSecret, tbc_api_key: tbcApiKey }));
+    } else {
+      console.log(
+        `Merchant "${merchant.name}" created.\n  client_id:     ${merchant.clientId}\n  client_secret: ${clientSecret}\n  tbc apikey:    ${tbcApiKey}`,
+      );
+    }
   } finally {
     await store.close();
   }

@@ -13,7 +13,7 @@ export type Config = {
   dataDir: string;
   mode: Mode;
   logLevel: string;
-  demo: { clientId: string | undefined; clientSecret: string | undefined };
+  demo: { clientId: string | undefined; clientSecret: string | undefined; tbcApiKey: string | undefined };
   /** base64 of 32 bytes; in test mode a key is generated into the data directory when unset. */
   cardKey: string | undefined;
   tokenTtlSeconds: number;
@@ -93,7 +93,11 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: resolve(env.TETRI_DATA_DIR || "data"),
     mode,
     logLevel: oneOf(env, "TETRI_LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
-    demo: { clientId: env.TETRI_DEMO_CLIENT_ID || undefined, clientSecret: env.TETRI_DEMO_CLIENT_SECRET || undefined },
+    demo: {
+      clientId: env.TETRI_DEMO_CLIENT_ID || undefined,
+      clientSecret: env.TETRI_DEMO_CLIENT_SECRET || undefined,
+      tbcApiKey: env.TETRI_DEMO_TBC_API_KEY || undefined,
+    },
     cardKey,
     tokenTtlSeconds: integer(env, "TETRI_TOKEN_TTL_SECONDS", 900, 60, 86_400),
     bodyLimitBytes: integer(env, "TETRI_BODY_LIMIT_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024),

@@ -16,16 +16,20 @@ function banner(config: Config, demo: DemoCredentials | undefined): string {
     const secret = demo.clientSecret ?? "<TETRI_DEMO_CLIENT_SECRET>";
     lines.push(
       "",
-      "Demo merchant created. Keep the secret: it is stored only as a hash and cannot be shown again.",
+      "Demo merchant created. Keep the secrets: they are stored only as hashes and cannot be shown again.",
       `  client_id:     ${demo.clientId}`,
       `  client_secret: ${secret}`,
+      `  tbc apikey:    ${demo.tbcApiKey ?? "<TETRI_DEMO_TBC_API_KEY>"}`,
       "",
-      "Get an access token:",
+      "Get an access token (Bank of Georgia API):",
       `  curl -s -u '${demo.clientId}:${secret}' -d grant_type=client_credentials ${config.publicUrl}/auth/realms/bog/protocol/openid-connect/token`,
       "",
       "Then create an order (put the access_token in TOKEN):",
       `  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${config.publicUrl}/payments/v1/ecommerce/orders \\`,
       `    -d '{"callback_url":"http://127.0.0.1:3000/callback","purchase_units":{"total_amount":10.5,"basket":[{"product_id":"sku-1","quantity":1,"unit_price":10.5}]}}'`,
+      "",
+      "TBC TPay API token:",
+      `  curl -s -H 'apikey: ${demo.tbcApiKey ?? "<TETRI_DEMO_TBC_API_KEY>"}' -d 'client_id=${demo.clientId}&client_secret=${secret}' ${config.publicUrl}/v1/tpay/access-token`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -11,9 +11,14 @@ import { createMetrics } from "./metrics.ts";
 import { startServices, systemClock } from "./services.ts";
 import type { Services } from "./services.ts";
 import { OutboxWorker } from "./webhooks/outbox-worker.ts";
-import { bogCallbackSigner } from "./webhooks/signing.ts";
+import { bogCallbackSigner, tbcCallbackSigner } from "./webhooks/signing.ts";
 
-export type DemoCredentials = { clientId: string; clientSecret: string | undefined; created: boolean };
+export type DemoCredentials = {
+  clientId: string;
+  clientSecret: string | undefined;
+  tbcApiKey: string | undefined;
+  created: boolean;
+};
 
 export type RunningServer = {
   url: string;
@@ -27,25 +32,26 @@ export type RunningServer = {
 
 /**
  * The demo merchant: created on the first start of an empty data directory (or with the
- * credentials TETRI_DEMO_CLIENT_ID/SECRET fix). Its secret is known only at creation.
+ * credentials TETRI_DEMO_CLIENT_ID/SECRET and TETRI_DEMO_TBC_API_KEY fix). Its secrets are
+ * known only at creation.
  */
 async function ensureDemoMerchant(services: Services): Promise<DemoCredentials | undefined> {
   const { config, ctx } = services;
-  const now = ctx.clock.now();
-  if (config.demo.clientId !== undefined) {
-    const existing = await ctx.store.read((tx) => tx.findMerchantByClientId(config.demo.clientId ?? ""));
-    if (existing) return { clientId: existing.clientId, clientSecret: config.demo.clientSecret, created: false };
-    const { merchant } = await createMerchant(ctx.store, {
-      name: "Demo shop",
-      clientId: config.demo.clientId,
-      clientSecret: config.demo.clientSecret,
-      now,
-    });
-    return { clientId: merchant.clientId, clientSecret: config.demo.clientSecret, created: true };
+  const fixed = config.demo;
+  if (fixed.clientId !== undefined) {
+    const existing = await ctx.store.read((tx) => tx.findMerchantByClientId(fixed.clientId ?? ""));
+    if (existing) return { clientId: existing.clientId, clientSecret: fixed.clientSecret, tbcApiKey: fixed.tbcApiKey, created: false };
+  } else if ((await ctx.store.read((tx) => tx.countMerchants())) > 0) {
+    return undefined;
   }
-  if ((await ctx.store.read((tx) => tx.countMerchants())) > 0) return undefined;
-  const { merchant, clientSecret } = await createMerchant(ctx.store, { name: "Demo shop", now });
-  return { clientId: merchant.clientId, clientSecret, created: true };
+  const created = await createMerchant(ctx.store, {
+    name: "Demo shop",
+    clientId: fixed.clientId,
+    clientSecret: fixed.clientSecret,
+    tbcApiKey: fixed.tbcApiKey,
+    now: ctx.clock.now(),
+  });
+  return { clientId: created.merchant.clientId, clientSecret: created.clientSecret, tbcApiKey: created.tbcApiKey, created: true };
 }
 
 export async function startServer(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
@@ -54,7 +60,7 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
   const app = await buildApp(services, metrics);
   const worker = new OutboxWorker({
     store: services.ctx.store,
-    signers: { bog: bogCallbackSigner(services.callbackKeys.privateKey) },
+    signers: { bog: bogCallbackSigner(services.callbackKeys.privateKey), tbc: tbcCallbackSigner },
     policy: config.callbacks,
     clock,
     log: app.log,

@@ -12,6 +12,7 @@ import type { CoreContext } from "./core/context.ts";
 import type { Clock, Store } from "./core/ports.ts";
 import type { Config } from "./config.ts";
 import { renderBogCallback } from "./dialects/bog/receipt.ts";
+import { renderTbcCallback } from "./dialects/tbc/payment.ts";
 import { openSqliteStore } from "./store/sqlite.ts";
 
 export type Services = {
@@ -37,7 +38,10 @@ export async function startServices(config: Config, clock: Clock = systemClock):
     acquirer: new TestAcquirer(store, clock),
     vault: new CardVault(vaultKeyFrom(loadCardKey(config.dataDir, config.cardKey))),
     clock,
-    callbackRenderers: { bog: (view, now) => renderBogCallback(view, now, config.publicUrl) },
+    callbackRenderers: {
+      bog: (view, now) => renderBogCallback(view, now, config.publicUrl),
+      tbc: (view) => renderTbcCallback(view),
+    },
     acquirerTimeoutMs: config.acquirerTimeoutMs,
     reconcileAfterMs: config.reconcileAfterMs,
   };

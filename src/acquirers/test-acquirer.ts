@@ -53,9 +53,13 @@ export class TestAcquirer implements Acquirer {
   }
 
   async authorize(request: AuthorizationRequest): Promise<AuthorizationOutcome> {
+    const listed = TEST_CARD_BEHAVIOURS[request.card.pan] ?? "approve";
+    // A merchant-initiated charge has no buyer to challenge: 3-D Secure is exempt.
     const behaviour = isExpired(request.card, this.#clock.now())
       ? "expired_card"
-      : (TEST_CARD_BEHAVIOURS[request.card.pan] ?? "approve");
+      : listed === "challenge" && !request.customerPresent
+        ? "approve"
+        : listed;
     const entry = this.#entry(request.reference, "authorization", request, behaviour);
     await this.#store.transaction((tx) => tx.putJournalEntry(entry));
     if (behaviour === "late_approve") throw new AcquirerTimeoutError();

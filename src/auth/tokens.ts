@@ -6,10 +6,11 @@ import { exportJWK, jwtVerify, SignJWT } from "jose";
 import type { JWK } from "jose";
 import type { MerchantId } from "../core/ids.ts";
 import type { Clock } from "../core/ports.ts";
-import type { Merchant } from "../core/types.ts";
+import type { Dialect, Merchant } from "../core/types.ts";
 import type { RsaKeyPair } from "./keys.ts";
 
-export type TokenAudience = "bog";
+/** A token is good for one bank API only: a BOG token does not open the TBC API. */
+export type TokenAudience = Dialect;
 
 export type IssuedToken = { accessToken: string; expiresIn: number };
 

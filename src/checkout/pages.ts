@@ -3,7 +3,6 @@
 
 import { formatMajorAmountFixed } from "../core/money.ts";
 import type { CardField, CardProblem } from "../core/cards.ts";
-import { PAYMENT_METHODS } from "../core/types.ts";
 import type { Language, OrderView, PaymentMethod } from "../core/types.ts";
 import { html } from "./html.ts";
 import type { Html } from "./html.ts";
@@ -15,11 +14,12 @@ const METHOD_NAMES: Readonly<Record<PaymentMethod, Record<Language, string>>> = 
   card: { en: "Card", ka: "ბარათი" },
   google_pay: { en: "Google Pay", ka: "Google Pay" },
   apple_pay: { en: "Apple Pay", ka: "Apple Pay" },
-  bog_p2p: { en: "Bank of Georgia transfer", ka: "საქართველოს ბანკის გადარიცხვა" },
-  bog_loyalty: { en: "Loyalty points", ka: "ქულებით გადახდა" },
+  bank_transfer: { en: "Internet bank", ka: "ინტერნეტბანკი" },
+  loyalty_points: { en: "Loyalty points", ka: "ქულებით გადახდა" },
   bnpl: { en: "Buy now, pay later", ka: "ნაწილ-ნაწილ გადახდა" },
-  bog_loan: { en: "Installment loan", ka: "განვადება" },
+  installment: { en: "Installment loan", ka: "განვადება" },
   gift_card: { en: "Gift card", ka: "სასაჩუქრე ბარათი" },
+  qr: { en: "QR payment", ka: "QR გადახდა" },
 };
 
 export type PageFrame = { language: Language; title: string; body: Html; testMode: boolean; refreshSeconds?: number; switchHref?: string };
@@ -93,7 +93,7 @@ ${problem ? html`<p class="error" id="${id}-error">${fieldMessage(language, prob
 export function paymentPage(view: OrderView, state: PaymentFormState, options: { testMode: boolean; language: Language }): string {
   const { language } = options;
   const t = TEXTS[language];
-  const requested = view.order.paymentMethods.length > 0 ? view.order.paymentMethods : PAYMENT_METHODS;
+  const requested = view.order.paymentMethods;
   const others = requested.filter((m) => m !== "card");
   const body = html`<h1>${t.title}</h1>
 ${summary(view, t)}

@@ -4,6 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import formbody from "@fastify/formbody";
 import { completeChallenge, payOrder } from "../core/checkout.ts";
 import type { PaymentResult } from "../core/checkout.ts";
 import { TetriError } from "../core/errors.ts";
@@ -50,6 +51,7 @@ function contentSecurityPolicy(view?: OrderView): string {
 }
 
 export async function checkoutRoutes(app: FastifyInstance, services: Services, csrf: CsrfGuard) {
+  await app.register(formbody);
   const { ctx, config } = services;
   const testMode = config.mode === "test";
 

@@ -5,10 +5,10 @@ import { applyOrderEvent, callAcquirer, inTransaction, requireOrder } from "./co
 import type { CoreContext } from "./context.ts";
 import { summarizeCard, validateCard } from "./cards.ts";
 import type { CardInput, CardProblem } from "./cards.ts";
-import { newAttemptId, newOperationId } from "./ids.ts";
+import { newAttemptId, newOperationId, newSavedCardId } from "./ids.ts";
 import type { AttemptId, OrderId } from "./ids.ts";
 import type { OrderStatus } from "./order-state.ts";
-import type { AuthorizationOutcome } from "./ports.ts";
+import type { AuthorizationOutcome, StoreTx } from "./ports.ts";
 import type { DeclineReason, Operation, Order, PaymentAttempt } from "./types.ts";
 
 export type PaymentResult =
@@ -60,6 +60,7 @@ export async function payOrder(ctx: CoreContext, orderId: OrderId, input: CardIn
       currency: started.order.currency,
       card,
       capture: started.order.captureMode === "automatic",
+      customerPresent: true,
     }),
   );
   return finishAuthorization(ctx, started.attempt.id, outcome);
@@ -74,13 +75,14 @@ export async function completeChallenge(
 ): Promise<PaymentResult> {
   const attempt = await ctx.store.read((tx) => tx.findAttempt(attemptId));
   if (!attempt || attempt.orderId !== orderId) return { kind: "not_payable", status: "created" };
-  if (attempt.status !== "challenge") return currentResult(ctx, attempt);
+  if (attempt.status !== "challenge") return ctx.store.read((tx) => paymentResultOf(tx, attempt));
   const outcome = await callAcquirer(ctx, () => ctx.acquirer.completeChallenge(attemptId, passed));
   return finishAuthorization(ctx, attemptId, outcome);
 }
 
-async function currentResult(ctx: CoreContext, attempt: PaymentAttempt): Promise<PaymentResult> {
-  const order = await ctx.store.read((tx) => requireOrder(tx, attempt.orderId));
+/** What is known now about an attempt, as the same result a payment call gives. */
+export async function paymentResultOf(tx: StoreTx, attempt: PaymentAttempt): Promise<PaymentResult> {
+  const order = await requireOrder(tx, attempt.orderId);
   if (attempt.status === "approved") return { kind: "approved", status: order.status };
   if (attempt.status === "declined") return { kind: "declined", reason: attempt.declineReason ?? "unknown" };
   if (attempt.status === "challenge") return { kind: "challenge", attemptId: attempt.id };
@@ -99,7 +101,7 @@ export async function finishAuthorization(
   return inTransaction(ctx, async (tx): Promise<PaymentResult> => {
     const attempt = await tx.findAttempt(attemptId);
     if (!attempt) throw new Error(`attempt ${attemptId} vanished`);
-    if (attempt.status === "approved" || attempt.status === "declined") return currentResult(ctx, attempt);
+    if (attempt.status === "approved" || attempt.status === "declined") return paymentResultOf(tx, attempt);
     const order = await requireOrder(tx, attempt.orderId);
     const now = ctx.clock.now();
 
@@ -138,6 +140,19 @@ export async function finishAuthorization(
       updatedAt: now,
     });
     await tx.insertOperation(ledger("authorization"));
+    if (order.saveCard) {
+      await tx.insertSavedCard({
+        id: newSavedCardId(),
+        merchantId: order.merchantId,
+        orderId: order.id,
+        card: attempt.card,
+        panCiphertext: attempt.panCiphertext,
+        panKeyId: attempt.panKeyId,
+        validUntil: order.saveCard.until,
+        createdAt: now,
+        deletedAt: null,
+      });
+    }
     if (order.captureMode === "automatic") {
       await tx.insertOperation(ledger("capture"));
       const saved = await applyOrderEvent(ctx, tx, order, "payment_captured", {
@@ -163,7 +178,11 @@ export async function reconcileAttempts(ctx: CoreContext, limit = 100): Promise<
   let settled = 0;
   for (const attempt of unresolved) {
     const found = await callAcquirer(ctx, () => ctx.acquirer.lookup(attempt.id));
-    if (found === undefined) continue;
+    if (found === undefined) {
+      // Still no answer: to the back of the queue, so it cannot starve the others.
+      await ctx.store.transaction((tx) => tx.postponeUnresolvedAttempt(attempt.id, ctx.clock.now()));
+      continue;
+    }
     const outcome: AuthorizationOutcome =
       found.kind === "authorization" ? found.outcome : { kind: "declined", reason: "technical_error" };
     await finishAuthorization(ctx, attempt.id, outcome);

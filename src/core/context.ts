@@ -43,13 +43,14 @@ export async function inTransaction<T>(ctx: CoreContext, work: (tx: StoreTx) => 
 }
 
 export async function loadOrderView(tx: StoreTx, order: Order): Promise<OrderView> {
-  const [merchant, attempt, operations] = await Promise.all([
+  const [merchant, attempt, operations, savedCard] = await Promise.all([
     tx.findMerchant(order.merchantId),
     tx.latestAttempt(order.id),
     tx.listOperations(order.id),
+    order.saveCard ? tx.savedCardOfOrder(order.id) : undefined,
   ]);
   if (!merchant) throw new Error(`order ${order.id} has no merchant`);
-  return { order, merchant, attempt, operations };
+  return { order, merchant, attempt, operations, savedCard };
 }
 
 export async function requireOrder(tx: StoreTx, id: OrderId): Promise<Order> {
@@ -86,6 +87,7 @@ export async function applyOrderEvent(
       url: saved.callbackUrl,
       body: ctx.callbackRenderers[saved.dialect](view, now),
       status: "pending",
+      orderVersion: saved.version,
       attempts: 0,
       nextAttemptAt: now,
       createdAt: now,

@@ -12,28 +12,25 @@ export const ERRORS = {
   TETRI_ERR_BODY_TOO_LARGE: { status: 413, message: "The request body is too large" },
   TETRI_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "The request body must be application/json" },
   TETRI_ERR_UNAUTHENTICATED: { status: 401, message: "A valid Bearer access token is required" },
+  TETRI_ERR_INVALID_API_KEY: { status: 401, message: "A valid apikey header is required" },
   TETRI_ERR_NOT_FOUND: { status: 404, message: "No such resource" },
   TETRI_ERR_ORDER_NOT_FOUND: { status: 404, message: "Order not found" },
+  TETRI_ERR_SAVED_CARD_NOT_FOUND: { status: 404, message: "Saved card not found" },
   TETRI_ERR_METHOD_NOT_ALLOWED: { status: 405, message: "Method not allowed" },
   TETRI_ERR_ORDER_NOT_PAYABLE: { status: 400, message: "The order cannot be paid in its current status" },
-  TETRI_ERR_ORDER_EXPIRED: { status: 400, message: "The order has expired" },
   TETRI_ERR_ORDER_NOT_REFUNDABLE: { status: 400, message: "The order has no paid amount that can be refunded" },
   TETRI_ERR_REFUND_EXCEEDS_AVAILABLE: { status: 400, message: "The refund amount exceeds the amount left to refund" },
   TETRI_ERR_ORDER_NOT_AUTHORIZED: { status: 400, message: "The order has no pre-authorization to approve or cancel" },
   TETRI_ERR_CAPTURE_EXCEEDS_AUTHORIZED: { status: 400, message: "The amount exceeds the pre-authorized amount" },
   TETRI_ERR_CARD_INVALID: { status: 400, message: "The card details are not valid" },
-  TETRI_ERR_CHALLENGE_NOT_FOUND: { status: 404, message: "No pending 3-D Secure challenge" },
   TETRI_ERR_IDEMPOTENCY_KEY_REUSED: {
     status: 422,
     message: "The Idempotency-Key was already used with a different request",
   },
-  TETRI_ERR_IDEMPOTENCY_KEY_IN_USE: {
-    status: 409,
-    message: "A request with this Idempotency-Key is still being processed",
-  },
+  /** Internal: an optimistic-concurrency clash; core reruns the change, and only a clash that keeps happening reaches a client. */
   TETRI_ERR_CONFLICT: { status: 409, message: "The order was changed by another request; retry" },
+  TETRI_ERR_OPERATION_IN_FLIGHT: { status: 409, message: "Another capture or cancel of this order is still in progress" },
   TETRI_ERR_RATE_LIMITED: { status: 429, message: "Too many requests" },
-  TETRI_ERR_ACQUIRER_UNAVAILABLE: { status: 502, message: "The acquirer could not be reached" },
   TETRI_ERR_INTERNAL: { status: 500, message: "Internal error" },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -8,6 +8,7 @@ export type OrderId = string & { readonly __brand: "OrderId" };
 export type AttemptId = string & { readonly __brand: "AttemptId" };
 export type OperationId = string & { readonly __brand: "OperationId" };
 export type OutboxId = string & { readonly __brand: "OutboxId" };
+export type SavedCardId = string & { readonly __brand: "SavedCardId" };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -16,11 +17,31 @@ export const newOrderId = (): OrderId => randomUUID() as OrderId;
 export const newAttemptId = (): AttemptId => `pat_${randomUUID().replaceAll("-", "")}` as AttemptId;
 export const newOperationId = (): OperationId => randomUUID() as OperationId;
 export const newOutboxId = (): OutboxId => `cb_${randomUUID().replaceAll("-", "")}` as OutboxId;
+/** Saved-card ids are shown to merchants (TBC `recId`), so they carry no prefix. */
+export const newSavedCardId = (): SavedCardId => randomUUID().replaceAll("-", "") as SavedCardId;
 
-/** Order ids arrive in URLs; anything that is not a lower-case UUID cannot name an order. */
+const HEX32 = /^[0-9a-f]{32}$/;
+
+/**
+ * Order ids arrive in URLs, as a UUID (BOG `order_id`) or as the same 32 hex digits without
+ * dashes (TBC `payId`). Anything else cannot name an order.
+ */
 export function parseOrderId(value: string): OrderId | undefined {
   const lower = value.toLowerCase();
-  return UUID.test(lower) ? (lower as OrderId) : undefined;
+  if (UUID.test(lower)) return lower as OrderId;
+  if (!HEX32.test(lower)) return undefined;
+  const parts = [lower.slice(0, 8), lower.slice(8, 12), lower.slice(12, 16), lower.slice(16, 20), lower.slice(20)];
+  return parts.join("-") as OrderId;
+}
+
+/** An order id as TBC shows it (`payId`): the UUID's hex digits. */
+export function compactOrderId(id: OrderId): string {
+  return id.replaceAll("-", "");
+}
+
+export function parseSavedCardId(value: string): SavedCardId | undefined {
+  const lower = value.toLowerCase();
+  return HEX32.test(lower) ? (lower as SavedCardId) : undefined;
 }
 
 export function parseAttemptId(value: string): AttemptId | undefined {

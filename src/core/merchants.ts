@@ -1,4 +1,4 @@
-import { randomBytes, randomInt, scrypt, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 import { newMerchantId } from "./ids.ts";
 import type { Store } from "./ports.ts";
@@ -29,22 +29,29 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   return timingSafeEqual(actual, expected);
 }
 
-export type NewMerchantCredentials = { merchant: Merchant; clientSecret: string };
+/** TBC's apikey is a random 256-bit value: SHA-256 is enough to store it and look it up. */
+export function hashApiKey(apiKey: string): string {
+  return createHash("sha256").update(apiKey).digest("hex");
+}
+
+export type NewMerchantCredentials = { merchant: Merchant; clientSecret: string; tbcApiKey: string };
 
 export async function createMerchant(
   store: Store,
-  input: { name: string; clientId?: string; clientSecret?: string; now: number },
+  input: { name: string; clientId?: string; clientSecret?: string; tbcApiKey?: string; now: number },
 ): Promise<NewMerchantCredentials> {
   const clientSecret = input.clientSecret ?? randomBytes(24).toString("base64url");
+  const tbcApiKey = input.tbcApiKey ?? randomBytes(24).toString("base64url");
   const merchant: Merchant = {
     id: newMerchantId(),
     name: input.name,
     clientId: input.clientId ?? String(randomInt(10_000_000, 99_999_999)),
     secretHash: await hashSecret(clientSecret),
+    tbcApiKeyHash: hashApiKey(tbcApiKey),
     createdAt: input.now,
   };
   await store.transaction((tx) => tx.insertMerchant(merchant));
-  return { merchant, clientSecret };
+  return { merchant, clientSecret, tbcApiKey };
 }
 
 /** Returns the merchant whose client credentials these are, or undefined. Takes the same time for an unknown id. */
@@ -60,3 +67,8 @@ export async function authenticateMerchant(
 
 // A real hash of a random secret, so that an unknown client id costs one scrypt like a known one.
 const UNKNOWN_CLIENT_HASH = await hashSecret(randomBytes(16).toString("hex"));
+
+/** The merchant whose TBC apikey this is, or undefined. */
+export async function merchantByApiKey(store: Store, apiKey: string): Promise<Merchant | undefined> {
+  return store.read((tx) => tx.findMerchantByTbcApiKeyHash(hashApiKey(apiKey)));
+}

@@ -45,7 +45,7 @@ export function parseMajorAmount(
   } else {
     return { ok: false, problem: "not_a_number" };
   }
-  if (/e/i.test(text)) return exponentProblem(text);
+  if (/e/i.test(text)) return typeof value === "number" ? exponentProblem(text) : { ok: false, problem: "not_a_number" };
   const match = DECIMAL.exec(text);
   if (!match) return { ok: false, problem: "not_a_number" };
   const [, sign, whole = "", fraction = ""] = match;

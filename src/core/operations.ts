@@ -6,6 +6,7 @@ import { applyOrderEvent, callAcquirer, inTransaction } from "./context.ts";
 import type { CoreContext } from "./context.ts";
 import { TetriError } from "./errors.ts";
 import { onceForKey } from "./idempotency.ts";
+import { isVisibleTo } from "./orders.ts";
 import type { IdempotencyInput } from "./idempotency.ts";
 import { newOperationId } from "./ids.ts";
 import type { MerchantId, OperationId, OrderId } from "./ids.ts";
@@ -62,8 +63,8 @@ async function runOperation(
   const reserved = await inTransaction(ctx, (tx) =>
     onceForKey(tx, request.merchantId, scope, request.idempotency, now, async () => {
       const order = await tx.findOrder(request.orderId);
-      if (!order || order.merchantId !== request.merchantId) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
-      if (kind !== "refund" && (await hasPendingOperation(tx, order))) throw new TetriError("TETRI_ERR_CONFLICT");
+      if (!order || !isVisibleTo(order, request)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
+      if (kind !== "refund" && (await hasPendingOperation(tx, order))) throw new TetriError("TETRI_ERR_OPERATION_IN_FLIGHT");
       const amount = amountFor(order);
       const operation: Operation = {
         id: newOperationId(),
@@ -162,7 +163,11 @@ export async function reconcileOperations(ctx: CoreContext, limit = 100): Promis
   let settled = 0;
   for (const operation of pending) {
     const found = await callAcquirer(ctx, () => ctx.acquirer.lookup(operation.id));
-    if (found === undefined) continue;
+    if (found === undefined) {
+      // Still no answer: to the back of the queue, so it cannot starve the others.
+      await ctx.store.transaction((tx) => tx.postponePendingOperation(operation.id, ctx.clock.now()));
+      continue;
+    }
     const outcome: FollowUpOutcome = found.kind === "follow_up" ? found.outcome : { kind: "declined", reason: "not_found" };
     await finishOperation(ctx, operation.id, outcome);
     settled++;

@@ -1,12 +1,12 @@
 import { applyOrderEvent, inTransaction, loadOrderView, requireOrder } from "./context.ts";
 import type { CoreContext } from "./context.ts";
-import { TetriError } from "./errors.ts";
+import { TetriError, validationError } from "./errors.ts";
 import { onceForKey } from "./idempotency.ts";
 import type { IdempotencyInput } from "./idempotency.ts";
 import { newOrderId } from "./ids.ts";
-import type { MerchantId, OrderId } from "./ids.ts";
+import type { MerchantId, OrderId, SavedCardId } from "./ids.ts";
 import { minor } from "./money.ts";
-import type { Order, OrderView } from "./types.ts";
+import type { Dialect, Order, OrderView } from "./types.ts";
 
 export const TTL_MINUTES = { min: 2, max: 1440, default: 15 } as const;
 
@@ -25,7 +25,43 @@ export type OrderRequest = Pick<
   | "paymentMethods"
   | "basket"
   | "details"
+  | "saveCard"
 > & { ttlMinutes: number };
+
+/** A fresh order in status created, as core builds it for any way of paying. */
+export function newOrder(merchantId: MerchantId, request: OrderRequest, now: number, savedCardId: SavedCardId | null = null): Order {
+  if (request.amount === 0 && !request.saveCard) {
+    throw validationError([{ field: "amount", message: "may be zero only when the card is saved" }]);
+  }
+  return {
+    id: newOrderId(),
+    merchantId,
+    dialect: request.dialect,
+    externalOrderId: request.externalOrderId,
+    status: "created",
+    captureMode: request.captureMode,
+    currency: request.currency,
+    amount: request.amount,
+    authorizedAmount: minor(0),
+    capturedAmount: minor(0),
+    refundedAmount: minor(0),
+    refundReservedAmount: minor(0),
+    language: request.language,
+    callbackUrl: request.callbackUrl,
+    successUrl: request.successUrl,
+    failUrl: request.failUrl,
+    paymentMethods: request.paymentMethods,
+    basket: request.basket,
+    details: request.details,
+    rejectReason: null,
+    saveCard: request.saveCard,
+    savedCardId,
+    createdAt: now,
+    expiresAt: now + request.ttlMinutes * 60_000,
+    updatedAt: now,
+    version: 0,
+  };
+}
 
 export async function createOrder(
   ctx: CoreContext,
@@ -36,32 +72,7 @@ export async function createOrder(
   const now = ctx.clock.now();
   const { result } = await inTransaction(ctx, (tx) =>
     onceForKey(tx, merchantId, `${request.dialect}:create_order`, idempotency, now, async () => {
-      const order: Order = {
-        id: newOrderId(),
-        merchantId,
-        dialect: request.dialect,
-        externalOrderId: request.externalOrderId,
-        status: "created",
-        captureMode: request.captureMode,
-        currency: request.currency,
-        amount: request.amount,
-        authorizedAmount: minor(0),
-        capturedAmount: minor(0),
-        refundedAmount: minor(0),
-        refundReservedAmount: minor(0),
-        language: request.language,
-        callbackUrl: request.callbackUrl,
-        successUrl: request.successUrl,
-        failUrl: request.failUrl,
-        paymentMethods: request.paymentMethods,
-        basket: request.basket,
-        details: request.details,
-        rejectReason: null,
-        createdAt: now,
-        expiresAt: now + request.ttlMinutes * 60_000,
-        updatedAt: now,
-        version: 0,
-      };
+      const order = newOrder(merchantId, request, now);
       await tx.insertOrder(order);
       return order.id;
     }),
@@ -69,13 +80,24 @@ export async function createOrder(
   return result;
 }
 
-/** The order as its merchant may see it. Another merchant's order is reported as missing. */
-export async function getOrderView(ctx: CoreContext, merchantId: MerchantId, orderId: OrderId): Promise<OrderView> {
+/**
+ * The order as its merchant may see it through one bank API. Another merchant's order, or an
+ * order made through another bank API, is reported as missing.
+ */
+export async function getOrderView(
+  ctx: CoreContext,
+  owner: { merchantId: MerchantId; dialect?: Dialect },
+  orderId: OrderId,
+): Promise<OrderView> {
   return ctx.store.read(async (tx) => {
     const order = await tx.findOrder(orderId);
-    if (!order || order.merchantId !== merchantId) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
+    if (!order || !isVisibleTo(order, owner)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
     return loadOrderView(tx, order);
   });
+}
+
+export function isVisibleTo(order: Order, owner: { merchantId: MerchantId; dialect?: Dialect }): boolean {
+  return order.merchantId === owner.merchantId && (owner.dialect === undefined || order.dialect === owner.dialect);
 }
 
 /** The order as the buyer's checkout page sees it (the page knows only the order id). */

@@ -1,7 +1,7 @@
 // The doors core talks through. store/ and acquirers/ implement them; core never learns
 // which database or which bank is behind them.
 
-import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId } from "./ids.ts";
+import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId } from "./ids.ts";
 import type { Currency, MinorUnits } from "./money.ts";
 import type { ValidCard } from "./cards.ts";
 import type { OrderStatus } from "./order-state.ts";
@@ -14,6 +14,7 @@ import type {
   Order,
   OutboxMessage,
   PaymentAttempt,
+  SavedCard,
 } from "./types.ts";
 
 export type IdempotencyRecord = {
@@ -43,6 +44,7 @@ export interface StoreTx {
   insertMerchant(merchant: Merchant): Promise<void>;
   findMerchantByClientId(clientId: string): Promise<Merchant | undefined>;
   findMerchant(id: MerchantId): Promise<Merchant | undefined>;
+  findMerchantByTbcApiKeyHash(hash: string): Promise<Merchant | undefined>;
   countMerchants(): Promise<number>;
 
   insertOrder(order: Order): Promise<void>;
@@ -61,6 +63,8 @@ export interface StoreTx {
     before: { pendingBefore: number; unknownBefore: number },
     limit: number,
   ): Promise<PaymentAttempt[]>;
+  /** Moves a still-unresolved attempt to the back of the reconciliation queue; a settled one is left alone. */
+  postponeUnresolvedAttempt(id: AttemptId, at: number): Promise<void>;
   /** 3-D Secure challenges the buyer left unanswered past the order's expiry. */
   abandonedChallenges(now: number, limit: number): Promise<PaymentAttempt[]>;
 
@@ -69,14 +73,29 @@ export interface StoreTx {
   findOperation(id: OperationId): Promise<Operation | undefined>;
   listOperations(orderId: OrderId): Promise<Operation[]>;
   pendingOperations(updatedBefore: number, limit: number): Promise<Operation[]>;
+  /** Moves a still-pending operation to the back of the reconciliation queue; a settled one is left alone. */
+  postponePendingOperation(id: OperationId, at: number): Promise<void>;
+
+  insertSavedCard(card: SavedCard): Promise<void>;
+  findSavedCard(id: SavedCardId): Promise<SavedCard | undefined>;
+  savedCardOfOrder(orderId: OrderId): Promise<SavedCard | undefined>;
+  deleteSavedCard(id: SavedCardId, at: number): Promise<void>;
 
   insertOutbox(message: OutboxMessage): Promise<void>;
-  /** Leases up to `limit` due messages until `leaseUntil` so that only one worker sends each. */
-  claimDueOutbox(now: number, limit: number, leaseUntil: number): Promise<OutboxMessage[]>;
+  /**
+   * Leases up to `limit` due messages until `leaseUntil` under `leaseToken`, so that only one
+   * worker sends each. A message waits while an older one of the same order is undelivered.
+   */
+  claimDueOutbox(now: number, limit: number, lease: { until: number; token: string }): Promise<OutboxMessage[]>;
+  /**
+   * Records one delivery attempt, if this worker still holds the lease; returns false when the
+   * lease was lost (another worker took the message over), and then records nothing.
+   */
   finishOutboxAttempt(
-    message: Pick<OutboxMessage, "id" | "status" | "attempts" | "nextAttemptAt" | "deliveredAt" | "lastError">,
+    message: Pick<OutboxMessage, "id" | "status" | "nextAttemptAt" | "deliveredAt" | "lastError">,
+    leaseToken: string,
     attempt: CallbackAttempt,
-  ): Promise<void>;
+  ): Promise<boolean>;
   listOutbox(orderId: OrderId): Promise<OutboxMessage[]>;
   listCallbackAttempts(outboxId: OutboxId): Promise<CallbackAttempt[]>;
   countPendingOutbox(): Promise<number>;
@@ -103,6 +122,8 @@ export type AuthorizationRequest = {
   card: ValidCard;
   /** true: authorize and capture at once; false: hold the amount (pre-authorization). */
   capture: boolean;
+  /** false for a merchant-initiated charge of a saved card: no buyer, so no 3-D Secure. */
+  customerPresent: boolean;
 };
 
 export type AuthorizationOutcome =

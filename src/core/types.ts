@@ -1,21 +1,22 @@
-import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId } from "./ids.ts";
+import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId } from "./ids.ts";
 import type { Currency, MinorUnits } from "./money.ts";
 import type { OrderStatus } from "./order-state.ts";
 
 /** Which bank API an order was created through; it decides the callback and receipt shapes. */
-export type Dialect = "bog";
+export type Dialect = "bog" | "tbc";
 export type Language = "ka" | "en";
 export type CaptureMode = "automatic" | "manual";
-/** BOG's payment method names, the superset tetri accepts; only card is payable today. */
+/** Ways to pay an order may offer, named for what they are; each dialect maps its bank's names. */
 export const PAYMENT_METHODS = [
   "card",
   "google_pay",
   "apple_pay",
-  "bog_p2p",
-  "bog_loyalty",
+  "bank_transfer",
+  "loyalty_points",
   "bnpl",
-  "bog_loan",
+  "installment",
   "gift_card",
+  "qr",
 ] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
@@ -25,6 +26,8 @@ export type Merchant = {
   clientId: string;
   /** scrypt hash of the client secret, never the secret itself. */
   secretHash: string;
+  /** SHA-256 of the TBC `apikey` (a random 256-bit value, so a fast hash is enough to look it up). */
+  tbcApiKeyHash: string | null;
   createdAt: number;
 };
 
@@ -59,6 +62,10 @@ export type Order = {
   /** The dialect's own echo data (buyer, delivery, config, fiscal fields), opaque to core. */
   details: Record<string, unknown>;
   rejectReason: RejectReason | null;
+  /** Save the card when this order is paid, for later charges without the buyer (MMYY: how long). */
+  saveCard: { until: string | null } | null;
+  /** The saved card a merchant-initiated charge used; null when the buyer typed a card. */
+  savedCardId: SavedCardId | null;
   createdAt: number;
   expiresAt: number;
   updatedAt: number;
@@ -131,12 +138,29 @@ export type Operation = {
   updatedAt: number;
 };
 
+/** A card kept for later charges, bound to one merchant. The PAN stays sealed. */
+export type SavedCard = {
+  id: SavedCardId;
+  merchantId: MerchantId;
+  /** The order whose payment saved it. */
+  orderId: OrderId;
+  card: CardSummary;
+  panCiphertext: string;
+  panKeyId: string;
+  /** MMYY the merchant asked to keep it until, or null for as long as the card is valid. */
+  validUntil: string | null;
+  createdAt: number;
+  deletedAt: number | null;
+};
+
 /** Everything a receipt or callback shows about an order. */
 export type OrderView = {
   order: Order;
   merchant: Merchant;
   attempt: PaymentAttempt | undefined;
   operations: Operation[];
+  /** The card this order's payment saved, if it asked to save one. */
+  savedCard: SavedCard | undefined;
 };
 
 export type OutboxStatus = "pending" | "delivered" | "dead";
@@ -150,6 +174,8 @@ export type OutboxMessage = {
   /** The exact bytes to POST; signed at delivery time with the dialect's scheme. */
   body: string;
   status: OutboxStatus;
+  /** The order's version this callback reports; callbacks of one order are sent in this order. */
+  orderVersion: number;
   attempts: number;
   nextAttemptAt: number;
   createdAt: number;

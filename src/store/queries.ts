@@ -1,8 +1,8 @@
 // Every query tetri runs, written once in Kysely for all databases. Rows are mapped to
 // domain types here and nowhere else.
 
-import type { Kysely, Selectable } from "kysely";
-import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId } from "../core/ids.ts";
+import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
+import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId } from "../core/ids.ts";
 import type { Currency, MinorUnits } from "../core/money.ts";
 import type { OrderStatus } from "../core/order-state.ts";
 import type { AcquirerJournalEntry, IdempotencyRecord, StoreTx } from "../core/ports.ts";
@@ -13,6 +13,7 @@ import type {
   Order,
   OutboxMessage,
   PaymentAttempt,
+  SavedCard,
 } from "../core/types.ts";
 import type {
   AcquirerJournalTable,
@@ -22,6 +23,7 @@ import type {
   OrdersTable,
   OutboxTable,
   PaymentAttemptsTable,
+  SavedCardsTable,
 } from "./schema.ts";
 
 // PostgreSQL returns bigint columns as strings; SQLite as numbers. Both become numbers here.
@@ -34,6 +36,7 @@ function toMerchant(row: Selectable<MerchantsTable>): Merchant {
     name: row.name,
     clientId: row.client_id,
     secretHash: row.secret_hash,
+    tbcApiKeyHash: row.tbc_api_key_hash,
     createdAt: num(row.created_at),
   };
 }
@@ -60,6 +63,8 @@ function toOrder(row: Selectable<OrdersTable>): Order {
     basket: JSON.parse(row.basket) as Order["basket"],
     details: JSON.parse(row.details) as Order["details"],
     rejectReason: row.reject_reason as Order["rejectReason"],
+    saveCard: row.save_card === null ? null : (JSON.parse(row.save_card) as Order["saveCard"]),
+    savedCardId: row.saved_card_id as Order["savedCardId"],
     createdAt: num(row.created_at),
     expiresAt: num(row.expires_at),
     updatedAt: num(row.updated_at),
@@ -89,6 +94,8 @@ function orderRow(order: Order): OrdersTable {
     basket: JSON.stringify(order.basket),
     details: JSON.stringify(order.details),
     reject_reason: order.rejectReason,
+    save_card: order.saveCard === null ? null : JSON.stringify(order.saveCard),
+    saved_card_id: order.savedCardId,
     created_at: order.createdAt,
     expires_at: order.expiresAt,
     updated_at: order.updatedAt,
@@ -136,6 +143,25 @@ function attemptRow(attempt: PaymentAttempt): PaymentAttemptsTable {
   };
 }
 
+function toSavedCard(row: Selectable<SavedCardsTable>): SavedCard {
+  return {
+    id: row.id as SavedCardId,
+    merchantId: row.merchant_id as MerchantId,
+    orderId: row.order_id as OrderId,
+    card: {
+      mask: row.card_mask,
+      brand: row.card_brand as SavedCard["card"]["brand"],
+      expiry: row.card_expiry,
+      holder: row.cardholder,
+    },
+    panCiphertext: row.pan_ciphertext,
+    panKeyId: row.pan_key_id,
+    validUntil: row.valid_until,
+    createdAt: num(row.created_at),
+    deletedAt: row.deleted_at === null ? null : num(row.deleted_at),
+  };
+}
+
 function toOperation(row: Selectable<OperationsTable>): Operation {
   return {
     id: row.id as OperationId,
@@ -179,6 +205,7 @@ function toOutbox(row: Selectable<OutboxTable>): OutboxMessage {
     url: row.url,
     body: row.body,
     status: row.status as OutboxMessage["status"],
+    orderVersion: num(row.order_version),
     attempts: num(row.attempts),
     nextAttemptAt: num(row.next_attempt_at),
     createdAt: num(row.created_at),
@@ -213,6 +240,7 @@ export function queriesOn(db: Kysely<Database>): StoreTx {
           name: merchant.name,
           client_id: merchant.clientId,
           secret_hash: merchant.secretHash,
+          tbc_api_key_hash: merchant.tbcApiKeyHash,
           created_at: merchant.createdAt,
         })
         .execute();
@@ -223,6 +251,10 @@ export function queriesOn(db: Kysely<Database>): StoreTx {
     },
     async findMerchant(id) {
       const row = await db.selectFrom("merchants").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && toMerchant(row);
+    },
+    async findMerchantByTbcApiKeyHash(hash) {
+      const row = await db.selectFrom("merchants").selectAll().where("tbc_api_key_hash", "=", hash).executeTakeFirst();
       return row && toMerchant(row);
     },
     async countMerchants() {
@@ -303,6 +335,14 @@ export function queriesOn(db: Kysely<Database>): StoreTx {
         .execute();
       return rows.map(toAttempt);
     },
+    async postponeUnresolvedAttempt(id, at) {
+      await db
+        .updateTable("payment_attempts")
+        .set({ updated_at: at })
+        .where("id", "=", id)
+        .where("status", "in", ["pending", "unknown"])
+        .execute();
+    },
     async abandonedChallenges(now, limit) {
       const rows = await db
         .selectFrom("payment_attempts")
@@ -348,6 +388,41 @@ export function queriesOn(db: Kysely<Database>): StoreTx {
       return rows.map(toOperation);
     },
 
+    async postponePendingOperation(id, at) {
+      await db.updateTable("operations").set({ updated_at: at }).where("id", "=", id).where("status", "=", "pending").execute();
+    },
+
+    async insertSavedCard(card) {
+      await db
+        .insertInto("saved_cards")
+        .values({
+          id: card.id,
+          merchant_id: card.merchantId,
+          order_id: card.orderId,
+          card_mask: card.card.mask,
+          card_brand: card.card.brand,
+          card_expiry: card.card.expiry,
+          cardholder: card.card.holder,
+          pan_ciphertext: card.panCiphertext,
+          pan_key_id: card.panKeyId,
+          valid_until: card.validUntil,
+          created_at: card.createdAt,
+          deleted_at: card.deletedAt,
+        })
+        .execute();
+    },
+    async findSavedCard(id) {
+      const row = await db.selectFrom("saved_cards").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && toSavedCard(row);
+    },
+    async savedCardOfOrder(orderId) {
+      const row = await db.selectFrom("saved_cards").selectAll().where("order_id", "=", orderId).executeTakeFirst();
+      return row && toSavedCard(row);
+    },
+    async deleteSavedCard(id, at) {
+      await db.updateTable("saved_cards").set({ deleted_at: at }).where("id", "=", id).where("deleted_at", "is", null).execute();
+    },
+
     async insertOutbox(message) {
       await db
         .insertInto("outbox")
@@ -359,65 +434,84 @@ export function queriesOn(db: Kysely<Database>): StoreTx {
           url: message.url,
           body: message.body,
           status: message.status,
+          order_version: message.orderVersion,
           attempts: message.attempts,
           next_attempt_at: message.nextAttemptAt,
           lease_until: null,
+          lease_token: null,
           created_at: message.createdAt,
           delivered_at: message.deliveredAt,
           last_error: message.lastError,
         })
         .execute();
     },
-    async claimDueOutbox(now, limit, leaseUntil) {
+    async claimDueOutbox(now, limit, lease) {
+      const free = (eb: ExpressionBuilder<Database, "outbox">) =>
+        eb.or([eb("outbox.lease_until", "is", null), eb("outbox.lease_until", "<", now)]);
       const due = db
         .selectFrom("outbox")
-        .select("id")
-        .where("status", "=", "pending")
-        .where("next_attempt_at", "<=", now)
-        .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
-        .orderBy("next_attempt_at")
+        .select("outbox.id")
+        .where("outbox.status", "=", "pending")
+        .where("outbox.next_attempt_at", "<=", now)
+        .where(free)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom("outbox as earlier")
+                .select("earlier.id")
+                .whereRef("earlier.order_id", "=", "outbox.order_id")
+                .where("earlier.status", "=", "pending")
+                .whereRef("earlier.order_version", "<", "outbox.order_version"),
+            ),
+          ),
+        )
+        .orderBy("outbox.next_attempt_at")
         .limit(limit);
       const rows = await db
         .updateTable("outbox")
-        .set({ lease_until: leaseUntil })
+        .set({ lease_until: lease.until, lease_token: lease.token })
         .where("id", "in", due)
-        .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
+        .where(free)
         .returningAll()
         .execute();
       return rows.map(toOutbox);
     },
-    async finishOutboxAttempt(message, attempt) {
-      await db
+    async finishOutboxAttempt(message, leaseToken, attempt) {
+      const updated = await db
         .updateTable("outbox")
-        .set({
+        .set((eb) => ({
           status: message.status,
-          attempts: message.attempts,
+          attempts: eb("attempts", "+", 1),
           next_attempt_at: message.nextAttemptAt,
           delivered_at: message.deliveredAt,
           last_error: message.lastError,
           lease_until: null,
-        })
+          lease_token: null,
+        }))
         .where("id", "=", message.id)
-        .execute();
+        .where("lease_token", "=", leaseToken)
+        .returning("attempts")
+        .executeTakeFirst();
+      if (!updated) return false;
       await db
         .insertInto("callback_attempts")
         .values({
           outbox_id: attempt.outboxId,
-          attempt: message.attempts,
+          attempt: num(updated.attempts),
           attempted_at: attempt.attemptedAt,
           duration_ms: attempt.durationMs,
           status_code: attempt.statusCode,
           error: attempt.error,
         })
         .execute();
+      return true;
     },
     async listOutbox(orderId) {
       const rows = await db
         .selectFrom("outbox")
         .selectAll()
         .where("order_id", "=", orderId)
-        .orderBy("created_at")
-        .orderBy("id")
+        .orderBy("order_version")
         .execute();
       return rows.map(toOutbox);
     },

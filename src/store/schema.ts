@@ -10,6 +10,7 @@ export type MerchantsTable = {
   name: string;
   client_id: string;
   secret_hash: string;
+  tbc_api_key_hash: string | null;
   created_at: number;
 };
 
@@ -34,6 +35,8 @@ export type OrdersTable = {
   basket: string;
   details: string;
   reject_reason: string | null;
+  save_card: string | null;
+  saved_card_id: string | null;
   created_at: number;
   expires_at: number;
   updated_at: number;
@@ -55,6 +58,21 @@ export type PaymentAttemptsTable = {
   transaction_id: string | null;
   created_at: number;
   updated_at: number;
+};
+
+export type SavedCardsTable = {
+  id: string;
+  merchant_id: string;
+  order_id: string;
+  card_mask: string;
+  card_brand: string;
+  card_expiry: string;
+  cardholder: string;
+  pan_ciphertext: string;
+  pan_key_id: string;
+  valid_until: string | null;
+  created_at: number;
+  deleted_at: number | null;
 };
 
 export type OperationsTable = {
@@ -80,9 +98,11 @@ export type OutboxTable = {
   url: string;
   body: string;
   status: string;
+  order_version: number;
   attempts: number;
   next_attempt_at: number;
   lease_until: number | null;
+  lease_token: string | null;
   created_at: number;
   delivered_at: number | null;
   last_error: string | null;
@@ -123,6 +143,7 @@ export type Database = {
   merchants: MerchantsTable;
   orders: OrdersTable;
   payment_attempts: PaymentAttemptsTable;
+  saved_cards: SavedCardsTable;
   operations: OperationsTable;
   outbox: OutboxTable;
   callback_attempts: CallbackAttemptsTable;
@@ -140,6 +161,7 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn("name", "text", (c) => c.notNull())
         .addColumn("client_id", "text", (c) => c.notNull().unique())
         .addColumn("secret_hash", "text", (c) => c.notNull())
+        .addColumn("tbc_api_key_hash", "text", (c) => c.unique())
         .addColumn("created_at", "bigint", (c) => c.notNull())
         .execute();
 
@@ -152,7 +174,8 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn("status", "text", (c) => c.notNull())
         .addColumn("capture_mode", "text", (c) => c.notNull())
         .addColumn("currency", "text", (c) => c.notNull())
-        .addColumn("amount", "bigint", (c) => c.notNull().check(sql`amount > 0`))
+        // Zero only for a card verification that saves the card (core enforces which).
+        .addColumn("amount", "bigint", (c) => c.notNull().check(sql`amount >= 0`))
         .addColumn("authorized_amount", "bigint", (c) => c.notNull().check(sql`authorized_amount >= 0 and authorized_amount <= amount`))
         .addColumn("captured_amount", "bigint", (c) => c.notNull().check(sql`captured_amount >= 0 and captured_amount <= authorized_amount`))
         .addColumn("refunded_amount", "bigint", (c) => c.notNull().check(sql`refunded_amount >= 0`))
@@ -165,6 +188,8 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn("basket", "text", (c) => c.notNull())
         .addColumn("details", "text", (c) => c.notNull())
         .addColumn("reject_reason", "text")
+        .addColumn("save_card", "text")
+        .addColumn("saved_card_id", "text")
         .addColumn("created_at", "bigint", (c) => c.notNull())
         .addColumn("expires_at", "bigint", (c) => c.notNull())
         .addColumn("updated_at", "bigint", (c) => c.notNull())
@@ -196,6 +221,22 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex("attempts_status").on("payment_attempts").columns(["status", "updated_at"]).execute();
 
       await db.schema
+        .createTable("saved_cards")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("merchant_id", "text", (c) => c.notNull().references("merchants.id"))
+        .addColumn("order_id", "text", (c) => c.notNull().unique().references("orders.id"))
+        .addColumn("card_mask", "text", (c) => c.notNull())
+        .addColumn("card_brand", "text", (c) => c.notNull())
+        .addColumn("card_expiry", "text", (c) => c.notNull())
+        .addColumn("cardholder", "text", (c) => c.notNull())
+        .addColumn("pan_ciphertext", "text", (c) => c.notNull())
+        .addColumn("pan_key_id", "text", (c) => c.notNull())
+        .addColumn("valid_until", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("deleted_at", "bigint")
+        .execute();
+
+      await db.schema
         .createTable("operations")
         .addColumn("id", "text", (c) => c.primaryKey())
         .addColumn("order_id", "text", (c) => c.notNull().references("orders.id"))
@@ -222,15 +263,17 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn("url", "text", (c) => c.notNull())
         .addColumn("body", "text", (c) => c.notNull())
         .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("order_version", "bigint", (c) => c.notNull())
         .addColumn("attempts", "integer", (c) => c.notNull())
         .addColumn("next_attempt_at", "bigint", (c) => c.notNull())
         .addColumn("lease_until", "bigint")
+        .addColumn("lease_token", "text")
         .addColumn("created_at", "bigint", (c) => c.notNull())
         .addColumn("delivered_at", "bigint")
         .addColumn("last_error", "text")
         .execute();
       await db.schema.createIndex("outbox_due").on("outbox").columns(["status", "next_attempt_at"]).execute();
-      await db.schema.createIndex("outbox_order").on("outbox").columns(["order_id", "created_at"]).execute();
+      await db.schema.createIndex("outbox_order").on("outbox").columns(["order_id", "order_version"]).execute();
 
       await db.schema
         .createTable("callback_attempts")

@@ -1,13 +1,17 @@
 // Test-mode helper for CI without a browser: pays an order through exactly the path the
 // hosted page takes (3-D Secure answered "Complete"). Registered only when TETRI_MODE=test.
+// Orders are named by BOG order_id or TBC payId, with that API's credentials.
 
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "@sinclair/typebox";
 import type { Static } from "@sinclair/typebox";
 import { completeChallenge, payOrder } from "../core/checkout.ts";
 import { cardProblemsAsFields } from "../core/cards.ts";
 import { TetriError } from "../core/errors.ts";
 import { parseOrderId } from "../core/ids.ts";
+import type { MerchantId } from "../core/ids.ts";
+import type { Dialect } from "../core/types.ts";
+import { merchantOfApiKey } from "../dialects/tbc/routes.ts";
 import { getOrderView } from "../core/orders.ts";
 import { sendJsonError } from "../http/errors.ts";
 import { bearerTokenOf } from "../http/request-context.ts";
@@ -24,6 +28,18 @@ export async function testHelperRoutes(app: FastifyInstance, services: Services)
   const { ctx } = services;
   app.setErrorHandler(sendJsonError);
 
+  /** A BOG token, or a TBC token with its apikey: the helper pays that API's orders of that merchant. */
+  async function ownerOf(request: FastifyRequest): Promise<{ merchantId: MerchantId; dialect: Dialect }> {
+    const token = bearerTokenOf(request);
+    if (token) {
+      const bog = await services.tokens.verify(token, "bog");
+      if (bog) return { merchantId: bog, dialect: "bog" };
+      const tbc = await services.tokens.verify(token, "tbc");
+      if (tbc && (await merchantOfApiKey(services, request)).id === tbc) return { merchantId: tbc, dialect: "tbc" };
+    }
+    throw new TetriError("TETRI_ERR_UNAUTHENTICATED");
+  }
+
   app.post(
     "/_test/orders/:order_id/pay",
     {
@@ -35,12 +51,10 @@ export async function testHelperRoutes(app: FastifyInstance, services: Services)
       },
     },
     async (request) => {
-      const token = bearerTokenOf(request);
-      const merchantId = token && (await services.tokens.verify(token, "bog"));
-      if (!merchantId) throw new TetriError("TETRI_ERR_UNAUTHENTICATED");
+      const owner = await ownerOf(request);
       const orderId = parseOrderId((request.params as { order_id: string }).order_id);
       if (!orderId) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
-      await getOrderView(ctx, merchantId, orderId);
+      await getOrderView(ctx, owner, orderId);
 
       const body = request.body as Static<typeof PayBody>;
       let result = await payOrder(ctx, orderId, {
@@ -54,7 +68,7 @@ export async function testHelperRoutes(app: FastifyInstance, services: Services)
         throw new TetriError("TETRI_ERR_CARD_INVALID", { fields: cardProblemsAsFields(result.problems) });
       }
       if (result.kind === "not_payable") throw new TetriError("TETRI_ERR_ORDER_NOT_PAYABLE");
-      const { order } = await getOrderView(ctx, merchantId, orderId);
+      const { order } = await getOrderView(ctx, owner, orderId);
       return {
         order_id: orderId,
         outcome: result.kind,

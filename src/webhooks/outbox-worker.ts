@@ -3,6 +3,7 @@
 // database, so a restart resumes where the last process stopped; leases keep two workers
 // (or two nodes) from sending the same message at once.
 
+import { randomUUID } from "node:crypto";
 import type { Clock, Store } from "../core/ports.ts";
 import type { OutboxMessage } from "../core/types.ts";
 import type { CallbackSigners } from "./signing.ts";
@@ -32,6 +33,7 @@ export class OutboxWorker {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #onAttempt: (result: AttemptResult) => void;
+  readonly #inFlight = new Set<Promise<void>>();
   #running = false;
   #wake: (() => void) | undefined;
   #pokes = 0;
@@ -70,18 +72,23 @@ export class OutboxWorker {
     this.#running = false;
     this.#wake?.();
     await this.#loop;
+    await Promise.all(this.#inFlight);
   }
 
+  // Keeps up to `concurrency` deliveries in flight; a slow shop holds one slot, not the batch.
   async #run(): Promise<void> {
     while (this.#running) {
       const pokesBefore = this.#pokes;
-      let sent = 0;
+      let started = 0;
+      let free = this.#policy.concurrency - this.#inFlight.size;
       try {
-        sent = await this.deliverDue();
+        if (free > 0) started = this.#startDeliveries(await this.#claim(free));
       } catch (error) {
         this.#log.error({ err: error }, "callback worker pass failed");
+        free = 0;
       }
-      if (sent < this.#policy.concurrency && this.#pokes === pokesBefore && this.#running) {
+      const mayHaveMore = free > 0 && started === free;
+      if (!mayHaveMore && this.#pokes === pokesBefore && this.#running) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.#policy.pollMs);
           this.#wake = () => {
@@ -94,16 +101,34 @@ export class OutboxWorker {
     }
   }
 
-  /** One pass: claims due messages and sends them concurrently. Returns how many were tried. */
-  async deliverDue(): Promise<number> {
+  async #claim(limit: number): Promise<Array<{ message: OutboxMessage; leaseToken: string }>> {
     const now = this.#clock.now();
-    const leaseUntil = now + this.#policy.timeoutMs * 2 + 1000;
-    const due = await this.#store.transaction((tx) => tx.claimDueOutbox(now, this.#policy.concurrency, leaseUntil));
-    await Promise.all(due.map((message) => this.#deliver(message)));
-    return due.length;
+    const lease = { until: now + this.#policy.timeoutMs * 2 + 1000, token: randomUUID() };
+    const due = await this.#store.transaction((tx) => tx.claimDueOutbox(now, limit, lease));
+    return due.map((message) => ({ message, leaseToken: lease.token }));
   }
 
-  async #deliver(message: OutboxMessage): Promise<void> {
+  #startDeliveries(claimed: Array<{ message: OutboxMessage; leaseToken: string }>): number {
+    for (const { message, leaseToken } of claimed) {
+      const delivery: Promise<void> = this.#deliver(message, leaseToken)
+        .catch((error: unknown) => this.#log.error({ err: error, outboxId: message.id }, "callback delivery failed"))
+        .finally(() => {
+          this.#inFlight.delete(delivery);
+          this.#wake?.();
+        });
+      this.#inFlight.add(delivery);
+    }
+    return claimed.length;
+  }
+
+  /** One pass for tests and tools: claims what is due and waits until those deliveries end. */
+  async deliverDue(): Promise<number> {
+    const claimed = await this.#claim(this.#policy.concurrency);
+    await Promise.all(claimed.map(({ message, leaseToken }) => this.#deliver(message, leaseToken)));
+    return claimed.length;
+  }
+
+  async #deliver(message: OutboxMessage, leaseToken: string): Promise<void> {
     const started = this.#clock.now();
     let statusCode: number | null = null;
     let error: string | null = null;
@@ -129,19 +154,23 @@ export class OutboxWorker {
     const attempts = message.attempts + 1;
     const delivered = error === null;
     const dead = !delivered && attempts >= this.#policy.maxAttempts;
-    await this.#store.transaction((tx) =>
+    const recorded = await this.#store.transaction((tx) =>
       tx.finishOutboxAttempt(
         {
           id: message.id,
           status: delivered ? "delivered" : dead ? "dead" : "pending",
-          attempts,
           nextAttemptAt: delivered || dead ? finished : finished + backoffDelay(attempts, this.#policy),
           deliveredAt: delivered ? finished : null,
           lastError: error,
         },
+        leaseToken,
         { outboxId: message.id, attemptedAt: started, durationMs: finished - started, statusCode, error },
       ),
     );
+    if (!recorded) {
+      this.#log.warn({ outboxId: message.id }, "callback lease expired during delivery; another worker owns it now");
+      return;
+    }
     this.#onAttempt(delivered ? "delivered" : dead ? "dead" : "failed");
     if (dead) this.#log.warn({ outboxId: message.id, orderId: message.orderId, attempts, error }, "callback given up");
   }

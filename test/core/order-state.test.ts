@@ -26,6 +26,7 @@ const request = (amount: number, captureMode: "automatic" | "manual"): OrderRequ
   paymentMethods: [],
   basket: [{ productId: "p", description: null, quantity: "1", unitPrice: minor(amount) }],
   details: {},
+  saveCard: null,
   ttlMinutes: 15,
 });
 

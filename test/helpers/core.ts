@@ -7,6 +7,7 @@ import { CardVault, vaultKeyFrom } from "../../src/core/card-vault.ts";
 import type { CoreContext } from "../../src/core/context.ts";
 import { createMerchant } from "../../src/core/merchants.ts";
 import { renderBogCallback } from "../../src/dialects/bog/receipt.ts";
+import { renderTbcCallback } from "../../src/dialects/tbc/payment.ts";
 import { openSqliteStore } from "../../src/store/sqlite.ts";
 import { TestClock, tempDir } from "./harness.ts";
 
@@ -19,7 +20,7 @@ export async function coreFixture() {
     acquirer: new TestAcquirer(store, clock),
     vault: new CardVault(vaultKeyFrom(randomBytes(32))),
     clock,
-    callbackRenderers: { bog: (view, now) => renderBogCallback(view, now, "http://tetri.test") },
+    callbackRenderers: { bog: (view, now) => renderBogCallback(view, now, "http://tetri.test"), tbc: renderTbcCallback },
     acquirerTimeoutMs: 1000,
     reconcileAfterMs: 0,
   };

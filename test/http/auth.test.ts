@@ -54,7 +54,7 @@ describe("BOG OAuth2 token endpoint", () => {
   });
 
   it("a wrong secret, an unknown client or no credentials is 401 invalid_client", async () => {
-    for (const auth of [basic(DEMO.clientId, "wrong"), basic("nobody", DEMO.clientSecret), undefined, "Basic %%%"]) {
+    for (const auth of [basic(DEMO.clientId, "wrong"), basic("nobody", DEMO.clientSecret), basic(DEMO.clientId, "%zz"), undefined, "Basic %%%"]) {
       const response = await tokenRequest({ auth });
       assert.equal(response.status, 401, String(auth));
       assert.match(response.headers.get("www-authenticate") ?? "", /^Basic/);

@@ -151,3 +151,31 @@ describe("callback delivery", () => {
     }
   });
 });
+
+describe("callback order", () => {
+  it("an order's callbacks arrive in the order of its changes, even when one needs a retry", async () => {
+    const server = await startTestServer({ TETRI_CALLBACK_BACKOFF_BASE_MS: "400", TETRI_CALLBACK_BACKOFF_MAX_MS: "400" });
+    let first = true;
+    const receiver = await startReceiver((_callback, res) => {
+      if (first) {
+        first = false;
+        res.writeHead(503).end();
+      } else res.writeHead(200).end();
+    });
+    try {
+      const id = await server.createOrder(orderBody({}, receiver.url));
+      await server.pay(id);
+      await eventually(() => (receiver.received.length === 1 ? true : undefined));
+      const refund = await server.request("POST", `/payments/v1/payment/refund/${id}`, { body: {} });
+      assert.equal(refund.status, 200);
+      const keys = await eventually(() => {
+        const seen = receiver.received.map((c) => JSON.parse(c.body).body.order_status.key as string);
+        return seen.length >= 3 ? seen : undefined;
+      });
+      assert.deepEqual(keys, ["completed", "completed", "refunded"]);
+    } finally {
+      await server.close();
+      await receiver.close();
+    }
+  });
+});

@@ -166,6 +166,8 @@ describe("create order", () => {
     ["unknown payment method", orderBody({ payment_method: ["cash"] }), "payment_method.0"],
     ["loan without type", orderBody({ payment_method: ["bog_loan"] }), "config.loan.type"],
     ["redirect not a URL", orderBody({ redirect_urls: { success: "javascript:alert(1)" } }), "redirect_urls.success"],
+    ["redirect with a line break", orderBody({ redirect_urls: { success: "http://x.example/ok\r\nSet-Cookie: a=b" } }), "redirect_urls.success"],
+    ["quantity with 7 decimals", withUnits({ basket: [{ product_id: "a", quantity: 0.0000001, unit_price: 1 }] }), "purchase_units.basket.0.quantity"],
     ["external_order_id too long", orderBody({ external_order_id: "x".repeat(256) }), "external_order_id"],
     ["split in USD", withUnits({ currency: "USD" }, { config: { split: { split_payments: [{ iban: "GE00", amount: 1 }] } } }), "config.split"],
     ["split part with both amount and percent", orderBody({ config: { split: { split_payments: [{ iban: "GE00", amount: 1, percent: 5 }] } } }), "config.split.split_payments.0"],
@@ -194,7 +196,12 @@ describe("create order", () => {
     const empty = await server.request("POST", ORDERS, { body: "" , headers: { "content-type": "application/json" } });
     assert.equal(empty.status, 400);
     const form = await server.request("POST", ORDERS, { body: "a=b", headers: { "content-type": "application/x-www-form-urlencoded" } });
-    assert.equal(form.status, 400);
+    assert.equal(form.status, 415);
+    const deep = await server.request("POST", ORDERS, { body: `${"[".repeat(50_000)}${"]".repeat(50_000)}`, headers: { "idempotency-key": "deep" } });
+    assert.equal(deep.status, 400);
+    assert.equal(deep.json.errors[0].field, "body");
+    const deepInside = withUnits({ extra: JSON.parse(`${"[".repeat(40)}1${"]".repeat(40)}`) });
+    assert.equal((await server.request("POST", ORDERS, { body: deepInside })).status, 400);
     const xml = await server.request("POST", ORDERS, { body: "<a/>", headers: { "content-type": "application/xml" } });
     assert.equal(xml.status, 415);
     assert.equal(xml.json.key, "unsupported_media_type");

@@ -117,6 +117,20 @@ describe("paying through the test helper, with each test card", () => {
   });
 });
 
+describe("merchant URLs", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  it("a Georgian path in a redirect URL is stored percent-encoded, so the redirect after payment works", async () => {
+    const id = await server.createOrder(orderBody({ redirect_urls: { success: "https://shop.example/გადახდა/ok" } }));
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.redirect_links.success, "https://shop.example/%E1%83%92%E1%83%90%E1%83%93%E1%83%90%E1%83%AE%E1%83%93%E1%83%90/ok");
+  });
+});
+
 describe("refunds", () => {
   let server: TestServer;
   before(async () => {

@@ -32,7 +32,7 @@ describe("tetri CLI", { timeout: 60_000 }, () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, "");
     const created = JSON.parse(result.stdout) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(created).sort(), ["client_id", "client_secret"]);
+    assert.deepEqual(Object.keys(created).sort(), ["client_id", "client_secret", "tbc_api_key"]);
     assert.equal(typeof created.client_id, "string");
     assert.equal(typeof created.client_secret, "string");
     assert.equal(result.stdout.trimEnd().split("\n").length, 1, "only the JSON on stdout");

@@ -20,7 +20,7 @@ describe("loadConfig", () => {
     assert.equal(config.mode, "test");
     assert.equal(config.logLevel, "info");
     assert.equal(config.publicUrl, "http://127.0.0.1:8080");
-    assert.deepEqual(config.demo, { clientId: undefined, clientSecret: undefined });
+    assert.deepEqual(config.demo, { clientId: undefined, clientSecret: undefined, tbcApiKey: undefined });
     assert.equal(config.cardKey, undefined);
   });
 

@@ -4,31 +4,25 @@
 import type { Static } from "@sinclair/typebox";
 import { validationError } from "../../core/errors.ts";
 import type { FieldProblem } from "../../core/errors.ts";
-import { merchantUrlProblem } from "../../core/merchant-urls.ts";
-import { CURRENCIES, isCurrency, parseMajorAmount } from "../../core/money.ts";
-import type { AmountProblem, Currency, MinorUnits } from "../../core/money.ts";
+import { CURRENCIES, isCurrency } from "../../core/money.ts";
+import type { Currency, MinorUnits } from "../../core/money.ts";
+import { amountReader, urlReader } from "../../http/field-readers.ts";
 import { TTL_MINUTES } from "../../core/orders.ts";
 import type { OrderRequest } from "../../core/orders.ts";
-import type { BasketLine, Language } from "../../core/types.ts";
+import type { BasketLine, Language, PaymentMethod } from "../../core/types.ts";
+import { BOG_PAYMENT_METHODS } from "./schemas.ts";
 import type { CreateOrderBody } from "./schemas.ts";
 
-const AMOUNT_MESSAGES: Readonly<Record<AmountProblem, string>> = {
-  not_a_number: "must be a number",
-  too_many_decimals: "has more decimal places than the currency allows",
-  negative: "must not be negative",
-  zero: "must be greater than zero",
-  too_large: "is too large",
+const METHODS: Readonly<Record<(typeof BOG_PAYMENT_METHODS)[number], PaymentMethod>> = {
+  card: "card",
+  google_pay: "google_pay",
+  apple_pay: "apple_pay",
+  bog_p2p: "bank_transfer",
+  bog_loyalty: "loyalty_points",
+  bnpl: "bnpl",
+  bog_loan: "installment",
+  gift_card: "gift_card",
 };
-
-/** Reads a decimal amount in `currency`, recording a field problem instead of throwing. */
-export function amountReader(currency: Currency, problems: FieldProblem[]) {
-  return (field: string, value: unknown, options: { allowZero?: boolean } = {}): MinorUnits | undefined => {
-    const parsed = parseMajorAmount(value, currency, options);
-    if (parsed.ok) return parsed.minor;
-    problems.push({ field, message: AMOUNT_MESSAGES[parsed.problem] });
-    return undefined;
-  };
-}
 
 export function parseBogOrder(
   body: Static<typeof CreateOrderBody>,
@@ -50,6 +44,11 @@ export function parseBogOrder(
   }
   if (units.delivery?.amount !== undefined) amount("purchase_units.delivery.amount", units.delivery.amount, { allowZero: true });
 
+  const quantityText = (field: string, value: number): string => {
+    const text = String(value);
+    if (!/^\d+(\.\d{1,3})?$/.test(text)) problems.push({ field, message: "may have at most 3 decimal places" });
+    return text;
+  };
   const basket: BasketLine[] = units.basket.map((item, i) => {
     const at = `purchase_units.basket.${i}`;
     const unitPrice = amount(`${at}.unit_price`, item.unit_price, { allowZero: true });
@@ -59,17 +58,12 @@ export function parseBogOrder(
     return {
       productId: item.product_id,
       description: item.description ?? null,
-      quantity: String(item.quantity),
+      quantity: quantityText(`${at}.quantity`, item.quantity),
       unitPrice: unitPrice ?? (0 as MinorUnits),
     };
   });
 
-  const url = (field: string, value: string | undefined): string | null => {
-    if (value === undefined) return null;
-    const problem = merchantUrlProblem(value, requireHttps);
-    if (problem) problems.push({ field, message: problem });
-    return value;
-  };
+  const url = urlReader(requireHttps, problems);
   const callbackUrl = url("callback_url", body.callback_url);
   const successUrl = url("redirect_urls.success", body.redirect_urls?.success ?? body.redirect_url);
   const failUrl = url("redirect_urls.fail", body.redirect_urls?.fail ?? body.redirect_url);
@@ -101,7 +95,8 @@ export function parseBogOrder(
     callbackUrl,
     successUrl,
     failUrl,
-    paymentMethods: methods,
+    // None named means every method the bank offers; the page lists them all.
+    paymentMethods: (methods.length > 0 ? methods : BOG_PAYMENT_METHODS).map((m) => METHODS[m]),
     basket,
     details: {
       purchase_units: { ...units, currency },
@@ -109,6 +104,7 @@ export function parseBogOrder(
       config: body.config ?? null,
       application_type: body.application_type ?? null,
     },
+    saveCard: null,
     ttlMinutes: body.ttl ?? TTL_MINUTES.default,
   };
 }

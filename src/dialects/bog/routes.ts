@@ -4,6 +4,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
+import formbody from "@fastify/formbody";
 import { authenticateMerchant } from "../../core/merchants.ts";
 import { TetriError } from "../../core/errors.ts";
 import { parseOrderId } from "../../core/ids.ts";
@@ -11,12 +12,12 @@ import type { MerchantId, OrderId } from "../../core/ids.ts";
 import { createOrder, getOrderView } from "../../core/orders.ts";
 import { capturePreauthorization, refundOrder, voidPreauthorization } from "../../core/operations.ts";
 import type { OperationRequest } from "../../core/operations.ts";
-import type { MinorUnits } from "../../core/money.ts";
 import { sendJsonError, toTetriError } from "../../http/errors.ts";
 import { openApiFor } from "../../http/openapi.ts";
 import { bearerTokenOf, idempotencyOf, languageOf } from "../../http/request-context.ts";
 import type { Services } from "../../services.ts";
-import { amountReader, parseBogOrder } from "./order-request.ts";
+import { readOrderAmount } from "../../http/field-readers.ts";
+import { parseBogOrder } from "./order-request.ts";
 import { renderBogReceipt } from "./receipt.ts";
 import {
   ActionResponse,
@@ -57,7 +58,11 @@ function clientCredentialsOf(request: FastifyRequest): { id: string; secret: str
     const decoded = Buffer.from(basic[1], "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     if (colon > 0) {
-      return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+      try {
+        return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+      } catch {
+        return undefined; // a malformed %-escape: no credentials we can read
+      }
     }
   }
   const form = (request.body ?? {}) as Record<string, unknown>;
@@ -68,6 +73,7 @@ function clientCredentialsOf(request: FastifyRequest): { id: string; secret: str
 }
 
 async function tokenRoutes(app: FastifyInstance, services: Services) {
+  await app.register(formbody);
   app.setErrorHandler((error, request, reply) => {
     const tetri = toTetriError(error);
     if (tetri.status >= 500) {
@@ -177,7 +183,7 @@ async function apiRoutes(app: FastifyInstance, services: Services) {
   );
 
   const receipt = async (request: FastifyRequest) => {
-    const view = await getOrderView(ctx, request.merchantId, orderIdOf(request.params as { order_id: string }));
+    const view = await getOrderView(ctx, { merchantId: request.merchantId, dialect: "bog" }, orderIdOf(request.params as { order_id: string }));
     return renderBogReceipt(view, config.publicUrl);
   };
   const receiptSchema = { tags: ["bog"], params: OrderIdParams, response: { 401: ErrorResponse, 404: ErrorResponse } };
@@ -209,22 +215,13 @@ async function apiRoutes(app: FastifyInstance, services: Services) {
           merchantId: request.merchantId,
           orderId,
           dialect: "bog",
-          amount: input.amount === undefined ? undefined : await amountOf(request.merchantId, orderId, input.amount),
+          amount: input.amount === undefined ? undefined : await readOrderAmount(ctx, { merchantId: request.merchantId, dialect: "bog" }, orderId, input.amount),
           description: input.description,
           idempotency,
         });
         return { key: "request_received", message, action_id: actionId };
       },
     );
-
-  // The amount is in the order's currency, so reading it needs the order (and proves it is ours).
-  async function amountOf(merchantId: MerchantId, orderId: OrderId, value: number | string): Promise<MinorUnits> {
-    const { order } = await getOrderView(ctx, merchantId, orderId);
-    const problems: { field: string; message: string }[] = [];
-    const amount = amountReader(order.currency, problems)("amount", value);
-    if (amount === undefined) throw new TetriError("TETRI_ERR_VALIDATION", { fields: problems });
-    return amount;
-  }
 
   action("/payment/refund/:order_id", "Refund an order, fully or partly", RefundBody, "Refund request received", (r) =>
     refundOrder(ctx, r),

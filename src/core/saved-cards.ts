@@ -1,0 +1,106 @@
+// Saved cards: a card the buyer paid with on an order that asked to save it, charged later
+// by the merchant without the buyer (a merchant-initiated charge, no 3-D Secure), and
+// deleted on request. A saved card belongs to one merchant; to anyone else it does not exist.
+
+import { applyOrderEvent, callAcquirer, inTransaction } from "./context.ts";
+import type { CoreContext } from "./context.ts";
+import { finishAuthorization, paymentResultOf } from "./checkout.ts";
+import type { PaymentResult } from "./checkout.ts";
+import { TetriError } from "./errors.ts";
+import { onceForKey } from "./idempotency.ts";
+import type { IdempotencyInput } from "./idempotency.ts";
+import { newAttemptId } from "./ids.ts";
+import type { AttemptId, MerchantId, OrderId, SavedCardId } from "./ids.ts";
+import { newOrder } from "./orders.ts";
+import type { OrderRequest } from "./orders.ts";
+import type { StoreTx } from "./ports.ts";
+import type { PaymentAttempt, SavedCard } from "./types.ts";
+
+async function requireSavedCard(tx: StoreTx, merchantId: MerchantId, id: SavedCardId): Promise<SavedCard> {
+  const card = await tx.findSavedCard(id);
+  if (!card || card.merchantId !== merchantId || card.deletedAt !== null) throw new TetriError("TETRI_ERR_SAVED_CARD_NOT_FOUND");
+  return card;
+}
+
+/** The card's expiry as the acquirer needs it; the saved MM/YY, or the earlier "keep until" MMYY. */
+function expiryOf(card: SavedCard): { expiryMonth: number; expiryYear: number } {
+  const [mm = "0", yy = "0"] = card.card.expiry.split("/");
+  const own = { expiryMonth: Number(mm), expiryYear: 2000 + Number(yy) };
+  if (!card.validUntil) return own;
+  const until = { expiryMonth: Number(card.validUntil.slice(0, 2)), expiryYear: 2000 + Number(card.validUntil.slice(2)) };
+  const earlier = until.expiryYear * 12 + until.expiryMonth < own.expiryYear * 12 + own.expiryMonth;
+  return earlier ? until : own;
+}
+
+export type SavedCardCharge = {
+  merchantId: MerchantId;
+  cardId: SavedCardId;
+  order: OrderRequest;
+  idempotency?: IdempotencyInput;
+};
+
+/**
+ * Charges a saved card: a new order, paid at once with the saved card. The order and the
+ * attempt are written before the acquirer is called, so a crash leaves an attempt for
+ * reconciliation, never a charge nobody knows about.
+ */
+export async function chargeSavedCard(
+  ctx: CoreContext,
+  charge: SavedCardCharge,
+): Promise<{ orderId: OrderId; result: PaymentResult }> {
+  const now = ctx.clock.now();
+  const started = await inTransaction(ctx, (tx) =>
+    onceForKey(tx, charge.merchantId, `${charge.order.dialect}:charge_saved_card`, charge.idempotency, now, async () => {
+      const card = await requireSavedCard(tx, charge.merchantId, charge.cardId);
+      // Unless told otherwise, a charge calls back where the order that saved the card did.
+      const callbackUrl = charge.order.callbackUrl ?? (await tx.findOrder(card.orderId))?.callbackUrl ?? null;
+      const order = newOrder(charge.merchantId, { ...charge.order, callbackUrl, saveCard: null }, now, card.id);
+      await tx.insertOrder(order);
+      const attempt: PaymentAttempt = {
+        id: newAttemptId(),
+        orderId: order.id,
+        status: "pending",
+        card: card.card,
+        panCiphertext: card.panCiphertext,
+        panKeyId: card.panKeyId,
+        declineReason: null,
+        authCode: null,
+        transactionId: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await tx.insertAttempt(attempt);
+      await applyOrderEvent(ctx, tx, order, "start_payment");
+      return { orderId: order.id, attemptId: attempt.id as AttemptId };
+    }),
+  );
+  const { orderId, attemptId } = started.result;
+  if (started.replayed) {
+    const result = await ctx.store.read(async (tx) => paymentResultOf(tx, (await tx.findAttempt(attemptId))!));
+    return { orderId, result };
+  }
+
+  const { card, order } = await ctx.store.read(async (tx) => ({
+    card: await requireSavedCard(tx, charge.merchantId, charge.cardId),
+    order: (await tx.findOrder(orderId))!,
+  }));
+  const outcome = await callAcquirer(ctx, () =>
+    ctx.acquirer.authorize({
+      reference: attemptId,
+      amount: order.amount,
+      currency: order.currency,
+      card: { pan: ctx.vault.open(card.panCiphertext, card.panKeyId), cvc: "", holder: card.card.holder, ...expiryOf(card) },
+      capture: order.captureMode === "automatic",
+      customerPresent: false,
+    }),
+  );
+  return { orderId, result: await finishAuthorization(ctx, attemptId, outcome) };
+}
+
+/** Deletes a saved card; later charges of it fail as "saved card not found". */
+export async function deleteSavedCard(ctx: CoreContext, merchantId: MerchantId, cardId: SavedCardId): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    await requireSavedCard(tx, merchantId, cardId);
+    await tx.deleteSavedCard(cardId, ctx.clock.now());
+  });
+}
