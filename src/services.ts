@@ -47,7 +47,7 @@ export async function startServices(config: Config, clock: Clock = systemClock):
   };
   const tokens = new TokenService(
     loadRsaKeyPair(config.dataDir, "token-signing"),
-    `${config.publicUrl}/auth/realms/bog`,
+    { bog: `${config.publicUrl}/auth/realms/bog`, tbc: `${config.publicUrl}/v1/tpay` },
     config.tokenTtlSeconds,
     clock,
   );

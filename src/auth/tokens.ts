@@ -16,13 +16,13 @@ export type IssuedToken = { accessToken: string; expiresIn: number };
 
 export class TokenService {
   readonly #keys: RsaKeyPair;
-  readonly #issuer: string;
+  readonly #issuers: Readonly<Record<TokenAudience, string>>;
   readonly #ttlSeconds: number;
   readonly #clock: Clock;
 
-  constructor(keys: RsaKeyPair, issuer: string, ttlSeconds: number, clock: Clock) {
+  constructor(keys: RsaKeyPair, issuers: Readonly<Record<TokenAudience, string>>, ttlSeconds: number, clock: Clock) {
     this.#keys = keys;
-    this.#issuer = issuer;
+    this.#issuers = issuers;
     this.#ttlSeconds = ttlSeconds;
     this.#clock = clock;
   }
@@ -31,7 +31,7 @@ export class TokenService {
     const nowSeconds = Math.floor(this.#clock.now() / 1000);
     const accessToken = await new SignJWT({ azp: merchant.clientId, typ: "Bearer" })
       .setProtectedHeader({ alg: "RS256", kid: this.#keys.kid, typ: "JWT" })
-      .setIssuer(this.#issuer)
+      .setIssuer(this.#issuers[audience])
       .setSubject(merchant.id)
       .setAudience(audience)
       .setIssuedAt(nowSeconds)
@@ -45,7 +45,7 @@ export class TokenService {
   async verify(token: string, audience: TokenAudience): Promise<MerchantId | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.#keys.publicKey, {
-        issuer: this.#issuer,
+        issuer: this.#issuers[audience],
         audience,
         algorithms: ["RS256"],
         currentDate: new Date(this.#clock.now()),

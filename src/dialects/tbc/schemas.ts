@@ -3,6 +3,7 @@
 // subtotal, client_Id); routes fold them to the documented spelling before validation.
 
 import { Type } from "@sinclair/typebox";
+import type { TSchema } from "@sinclair/typebox";
 import { TBC_METHOD_IDS } from "./codes.ts";
 
 const text = (maxLength: number) => Type.String({ maxLength });
@@ -79,17 +80,30 @@ const Envelope = {
   developerMessage: Type.Union([Type.String(), Type.Null()]),
   userMessage: Type.Union([Type.String(), Type.Null()]),
 };
-export const PaymentResponse = Type.Object(
-  {
-    payId: Type.String(),
-    status: Type.String(),
-    currency: Type.String(),
-    amount: Type.Number(),
-    links: Type.Array(Link),
-    ...Envelope,
-  },
-  { additionalProperties: true },
-);
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const PaymentResponse = Type.Object({
+  payId: Type.String(),
+  status: Type.String(),
+  currency: Type.String(),
+  amount: Type.Number(),
+  confirmedAmount: Type.Number(),
+  returnedAmount: Type.Number(),
+  links: Type.Array(Link),
+  transactionId: Nullable(Type.String()),
+  paymentMethod: Nullable(Type.Integer()),
+  recurringCard: Nullable(Type.Object({ recId: Type.String(), cardMask: Type.String(), expiryDate: Type.String() })),
+  recId: Nullable(Type.String()),
+  RRN: Nullable(Type.String()),
+  PaymentCardNumber: Nullable(Type.String()),
+  extra: Nullable(Type.String()),
+  extra2: Nullable(Type.String()),
+  merchantPaymentId: Nullable(Type.String()),
+  preAuth: Type.Boolean(),
+  Initiator: Type.String(),
+  resultCode: Nullable(Type.String()),
+  operationType: Nullable(Type.Integer()),
+  ...Envelope,
+});
 export const StatusResponse = Type.Object(Envelope);
 export const CompletionResponse = Type.Object({
   status: Type.String(),
