@@ -12,6 +12,8 @@ import type { RsaKeyPair } from "./keys.ts";
 /** A token is good for one bank API only: a BOG token does not open the TBC API. */
 export type TokenAudience = Dialect;
 
+const MAX_VERIFIED_TOKENS = 10_000;
+
 export type IssuedToken = { accessToken: string; expiresIn: number };
 
 export class TokenService {
@@ -19,6 +21,7 @@ export class TokenService {
   readonly #issuers: Readonly<Record<TokenAudience, string>>;
   readonly #ttlSeconds: number;
   readonly #clock: Clock;
+  readonly #verified = new Map<string, { merchantId: MerchantId; expiresAt: number }>();
 
   constructor(keys: RsaKeyPair, issuers: Readonly<Record<TokenAudience, string>>, ttlSeconds: number, clock: Clock) {
     this.#keys = keys;
@@ -43,6 +46,23 @@ export class TokenService {
 
   /** The merchant a token was issued to, or undefined for any token that is not valid right now. */
   async verify(token: string, audience: TokenAudience): Promise<MerchantId | undefined> {
+    // A shop sends the same token for its whole lifetime: its signature is checked once, and
+    // later calls only check that it has not expired. Only valid tokens are remembered.
+    const cacheKey = `${audience} ${token}`;
+    const known = this.#verified.get(cacheKey);
+    if (known) {
+      if (this.#clock.now() < known.expiresAt) return known.merchantId;
+      this.#verified.delete(cacheKey);
+      return undefined;
+    }
+    const verified = await this.#verifySignature(token, audience);
+    if (!verified) return undefined;
+    if (this.#verified.size >= MAX_VERIFIED_TOKENS) this.#verified.clear();
+    this.#verified.set(cacheKey, { merchantId: verified.id, expiresAt: verified.expiresAt });
+    return verified.id;
+  }
+
+  async #verifySignature(token: string, audience: TokenAudience): Promise<{ id: MerchantId; expiresAt: number } | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.#keys.publicKey, {
         issuer: this.#issuers[audience],
@@ -50,7 +70,8 @@ export class TokenService {
         algorithms: ["RS256"],
         currentDate: new Date(this.#clock.now()),
       });
-      return typeof payload.sub === "string" ? (payload.sub as MerchantId) : undefined;
+      if (typeof payload.sub !== "string" || typeof payload.exp !== "number") return undefined;
+      return { id: payload.sub as MerchantId, expiresAt: payload.exp * 1000 };
     } catch {
       return undefined;
     }

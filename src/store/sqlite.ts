@@ -3,22 +3,39 @@
 
 import { closeSync, openSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
+import type { StatementSync } from "node:sqlite";
 import { Kysely, SqliteDialect } from "kysely";
 import { Migrator } from "kysely/migration";
 import type { SqliteDatabase, SqliteStatement } from "kysely";
 import type { Store } from "../core/ports.ts";
+import { groupCommit } from "./group-commit.ts";
 import { queriesOn } from "./queries.ts";
 import { MIGRATIONS } from "./schema.ts";
 import type { Database } from "./schema.ts";
 
-/** Kysely's SqliteDialect speaks better-sqlite3's interface; this is node:sqlite wearing it. */
+/**
+ * Kysely's SqliteDialect speaks better-sqlite3's interface; this is node:sqlite wearing it.
+ * Statements are prepared once per SQL text: Kysely builds the same few queries again and
+ * again, and preparing was a measurable share of each request.
+ */
 function adapt(db: DatabaseSync): SqliteDatabase {
+  const prepared = new Map<string, { statement: StatementSync; reader: boolean }>();
+  const prepare = (sql: string) => {
+    let entry = prepared.get(sql);
+    if (!entry) {
+      const statement = db.prepare(sql);
+      entry = { statement, reader: statement.columns().length > 0 };
+      if (prepared.size >= MAX_PREPARED) prepared.clear();
+      prepared.set(sql, entry);
+    }
+    return entry;
+  };
   return {
     close: () => db.close(),
     prepare(sql: string): SqliteStatement {
-      const statement = db.prepare(sql);
+      const { statement, reader } = prepare(sql);
       return {
-        reader: statement.columns().length > 0,
+        reader,
         all: (parameters) => statement.all(...(parameters as never[])),
         run: (parameters) => statement.run(...(parameters as never[])),
         iterate: (parameters) => statement.iterate(...(parameters as never[])),
@@ -26,6 +43,9 @@ function adapt(db: DatabaseSync): SqliteDatabase {
     },
   };
 }
+
+// Queries with IN lists vary in text; a bound keeps the cache from growing without end.
+const MAX_PREPARED = 500;
 
 export async function openSqliteStore(path: string): Promise<Store> {
   // The file holds secret hashes and sealed card numbers: owner-only from its first byte.
@@ -39,7 +59,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: adapt(raw) }) });
   await migrate(db);
   return {
-    transaction: (work) => db.transaction().execute((trx) => work(queriesOn(trx))),
+    transaction: groupCommit(db),
     read: (work) => work(queriesOn(db)),
     close: () => db.destroy(),
   };

@@ -1,0 +1,79 @@
+// Group commit: transactions that arrive while one is being written are run one after
+// another inside a single database transaction, each in its own savepoint, and all are
+// made durable by one COMMIT (one fsync). Every caller still gets all-or-nothing for its
+// own work: a work that throws is rolled back to its savepoint alone. Nobody is answered
+// before the COMMIT that holds their work is on disk.
+
+import { sql } from "kysely";
+import type { Kysely } from "kysely";
+import type { StoreTx } from "../core/ports.ts";
+import { queriesOn } from "./queries.ts";
+import type { Database } from "./schema.ts";
+
+type Pending = {
+  work: (tx: StoreTx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+};
+
+const MAX_BATCH = 256;
+
+export function groupCommit(db: Kysely<Database>) {
+  const queue: Pending[] = [];
+  let scheduled = false;
+
+  async function runBatch(batch: Pending[]): Promise<void> {
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      await db.connection().execute(async (connection) => {
+        await sql`begin immediate`.execute(connection);
+        try {
+          const tx = queriesOn(connection);
+          for (const item of batch) {
+            await sql`savepoint work`.execute(connection);
+            try {
+              outcomes.push({ ok: true, value: await item.work(tx) });
+              await sql`release work`.execute(connection);
+            } catch (error) {
+              await sql`rollback to work`.execute(connection);
+              await sql`release work`.execute(connection);
+              outcomes.push({ ok: false, error });
+            }
+          }
+          await sql`commit`.execute(connection);
+        } catch (error) {
+          await sql`rollback`.execute(connection).catch(() => {});
+          throw error;
+        }
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) item.resolve(outcome.value);
+      else item.reject(outcome?.error);
+    });
+  }
+
+  // A batch starts on setImmediate, after the event loop has read every request that is
+  // already waiting on a socket, so that they all join it. (node:sqlite is synchronous: a
+  // batch started at once would run to its COMMIT before the next request is even parsed.)
+  function scheduleBatch(): void {
+    scheduled = true;
+    setImmediate(() => {
+      void runBatch(queue.splice(0, MAX_BATCH)).finally(() => {
+        if (queue.length > 0) scheduleBatch();
+        else scheduled = false;
+      });
+    });
+  }
+
+  return function transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!scheduled) scheduleBatch();
+    });
+  };
+}
