@@ -9,7 +9,7 @@ import { CsrfGuard } from "./checkout/csrf.ts";
 import { checkoutRoutes } from "./checkout/routes.ts";
 import { TetriError } from "./core/errors.ts";
 import { bogDialect } from "./dialects/bog/routes.ts";
-import { tbcDialect } from "./dialects/tbc/routes.ts";
+import { renderTbcError, tbcDialect } from "./dialects/tbc/routes.ts";
 import { sendJsonError } from "./http/errors.ts";
 import { MAX_JSON_DEPTH, nestingDepth } from "./http/json-depth.ts";
 import type { Metrics } from "./metrics.ts";
@@ -28,6 +28,9 @@ export async function buildApp(services: Services, metrics: Metrics): Promise<Fa
     forceCloseConnections: false,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors the router raises before any route (a bad %-escape in the path): each API's own shape.
+    frameworkErrors: (error, request, reply) =>
+      request.url.startsWith("/v1/") ? renderTbcError(error, request, reply) : sendJsonError(error, request, reply),
   });
 
   // An empty body with a JSON content type is allowed (shops send it for a full refund);

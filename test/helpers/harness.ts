@@ -1,6 +1,7 @@
 // Starts real tetri servers (real SQLite file, real sockets) for HTTP-level tests, and
 // a local receiver that plays the shop's callback endpoint.
 
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -33,7 +34,7 @@ export class TestClock {
   }
 }
 
-export const DEMO = { clientId: "demo-shop", clientSecret: "demo-secret-for-tests" };
+export const DEMO = { clientId: "demo-shop", clientSecret: "demo-secret-for-tests", tbcApiKey: "demo-tbc-api-key" };
 
 /** Fast retries so delivery tests take milliseconds, not the production quarter-minute. */
 export const FAST_ENV = {
@@ -57,8 +58,18 @@ export type TestServer = RunningServer & {
   createOrder(body?: Record<string, unknown>, headers?: Record<string, string>): Promise<string>;
   pay(orderId: string, card?: Partial<TestCard>, token?: string): Promise<TestResponse>;
   receipt(orderId: string, token?: string): Promise<Record<string, any>>;
+  /** TBC TPay access token of the demo merchant (form body, apikey header), fetched once. */
+  tbcToken(): Promise<string>;
+  tbcTokenFor(clientId: string, clientSecret: string, apiKey: string): Promise<string>;
+  /**
+   * A TBC TPay call: `apikey` (default the demo merchant's) and a Bearer token (default the
+   * demo merchant's TBC token); pass null to leave either out.
+   */
+  tbcRequest(method: string, path: string, options?: TbcRequestOptions): Promise<TestResponse>;
   close(): Promise<void>;
 };
+
+export type TbcRequestOptions = { body?: unknown; token?: string | null; apiKey?: string | null; headers?: Record<string, string> };
 
 export type TestResponse = { status: number; headers: Headers; text: string; json: any };
 export type TestCard = { card_number: string; expiry: string; cvc: string; cardholder: string };
@@ -78,6 +89,30 @@ export function orderBody(overrides: Record<string, unknown> = {}, callbackUrl =
   };
 }
 
+/** A TBC create-payment body (12.50 GEL, card only); overrides replace top-level keys. */
+export function tbcPaymentBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    amount: { currency: "GEL", total: 12.5 },
+    returnurl: "https://shop.example/return",
+    methods: [5],
+    language: "EN",
+    merchantPaymentId: "shop-order-1",
+    ...overrides,
+  };
+}
+
+export type MerchantCredentials = { clientId: string; clientSecret: string; tbcApiKey: string };
+
+/** Another merchant in the server's data directory, made with the CLI as an operator would. */
+export function addMerchant(server: { dataDir: string }, name: string): MerchantCredentials {
+  const created = JSON.parse(
+    execFileSync(process.execPath, ["src/cli.ts", "merchants", "create", "--name", name, "--json"], {
+      env: { ...process.env, TETRI_DATA_DIR: server.dataDir },
+    }).toString(),
+  ) as { client_id: string; client_secret: string; tbc_api_key: string };
+  return { clientId: created.client_id, clientSecret: created.client_secret, tbcApiKey: created.tbc_api_key };
+}
+
 export async function startTestServer(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<TestServer> {
   const dir = options.dataDir ? { path: options.dataDir, remove() {} } : tempDir();
   const port = await freePort();
@@ -88,10 +123,12 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     TETRI_DATA_DIR: dir.path,
     TETRI_DEMO_CLIENT_ID: DEMO.clientId,
     TETRI_DEMO_CLIENT_SECRET: DEMO.clientSecret,
+    TETRI_DEMO_TBC_API_KEY: DEMO.tbcApiKey,
     ...env,
   });
   const server = await startServer(config, clock);
   let cachedToken: string | undefined;
+  let cachedTbcToken: string | undefined;
 
   const request: TestServer["request"] = async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
@@ -147,6 +184,26 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       const response = await request("GET", `/payments/v1/receipt/${orderId}`, { token });
       if (response.status !== 200) throw new Error(`receipt: ${response.status} ${response.text}`);
       return response.json;
+    },
+    async tbcTokenFor(clientId, clientSecret, apiKey) {
+      const response = await fetch(`${server.url}/v1/tpay/access-token`, {
+        method: "POST",
+        headers: { apikey: apiKey, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ client_id: clientId, client_secret: clientSecret }).toString(),
+      });
+      const json = (await response.json()) as { access_token?: string };
+      if (!json.access_token) throw new Error(`no TBC token: ${JSON.stringify(json)}`);
+      return json.access_token;
+    },
+    async tbcToken() {
+      cachedTbcToken ??= await testServer.tbcTokenFor(DEMO.clientId, DEMO.clientSecret, DEMO.tbcApiKey);
+      return cachedTbcToken;
+    },
+    async tbcRequest(method, path, options = {}) {
+      const token = options.token === undefined ? await testServer.tbcToken() : options.token;
+      const apiKey = options.apiKey === undefined ? DEMO.tbcApiKey : options.apiKey;
+      const headers: Record<string, string> = { ...(apiKey === null ? {} : { apikey: apiKey }), ...options.headers };
+      return request(method, path, { body: options.body, token, headers });
     },
     async close() {
       await server.stop();

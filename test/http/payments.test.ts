@@ -372,6 +372,13 @@ describe("isolation between merchants", () => {
     assert.equal(receipt.order_status.key, "blocked");
   });
 
+  it("a path the router cannot decode answers in the API's error shape", async () => {
+    const response = await server.request("GET", "/payments/v1/receipt/%ZZ");
+    assert.ok(response.status >= 400 && response.status < 500, String(response.status));
+    assert.equal(typeof response.json.key, "string");
+    assert.equal(typeof response.json.message, "string");
+  });
+
   it("a malformed order id is 404 too", async () => {
     for (const bad of ["123", "not-a-uuid", "%27%20OR%201%3D1", "00000000-0000-0000-0000-00000000000g"]) {
       const response = await server.request("GET", `/payments/v1/receipt/${bad}`);

@@ -25,7 +25,7 @@ export function tbcAmount(minorUnits: number, currency: Currency): number {
 
 export const OK_ENVELOPE = { httpStatusCode: 200, developerMessage: null, userMessage: null } as const;
 
-type TbcDetails = { extra?: string; extra2?: string; methods?: TbcMethodId[]; preAuth?: boolean };
+type TbcDetails = { extra?: string; extra2?: string; methods?: TbcMethodId[]; initiator?: string | null };
 
 export function renderTbcPayment(view: OrderView, links: { self: string; approval?: string }) {
   const { order, attempt, savedCard } = view;
@@ -55,7 +55,8 @@ export function renderTbcPayment(view: OrderView, links: { self: string; approva
     extra2: details.extra2 ?? null,
     merchantPaymentId: order.externalOrderId,
     preAuth: order.captureMode === "manual",
-    Initiator: order.savedCardId ? "Merchant" : "client",
+    // A saved-card charge is merchant-initiated only when the execution said so (initiator "merchant").
+    Initiator: order.savedCardId && details.initiator?.toLowerCase() === "merchant" ? "Merchant" : "client",
     resultCode: tbcResultCodeOf(view),
     operationType: null,
     ...OK_ENVELOPE,
@@ -94,7 +95,14 @@ export function tbcLanguage(value: string | undefined): Language | undefined {
   return undefined;
 }
 
-export function parseTbcPayment(body: Static<typeof CreatePaymentBody>, requireHttps: boolean): OrderRequest {
+/** Whether MMYY names a month that has already ended at `now` (UTC). */
+function monthHasPassed(mmyy: string, now: number): boolean {
+  const date = new Date(now);
+  const current = date.getUTCFullYear() * 12 + date.getUTCMonth() + 1;
+  return 2000 * 12 + Number(mmyy.slice(2)) * 12 + Number(mmyy.slice(0, 2)) < current;
+}
+
+export function parseTbcPayment(body: Static<typeof CreatePaymentBody>, requireHttps: boolean, now: number): OrderRequest {
   const problems: FieldProblem[] = [];
   const currency = parseTbcCurrency(body.amount.currency, "amount.currency", problems);
   const read = amountReader(currency, problems);
@@ -110,8 +118,15 @@ export function parseTbcPayment(body: Static<typeof CreatePaymentBody>, requireH
   const callbackUrl = url("callbackUrl", body.callbackUrl);
 
   const methods = body.methods ?? [];
+  // Ertguli points (6) and installments (8) are GEL only.
+  if (currency !== "GEL" && methods.some((m) => m === 6 || m === 8)) {
+    problems.push({ field: "methods", message: "methods 6 (Ertguli points) and 8 (installment) take GEL only" });
+  }
   if (body.saveCard && methods.some((m) => m === 4 || m === 8 || m === 9)) {
     problems.push({ field: "saveCard", message: "cannot be combined with methods 4, 8 or 9" });
+  }
+  if (body.saveCardToDate !== undefined && monthHasPassed(body.saveCardToDate, now)) {
+    problems.push({ field: "saveCardToDate", message: "must not be a month that has passed" });
   }
   let basket: BasketLine[] = [];
   if (body.installmentProducts) {

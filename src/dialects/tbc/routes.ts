@@ -39,6 +39,7 @@ import {
   RecIdParams,
   StatusResponse,
   CompletionResponse,
+  CreatedPaymentResponse,
   TokenResponse,
 } from "./schemas.ts";
 
@@ -112,7 +113,6 @@ export async function tbcDialect(app: FastifyInstance, services: Services) {
 
 async function tbcRoutes(app: FastifyInstance, services: Services, options: { aliasesOnly?: boolean } = {}) {
   const { ctx, config } = services;
-  await app.register(formbody);
   app.setErrorHandler(renderTbcError);
   app.setNotFoundHandler((request, reply) => renderTbcError(new TetriError("TETRI_ERR_NOT_FOUND"), request, reply));
 
@@ -198,35 +198,39 @@ async function tbcRoutes(app: FastifyInstance, services: Services, options: { al
   );
   if (options.aliasesOnly) return;
 
-  app.post(
-    "/access-token",
-    {
-      config: { tokenCall: true, rateLimit: { max: config.tokenRateLimitPerMinute, timeWindow: 60_000 } },
-      schema: { tags: ["tbc"], summary: "Access token (form client_id, client_secret; apikey header)", response: { 200: TokenResponse, 400: ProblemResponse, 401: ProblemResponse } },
-    },
-    async (request) => {
-      const apiKeyMerchant = await merchantOfApiKey(services, request);
-      const contentType = String(request.headers["content-type"] ?? "");
-      if (!contentType.startsWith(FORM) && !contentType.startsWith("application/json")) {
-        throw new TetriError("TETRI_ERR_VALIDATION", { fields: [{ field: "body", message: `must be ${FORM}` }] });
-      }
-      const form = foldKeyCase(request.body ?? {}, { top: ["client_id", "client_secret"], amount: [], installmentProduct: [] }) as Record<string, unknown>;
-      const clientId = form.client_id;
-      const clientSecret = form.client_secret;
-      if (typeof clientId !== "string" || typeof clientSecret !== "string") {
-        throw new TetriError("TETRI_ERR_VALIDATION", { fields: [{ field: "client_id", message: "client_id and client_secret are required" }] });
-      }
-      const merchant = await authenticateMerchant(ctx.store, clientId, clientSecret);
-      if (!merchant || merchant.id !== apiKeyMerchant.id) throw new TetriError("TETRI_ERR_UNAUTHENTICATED");
-      const token = await services.tokens.issue(merchant, "tbc");
-      return { access_token: token.accessToken, token_type: "Bearer", expires_in: token.expiresIn };
-    },
-  );
+  // Only the token call takes a form body (TBC documents it so); everything else is JSON.
+  await app.register(async (tokenScope) => {
+    await tokenScope.register(formbody);
+    tokenScope.post(
+      "/access-token",
+      {
+        config: { tokenCall: true, rateLimit: { max: config.tokenRateLimitPerMinute, timeWindow: 60_000 } },
+        schema: { tags: ["tbc"], summary: "Access token (form client_id, client_secret; apikey header)", response: { 200: TokenResponse, 400: ProblemResponse, 401: ProblemResponse } },
+      },
+      async (request) => {
+        const apiKeyMerchant = await merchantOfApiKey(services, request);
+        const contentType = String(request.headers["content-type"] ?? "");
+        if (!contentType.startsWith(FORM) && !contentType.startsWith("application/json")) {
+          throw new TetriError("TETRI_ERR_VALIDATION", { fields: [{ field: "body", message: `must be ${FORM}` }] });
+        }
+        const form = foldKeyCase(request.body ?? {}, { top: ["client_id", "client_secret"], amount: [], installmentProduct: [] }) as Record<string, unknown>;
+        const clientId = form.client_id;
+        const clientSecret = form.client_secret;
+        if (typeof clientId !== "string" || typeof clientSecret !== "string") {
+          throw new TetriError("TETRI_ERR_VALIDATION", { fields: [{ field: "client_id", message: "client_id and client_secret are required" }] });
+        }
+        const merchant = await authenticateMerchant(ctx.store, clientId, clientSecret);
+        if (!merchant || merchant.id !== apiKeyMerchant.id) throw new TetriError("TETRI_ERR_UNAUTHENTICATED");
+        const token = await services.tokens.issue(merchant, "tbc");
+        return { access_token: token.accessToken, token_type: "Bearer", expires_in: token.expiresIn };
+      },
+    );
+  });
 
   app.post(
     "/payments",
     {
-      schema: { tags: ["tbc"], summary: "Create a payment", body: CreatePaymentBody, response: { 200: PaymentResponse, ...errors } },
+      schema: { tags: ["tbc"], summary: "Create a payment", body: CreatePaymentBody, response: { 200: CreatedPaymentResponse, ...errors } },
       preValidation: async (request) => {
         request.body = foldKeyCase(request.body, CREATE_PAYMENT_KEYS);
       },
@@ -234,8 +238,11 @@ async function tbcRoutes(app: FastifyInstance, services: Services, options: { al
     async (request) => {
       const body = request.body as Static<typeof CreatePaymentBody>;
       const idempotency = idempotencyOf(request);
-      const orderId = await createOrder(ctx, request.merchantId, parseTbcPayment(body, config.mode === "live"), idempotency);
-      return render(await getOrderView(ctx, owner(request), orderId));
+      const orderId = await createOrder(ctx, request.merchantId, parseTbcPayment(body, config.mode === "live", ctx.clock.now()), idempotency);
+      const payment = render(await getOrderView(ctx, owner(request), orderId));
+      // Only the keys TBC documents for this answer (the response schema would drop the rest anyway).
+      const { payId, status, currency, amount, links, transactionId, preAuth, recId } = payment;
+      return { payId, status, currency, amount, links, transactionId, preAuth, recId, ...OK_ENVELOPE };
     },
   );
 

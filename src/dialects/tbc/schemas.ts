@@ -104,6 +104,18 @@ export const PaymentResponse = Type.Object({
   operationType: Nullable(Type.Integer()),
   ...Envelope,
 });
+/** The create-payment answer: exactly the keys TBC documents for it, in its order. */
+export const CreatedPaymentResponse = Type.Object({
+  payId: Type.String(),
+  status: Type.String(),
+  currency: Type.String(),
+  amount: Type.Number(),
+  links: Type.Array(Link),
+  transactionId: Nullable(Type.String()),
+  preAuth: Type.Boolean(),
+  recId: Nullable(Type.String()),
+  ...Envelope,
+});
 export const StatusResponse = Type.Object(Envelope);
 export const CompletionResponse = Type.Object({
   status: Type.String(),
