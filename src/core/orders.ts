@@ -96,6 +96,13 @@ export async function getOrderView(
   });
 }
 
+/** The order alone (no attempts or ledger), for a caller that only needs to know it may act on it. */
+export async function getOwnOrder(ctx: CoreContext, owner: { merchantId: MerchantId; dialect?: Dialect }, orderId: OrderId): Promise<Order> {
+  const order = await ctx.store.read((tx) => tx.findOrder(orderId));
+  if (!order || !isVisibleTo(order, owner)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
+  return order;
+}
+
 export function isVisibleTo(order: Order, owner: { merchantId: MerchantId; dialect?: Dialect }): boolean {
   return order.merchantId === owner.merchantId && (owner.dialect === undefined || order.dialect === owner.dialect);
 }

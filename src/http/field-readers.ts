@@ -6,7 +6,7 @@ import { TetriError } from "../core/errors.ts";
 import type { FieldProblem } from "../core/errors.ts";
 import { checkMerchantUrl } from "../core/merchant-urls.ts";
 import type { MerchantId, OrderId } from "../core/ids.ts";
-import { getOrderView } from "../core/orders.ts";
+import { getOwnOrder } from "../core/orders.ts";
 import type { Dialect } from "../core/types.ts";
 import { parseMajorAmount } from "../core/money.ts";
 import type { AmountProblem, Currency, MinorUnits } from "../core/money.ts";
@@ -36,7 +36,7 @@ export async function readOrderAmount(
   orderId: OrderId,
   value: unknown,
 ): Promise<MinorUnits> {
-  const { order } = await getOrderView(ctx, owner, orderId);
+  const order = await getOwnOrder(ctx, owner, orderId);
   const problems: FieldProblem[] = [];
   const amount = amountReader(order.currency, problems)("amount", value);
   if (amount === undefined) throw new TetriError("TETRI_ERR_VALIDATION", { fields: problems });

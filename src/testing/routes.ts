@@ -12,7 +12,7 @@ import { parseOrderId } from "../core/ids.ts";
 import type { MerchantId } from "../core/ids.ts";
 import type { Dialect } from "../core/types.ts";
 import { merchantOfApiKey } from "../dialects/tbc/routes.ts";
-import { getOrderView } from "../core/orders.ts";
+import { getOwnOrder } from "../core/orders.ts";
 import { sendJsonError } from "../http/errors.ts";
 import { bearerTokenOf } from "../http/request-context.ts";
 import type { Services } from "../services.ts";
@@ -54,7 +54,7 @@ export async function testHelperRoutes(app: FastifyInstance, services: Services)
       const owner = await ownerOf(request);
       const orderId = parseOrderId((request.params as { order_id: string }).order_id);
       if (!orderId) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
-      await getOrderView(ctx, owner, orderId);
+      await getOwnOrder(ctx, owner, orderId);
 
       const body = request.body as Static<typeof PayBody>;
       let result = await payOrder(ctx, orderId, {
@@ -68,12 +68,11 @@ export async function testHelperRoutes(app: FastifyInstance, services: Services)
         throw new TetriError("TETRI_ERR_CARD_INVALID", { fields: cardProblemsAsFields(result.problems) });
       }
       if (result.kind === "not_payable") throw new TetriError("TETRI_ERR_ORDER_NOT_PAYABLE");
-      const { order } = await getOrderView(ctx, owner, orderId);
       return {
         order_id: orderId,
         outcome: result.kind,
         decline_reason: result.kind === "declined" ? result.reason : null,
-        status: order.status,
+        status: result.kind === "approved" ? result.status : result.kind === "declined" ? "declined" : "processing",
       };
     },
   );
