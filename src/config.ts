@@ -2,6 +2,7 @@
 // A bad value stops the process with a one-line reason (see main.ts).
 
 import { resolve } from "node:path";
+import type { RetryPolicy } from "./webhooks/outbox-worker.ts";
 
 export type Mode = "test" | "live";
 
@@ -18,14 +19,7 @@ export type Config = {
   cardKey: string | undefined;
   tokenTtlSeconds: number;
   bodyLimitBytes: number;
-  callbacks: {
-    timeoutMs: number;
-    maxAttempts: number;
-    backoffBaseMs: number;
-    backoffMaxMs: number;
-    pollMs: number;
-    concurrency: number;
-  };
+  callbacks: RetryPolicy;
   acquirerTimeoutMs: number;
   reconcileAfterMs: number;
   sweepIntervalMs: number;

@@ -9,7 +9,7 @@ import { newAttemptId, newOperationId, newSavedCardId } from "./ids.ts";
 import type { AttemptId, OrderId } from "./ids.ts";
 import type { OrderStatus } from "./order-state.ts";
 import type { AuthorizationOutcome, StoreTx } from "./ports.ts";
-import type { DeclineReason, Operation, Order, PaymentAttempt } from "./types.ts";
+import type { CardSummary, DeclineReason, Operation, Order, PaymentAttempt } from "./types.ts";
 
 export type PaymentResult =
   | { kind: "approved"; status: OrderStatus }
@@ -19,6 +19,28 @@ export type PaymentResult =
   | { kind: "pending" }
   | { kind: "card_invalid"; problems: CardProblem[] }
   | { kind: "not_payable"; status: OrderStatus };
+
+/** A card attempt about to be sent to the acquirer; the PAN only ever sealed. */
+export function newAttempt(
+  orderId: OrderId,
+  card: CardSummary,
+  sealed: { ciphertext: string; keyId: string },
+  now: number,
+): PaymentAttempt {
+  return {
+    id: newAttemptId(),
+    orderId,
+    status: "pending",
+    card,
+    panCiphertext: sealed.ciphertext,
+    panKeyId: sealed.keyId,
+    declineReason: null,
+    authCode: null,
+    transactionId: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
 
 /** Pays an order with a card the buyer typed. The page and the test helper both come here. */
 export async function payOrder(ctx: CoreContext, orderId: OrderId, input: CardInput): Promise<PaymentResult> {
@@ -35,19 +57,7 @@ export async function payOrder(ctx: CoreContext, orderId: OrderId, input: CardIn
     }
     if (order.status !== "created") return { kind: "not_payable", status: order.status };
     const sealed = ctx.vault.seal(card.pan);
-    const attempt: PaymentAttempt = {
-      id: newAttemptId(),
-      orderId,
-      status: "pending",
-      card: summarizeCard(card),
-      panCiphertext: sealed.ciphertext,
-      panKeyId: sealed.keyId,
-      declineReason: null,
-      authCode: null,
-      transactionId: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const attempt = newAttempt(orderId, summarizeCard(card), sealed, now);
     await tx.insertAttempt(attempt);
     return { order: await applyOrderEvent(ctx, tx, order, "start_payment"), attempt };
   });

@@ -4,17 +4,16 @@
 
 import { applyOrderEvent, callAcquirer, inTransaction } from "./context.ts";
 import type { CoreContext } from "./context.ts";
-import { finishAuthorization, paymentResultOf } from "./checkout.ts";
+import { finishAuthorization, newAttempt, paymentResultOf } from "./checkout.ts";
 import type { PaymentResult } from "./checkout.ts";
 import { TetriError } from "./errors.ts";
 import { onceForKey } from "./idempotency.ts";
 import type { IdempotencyInput } from "./idempotency.ts";
-import { newAttemptId } from "./ids.ts";
-import type { AttemptId, MerchantId, OrderId, SavedCardId } from "./ids.ts";
+import type { MerchantId, OrderId, SavedCardId } from "./ids.ts";
 import { newOrder } from "./orders.ts";
 import type { OrderRequest } from "./orders.ts";
 import type { StoreTx } from "./ports.ts";
-import type { PaymentAttempt, SavedCard } from "./types.ts";
+import type { SavedCard } from "./types.ts";
 
 async function requireSavedCard(tx: StoreTx, merchantId: MerchantId, id: SavedCardId): Promise<SavedCard> {
   const card = await tx.findSavedCard(id);
@@ -56,22 +55,10 @@ export async function chargeSavedCard(
       const callbackUrl = charge.order.callbackUrl ?? (await tx.findOrder(card.orderId))?.callbackUrl ?? null;
       const order = newOrder(charge.merchantId, { ...charge.order, callbackUrl, saveCard: null }, now, card.id);
       await tx.insertOrder(order);
-      const attempt: PaymentAttempt = {
-        id: newAttemptId(),
-        orderId: order.id,
-        status: "pending",
-        card: card.card,
-        panCiphertext: card.panCiphertext,
-        panKeyId: card.panKeyId,
-        declineReason: null,
-        authCode: null,
-        transactionId: null,
-        createdAt: now,
-        updatedAt: now,
-      };
+      const attempt = newAttempt(order.id, card.card, { ciphertext: card.panCiphertext, keyId: card.panKeyId }, now);
       await tx.insertAttempt(attempt);
       await applyOrderEvent(ctx, tx, order, "start_payment");
-      return { orderId: order.id, attemptId: attempt.id as AttemptId };
+      return { orderId: order.id, attemptId: attempt.id };
     }),
   );
   const { orderId, attemptId } = started.result;
