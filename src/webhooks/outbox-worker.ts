@@ -132,14 +132,11 @@ export class OutboxWorker {
     const started = this.#clock.now();
     let statusCode: number | null = null;
     let error: string | null = null;
+    const signature = await this.#signers[message.dialect](message.body);
     try {
       const response = await fetch(message.url, {
         method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "user-agent": "tetri-callbacks/1",
-          ...this.#signers[message.dialect](message.body),
-        },
+        headers: { "content-type": "application/json", "user-agent": "tetri-callbacks/1", ...signature },
         body: message.body,
         redirect: "manual",
         signal: AbortSignal.timeout(this.#policy.timeoutMs),
