@@ -11,7 +11,7 @@ import { TetriError } from "./core/errors.ts";
 import { bogDialect } from "./dialects/bog/routes.ts";
 import { renderTbcError, tbcDialect } from "./dialects/tbc/routes.ts";
 import { sendJsonError } from "./http/errors.ts";
-import { MAX_JSON_DEPTH, nestingDepth } from "./http/json-depth.ts";
+import { jsonBodyProblem } from "./http/json-body.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Services } from "./services.ts";
 import { testHelperRoutes } from "./testing/routes.ts";
@@ -34,7 +34,7 @@ export async function buildApp(services: Services, metrics: Metrics): Promise<Fa
   });
 
   // An empty body with a JSON content type is allowed (shops send it for a full refund);
-  // a body nested deeper than any API needs is refused before anything walks it.
+  // a body nested deeper than any API needs, or with broken Unicode, is refused up front.
   const defaultJsonParser = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
@@ -42,9 +42,8 @@ export async function buildApp(services: Services, metrics: Metrics): Promise<Fa
     if (text.trim() === "") return done(null, undefined);
     defaultJsonParser(request, text, (error, parsed) => {
       if (error) return done(error);
-      if (nestingDepth(parsed) > MAX_JSON_DEPTH) {
-        return done(new TetriError("TETRI_ERR_VALIDATION", { fields: [{ field: "body", message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }] }));
-      }
+      const problem = jsonBodyProblem(parsed);
+      if (problem) return done(new TetriError("TETRI_ERR_VALIDATION", { fields: [{ field: "body", message: problem }] }));
       done(null, parsed);
     });
   });

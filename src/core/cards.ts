@@ -88,6 +88,13 @@ export function summarizeCard(card: ValidCard): CardSummary {
   return { mask: maskPan(card.pan), brand: cardBrand(card.pan), expiry: `${mm}/${yy}`, holder: card.holder };
 }
 
+const PROBLEM_TEXT: Readonly<Record<CardProblem["problem"], string>> = {
+  required: "is required",
+  format: "is not in the expected format",
+  luhn: "fails the Luhn check",
+  invalid: "is not valid",
+};
+
 export function cardProblemsAsFields(problems: readonly CardProblem[]): FieldProblem[] {
-  return problems.map((p) => ({ field: p.field, message: p.problem }));
+  return problems.map((p) => ({ field: p.field, message: PROBLEM_TEXT[p.problem] }));
 }

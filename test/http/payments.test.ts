@@ -65,7 +65,7 @@ describe("paying through the test helper, with each test card", () => {
     const response = await server.pay(id, { card_number: "4242424242424241" });
     assert.equal(response.status, 400);
     assert.equal(response.json.key, "card_invalid");
-    assert.deepEqual(response.json.errors, [{ field: "card_number", message: "luhn" }]);
+    assert.deepEqual(response.json.errors, [{ field: "card_number", message: "fails the Luhn check" }]);
     const receipt = await server.receipt(id);
     assert.equal(receipt.order_status.key, "created");
     assert.equal(receipt.payment_detail.payer_identifier, null);
