@@ -76,7 +76,13 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
   app.addHook("onRequest", async () => {
     if (!demoSettled) await demoReady;
   });
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app.close();
+    await services.close();
+    throw error;
+  }
   const demo = await ensureDemoMerchant(services).finally(() => {
     demoSettled = true;
     settleDemo();

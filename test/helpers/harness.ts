@@ -115,18 +115,26 @@ export function addMerchant(server: { dataDir: string }, name: string): Merchant
 
 export async function startTestServer(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<TestServer> {
   const dir = options.dataDir ? { path: options.dataDir, remove() {} } : tempDir();
-  const port = await freePort();
   const clock = new TestClock();
-  const config = loadConfig({
-    ...FAST_ENV,
-    PORT: String(port),
-    TETRI_DATA_DIR: dir.path,
-    TETRI_DEMO_CLIENT_ID: DEMO.clientId,
-    TETRI_DEMO_CLIENT_SECRET: DEMO.clientSecret,
-    TETRI_DEMO_TBC_API_KEY: DEMO.tbcApiKey,
-    ...env,
-  });
-  const server = await startServer(config, clock);
+  const configOn = (port: number) =>
+    loadConfig({
+      ...FAST_ENV,
+      PORT: String(port),
+      TETRI_DATA_DIR: dir.path,
+      TETRI_DEMO_CLIENT_ID: DEMO.clientId,
+      TETRI_DEMO_CLIENT_SECRET: DEMO.clientSecret,
+      TETRI_DEMO_TBC_API_KEY: DEMO.tbcApiKey,
+      ...env,
+    });
+  // freePort() can lose its port to another process before we listen: then take another.
+  let server: RunningServer | undefined;
+  for (let attempt = 1; !server; attempt++) {
+    try {
+      server = await startServer(configOn(await freePort()), clock);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 5) throw error;
+    }
+  }
   let cachedToken: string | undefined;
   let cachedTbcToken: string | undefined;
 
