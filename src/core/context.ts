@@ -60,9 +60,10 @@ export async function requireOrder(tx: StoreTx, id: OrderId): Promise<Order> {
 }
 
 /**
- * Saves an order after `event` and, when the new status is news for the merchant, writes
- * its callback to the outbox in the same transaction: a callback is never lost, and never
- * sent for a change that rolled back.
+ * Saves an order after `event` and, when the change is news for the merchant (a status the
+ * table marks so, or `newsForMerchant`: an operation it asked for failed), writes its callback
+ * to the outbox in the same transaction: a callback is never lost, and never sent for a change
+ * that rolled back.
  */
 export async function applyOrderEvent(
   ctx: CoreContext,
@@ -70,6 +71,7 @@ export async function applyOrderEvent(
   order: Order,
   event: OrderEvent | null,
   changes: Partial<Order> = {},
+  options: { newsForMerchant?: boolean } = {},
 ): Promise<Order> {
   const now = ctx.clock.now();
   const status = event === null ? order.status : nextStatus(order.status, event);
@@ -77,7 +79,8 @@ export async function applyOrderEvent(
   const updated: Order = { ...order, ...changes, status, updatedAt: now };
   if (!(await tx.updateOrder(updated))) throw new TetriError("TETRI_ERR_CONFLICT");
   const saved = { ...updated, version: order.version + 1 };
-  if (event !== null && ORDER_STATES[status].notify && saved.callbackUrl) {
+  const news = (event !== null && ORDER_STATES[status].notify) || options.newsForMerchant === true;
+  if (news && saved.callbackUrl) {
     const view = await loadOrderView(tx, saved);
     await tx.insertOutbox({
       id: newOutboxId(),

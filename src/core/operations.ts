@@ -13,7 +13,7 @@ import type { MerchantId, OperationId, OrderId } from "./ids.ts";
 import { minor } from "./money.ts";
 import type { MinorUnits } from "./money.ts";
 import { canHappen } from "./order-state.ts";
-import type { FollowUpOutcome, StoreTx } from "./ports.ts";
+import type { FollowUpOutcome, FollowUpRequest, StoreTx } from "./ports.ts";
 import type { Dialect, Operation, OperationKind, Order } from "./types.ts";
 
 export type OperationRequest = {
@@ -94,10 +94,7 @@ async function runOperation(
   );
   const { operationId, authorization, amount, currency } = reserved.result;
   if (reserved.replayed) return operationId;
-  const call = { reference: operationId, authorization, amount, currency };
-  const outcome = await callAcquirer(ctx, () =>
-    kind === "refund" ? ctx.acquirer.refund(call) : kind === "capture" ? ctx.acquirer.capture(call) : ctx.acquirer.void(call),
-  );
+  const outcome = await sendFollowUp(ctx, kind, { reference: operationId, authorization, amount, currency });
   await finishOperation(ctx, operationId, outcome);
   return operationId;
 }
@@ -134,10 +131,12 @@ export async function finishOperation(
       updatedAt: now,
     });
     const amount = operation.amount;
+    // A refund, capture or cancel the merchant asked for and that failed is news too.
+    const failed = { newsForMerchant: true };
     if (operation.kind === "refund") {
       const released = minor(order.refundReservedAmount - amount);
       if (!approved) {
-        await applyOrderEvent(ctx, tx, order, null, { refundReservedAmount: released });
+        await applyOrderEvent(ctx, tx, order, null, { refundReservedAmount: released }, failed);
         return;
       }
       const refunded = minor(order.refundedAmount + amount);
@@ -146,7 +145,7 @@ export async function finishOperation(
         refundReservedAmount: released,
       });
     } else if (!approved) {
-      await applyOrderEvent(ctx, tx, order, null);
+      await applyOrderEvent(ctx, tx, order, null, {}, failed);
     } else if (operation.kind === "capture") {
       const full = amount === order.authorizedAmount;
       await applyOrderEvent(ctx, tx, order, full ? "capture_full" : "capture_partial", { capturedAmount: amount });
@@ -156,21 +155,39 @@ export async function finishOperation(
   });
 }
 
-/** Asks the acquirer about operations left pending (a timeout, a crash mid-call) and settles them. */
+/**
+ * Settles operations left pending (a timeout, a crash mid-call). The acquirer is asked first;
+ * one it never received is sent again under the same reference: the merchant was told it was
+ * received, so it is carried out, not dropped.
+ */
 export async function reconcileOperations(ctx: CoreContext, limit = 100): Promise<number> {
   const before = ctx.clock.now() - ctx.acquirerTimeoutMs - ctx.reconcileAfterMs;
   const pending = await ctx.store.read((tx) => tx.pendingOperations(before, limit));
   let settled = 0;
   for (const operation of pending) {
     const found = await callAcquirer(ctx, () => ctx.acquirer.lookup(operation.id));
-    if (found === undefined) {
+    let outcome: FollowUpOutcome | undefined = found?.kind === "follow_up" ? found.outcome : undefined;
+    if (found?.kind === "not_found") outcome = await resend(ctx, operation);
+    if (outcome === undefined) {
       // Still no answer: to the back of the queue, so it cannot starve the others.
       await ctx.store.transaction((tx) => tx.postponePendingOperation(operation.id, ctx.clock.now()));
       continue;
     }
-    const outcome: FollowUpOutcome = found.kind === "follow_up" ? found.outcome : { kind: "declined", reason: "not_found" };
     await finishOperation(ctx, operation.id, outcome);
     settled++;
   }
   return settled;
+}
+
+async function resend(ctx: CoreContext, operation: Operation): Promise<FollowUpOutcome | undefined> {
+  const order = await ctx.store.read((tx) => tx.findOrder(operation.orderId));
+  if (!order || operation.kind === "authorization") return undefined;
+  const authorization = await ctx.store.read((tx) => authorizationReference(tx, order));
+  return sendFollowUp(ctx, operation.kind, { reference: operation.id, authorization, amount: operation.amount, currency: operation.currency });
+}
+
+function sendFollowUp(ctx: CoreContext, kind: Exclude<OperationKind, "authorization">, call: FollowUpRequest) {
+  return callAcquirer(ctx, () =>
+    kind === "refund" ? ctx.acquirer.refund(call) : kind === "capture" ? ctx.acquirer.capture(call) : ctx.acquirer.void(call),
+  );
 }

@@ -14,8 +14,12 @@ export type BogStatus =
   | "blocked"
   | "partial_completed";
 
-export function bogStatusOf(order: Order): BogStatus {
-  if (order.refundReservedAmount > 0) return "refund_requested";
+/**
+ * The order's BOG status. `refund_requested` (a refund sent to the acquirer, not yet answered)
+ * is shown on reads only: a callback always reports a settled status.
+ */
+export function bogStatusOf(order: Order, options: { settledOnly?: boolean } = {}): BogStatus {
+  if (order.refundReservedAmount > 0 && !options.settledOnly) return "refund_requested";
   switch (order.status) {
     case "created":
       return "created";

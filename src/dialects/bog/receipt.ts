@@ -42,10 +42,10 @@ function actionName(operation: Operation, view: OrderView): string {
   return operation.amount === order.capturedAmount ? "refund" : "partial_refund";
 }
 
-export function renderBogReceipt(view: OrderView, publicUrl: string) {
+export function renderBogReceipt(view: OrderView, publicUrl: string, options: { settledOnly?: boolean } = {}) {
   const { order, merchant, attempt } = view;
   const details = order.details as Details;
-  const status = bogStatusOf(order);
+  const status = bogStatusOf(order, options);
   const code = paymentCode(view);
   const tetriReceipt = `${publicUrl}/receipt?order_id=${order.id}`;
   const buyer = details.buyer ?? null;
@@ -128,5 +128,6 @@ function rejectReasonText(reason: NonNullable<OrderView["order"]["rejectReason"]
  * JSON.stringify(JSON.parse(body)) instead of the raw bytes still gets the same bytes.
  */
 export function renderBogCallback(view: OrderView, now: number, publicUrl: string): string {
-  return JSON.stringify({ event: "order_payment", zoned_request_time: bogDate(now), body: renderBogReceipt(view, publicUrl) });
+  const body = renderBogReceipt(view, publicUrl, { settledOnly: true });
+  return JSON.stringify({ event: "order_payment", zoned_request_time: bogDate(now), body });
 }
