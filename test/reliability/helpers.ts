@@ -1,0 +1,236 @@
+// Shared by the reliability suites (crash.reliability.ts, receiver.reliability.ts): a plain
+// HTTP client without keep-alive (a killed server leaves no stale pooled socket behind, so a
+// connection error always means "this request's fate is unknown"), a callback receiver that
+// verifies every Callback-Signature on arrival and can misbehave on purpose, exact money
+// parsing, and read access to the SQLite file.
+
+import { createPublicKey, verify } from "node:crypto";
+import type { KeyObject } from "node:crypto";
+import { createServer, request as httpRequest } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+// ---- HTTP ------------------------------------------------------------------------------------
+
+export type Reply = { status: number; text: string; json: any };
+
+/** A request whose outcome is unknown: refused/reset connection, or no answer in time. */
+export class ConnectionFailed extends Error {
+  constructor(cause: unknown) {
+    super(`connection failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = "ConnectionFailed";
+  }
+}
+
+export function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Reply> {
+  const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
+  const url = new URL(path, base);
+  return new Promise<Reply>((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method,
+        agent: false, // one connection per request: nothing pooled survives a crash
+        headers: {
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          ...(payload ? { "content-type": "application/json", "content-length": String(payload.length) } : {}),
+          ...options.headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("error", (error) => reject(new ConnectionFailed(error)));
+        res.on("aborted", () => reject(new ConnectionFailed("response aborted")));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let json: any = {};
+          try {
+            json = JSON.parse(text);
+          } catch {
+            // not JSON
+          }
+          resolve({ status: res.statusCode ?? 0, text, json });
+        });
+      },
+    );
+    req.setTimeout(options.timeoutMs ?? 15_000, () => req.destroy(new Error("client timeout")));
+    req.on("error", (error) => reject(new ConnectionFailed(error)));
+    req.end(payload);
+  });
+}
+
+// ---- money -----------------------------------------------------------------------------------
+
+/** Minor units (tetri) as the decimal number BOG's JSON carries: 1234 → 12.34. */
+export const major = (minor: number): number => minor / 100;
+
+/** A BOG amount string ("12.34", "10.0", "0.0") as exact minor units. */
+export function minorOf(text: unknown): number {
+  const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(String(text));
+  if (!match) throw new Error(`not a GEL amount: ${JSON.stringify(text)}`);
+  return Number(match[1]) * 100 + Number((match[2] ?? "").padEnd(2, "0"));
+}
+
+// ---- randomness --------------------------------------------------------------------------------
+
+export const randInt = (min: number, max: number): number => min + Math.floor(Math.random() * (max - min + 1));
+export const chance = (p: number): boolean => Math.random() < p;
+
+// ---- the shop's callback endpoint ----------------------------------------------------------
+
+export type ReceivedCallback = {
+  seq: number;
+  at: number;
+  body: string;
+  signatureValid: boolean;
+  orderId: string;
+  status: string;
+  transfer: number;
+  refund: number;
+  /** What the receiver did: an HTTP status, or "reset" / "hang". */
+  answer: number | "reset" | "hang";
+};
+
+export type Misbehaviour =
+  | { kind: "answer"; status: number; delayMs?: number }
+  | { kind: "reset" }
+  /** Keeps the request open for `ms` (longer than tetri's timeout), then tries to answer 200. */
+  | { kind: "hang"; ms: number };
+
+/**
+ * Listens on 127.0.0.1 (a fixed port if given, so a restarted tetri finds it again). Every
+ * fully received callback is recorded with its signature checked against `publicKey()` at
+ * arrival; `behave` decides the answer (default: 200 at once).
+ */
+export async function startCallbackReceiver(options: {
+  port?: number;
+  publicKey: () => KeyObject | undefined;
+  behave?: (callback: ReceivedCallback) => Misbehaviour;
+}) {
+  const received: ReceivedCallback[] = [];
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  let seq = 0;
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("error", () => {});
+    res.on("error", () => {});
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const key = options.publicKey();
+      const signature = req.headers["callback-signature"];
+      const signatureValid =
+        key !== undefined && typeof signature === "string" && verify("sha256", Buffer.from(body), key, Buffer.from(signature, "base64"));
+      let parsed: any = {};
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        // recorded with empty fields: the checks will say so
+      }
+      const units = parsed?.body?.purchase_units ?? {};
+      const callback: ReceivedCallback = {
+        seq: seq++,
+        at: Date.now(),
+        body,
+        signatureValid,
+        orderId: String(parsed?.body?.order_id ?? ""),
+        status: String(parsed?.body?.order_status?.key ?? ""),
+        transfer: units.transfer_amount === undefined ? -1 : minorOf(units.transfer_amount),
+        refund: units.refund_amount === undefined ? -1 : minorOf(units.refund_amount),
+        answer: 200,
+      };
+      const action = options.behave?.(callback) ?? { kind: "answer", status: 200 };
+      received.push(callback);
+      if (action.kind === "reset") {
+        callback.answer = "reset";
+        req.socket.destroy();
+      } else if (action.kind === "hang") {
+        callback.answer = "hang";
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          if (!res.destroyed) res.writeHead(200).end("late");
+        }, action.ms);
+        timers.add(timer);
+      } else {
+        callback.answer = action.status;
+        const answer = () => {
+          if (res.destroyed) return;
+          if (action.status >= 300 && action.status < 400) res.setHeader("location", "http://127.0.0.1:1/elsewhere");
+          res.writeHead(action.status).end(action.status < 300 ? "ok" : "not now");
+        };
+        if (action.delayMs) {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            answer();
+          }, action.delayMs);
+          timers.add(timer);
+        } else answer();
+      }
+    });
+  };
+  const server: Server = createServer(handle);
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  server.on("clientError", (_error, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/callback`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+export type CallbackReceiver = Awaited<ReturnType<typeof startCallbackReceiver>>;
+
+export async function callbackKey(base: string): Promise<{ pem: string; key: KeyObject }> {
+  const reply = await call(base, "GET", "/payments/v1/callback-public-key");
+  if (reply.status !== 200) throw new Error(`callback-public-key: ${reply.status} ${reply.text}`);
+  return { pem: reply.text, key: createPublicKey(reply.text) };
+}
+
+// ---- the database, read directly -------------------------------------------------------------
+
+export const databasePath = (dataDir: string): string => join(dataDir, "tetri.sqlite");
+
+/** Runs `work` on a fresh connection to tetri's SQLite file and closes it. */
+export function withDatabase<T>(dataDir: string, work: (db: DatabaseSync) => T, readOnly = true): T {
+  const db = new DatabaseSync(databasePath(dataDir), { readOnly });
+  try {
+    db.exec("PRAGMA busy_timeout = 5000");
+    return work(db);
+  } finally {
+    db.close();
+  }
+}
+
+export function rows<T = any>(db: DatabaseSync, sql: string, ...params: Array<string | number | null>): T[] {
+  return db.prepare(sql).all(...params) as T[];
+}
+
+/** BOG statuses whose arrival is a callback (README "Statuses and codes"). */
+export const CALLBACK_STATUSES = new Set(["blocked", "completed", "partial_completed", "rejected", "refunded_partially", "refunded"]);
+
+/** Prints a line on the runner's output (stdout of a test file is shown by the spec reporter). */
+export function report(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
