@@ -101,7 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
       backoffBaseMs: integer(env, "TETRI_CALLBACK_BACKOFF_BASE_MS", 15_000, 1, 86_400_000),
       backoffMaxMs: integer(env, "TETRI_CALLBACK_BACKOFF_MAX_MS", 3_600_000, 1, 604_800_000),
       pollMs: integer(env, "TETRI_CALLBACK_POLL_MS", 1000, 10, 60_000),
-      concurrency: integer(env, "TETRI_CALLBACK_CONCURRENCY", 16, 1, 1024),
+      concurrency: integer(env, "TETRI_CALLBACK_CONCURRENCY", 64, 1, 1024),
     },
     acquirerTimeoutMs: integer(env, "TETRI_ACQUIRER_TIMEOUT_MS", 15_000, 10, 300_000),
     reconcileAfterMs: integer(env, "TETRI_RECONCILE_AFTER_MS", 5_000, 0, 3_600_000),
