@@ -477,16 +477,6 @@ async function check(label: string, sent: Sent): Promise<Received> {
  * close, reuse the number), and in the window between an outgoing connection of this or a
  * parallel test process can take that port. Reported; this keeps these files from flaking on it.
  */
-async function startServer(env: Record<string, string>): Promise<TestServer> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startTestServer(env);
-    } catch (error) {
-      if ((error as { code?: string }).code !== "EADDRINUSE" || attempt >= 5) throw error;
-      say(`note: port taken between freePort() and listen (attempt ${attempt}), starting again`);
-    }
-  }
-}
 
 // ---------------------------------------------------------------------------------------
 
@@ -555,7 +545,7 @@ describe("Fuzzing every endpoint of every dialect", () => {
 
   before(async () => {
     say(`fuzz: fast-check seed ${SEED}, ${RUNS} runs per operation (FUZZ_SEED / FUZZ_RUNS override)`);
-    server = await startServer({
+    server = await startTestServer({
       TETRI_DEMO_CLIENT_ID: CLIENT_ID,
       TETRI_DEMO_CLIENT_SECRET: CLIENT_SECRET,
       TETRI_DEMO_TBC_API_KEY: TBC_API_KEY,

@@ -182,16 +182,6 @@ function cookieOf(answer: Answer): string {
  * close, reuse the number), and in the window between an outgoing connection of this or a
  * parallel test process can take that port. Reported; this keeps these files from flaking on it.
  */
-async function startServer(env: Record<string, string>): Promise<TestServer> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startTestServer(env);
-    } catch (error) {
-      if ((error as { code?: string }).code !== "EADDRINUSE" || attempt >= 5) throw error;
-      say(`note: port taken between freePort() and listen (attempt ${attempt}), starting again`);
-    }
-  }
-}
 
 // =======================================================================================
 
@@ -205,7 +195,7 @@ describe("Security matrix", () => {
   const receiptsOfB = new Map<string, unknown>();
 
   before(async () => {
-    server = await startServer(BASE_ENV);
+    server = await startTestServer(BASE_ENV);
     a = await new Shop(server, A).login();
     b = await new Shop(server, createMerchantWithCli(server.dataDir, "B")).login();
     ofB.bogCreated = await b.bogOrder();
@@ -403,7 +393,7 @@ describe("Security matrix", () => {
       let used: { bog: string; tbc: string };
       let unused: { bog: string; tbc: string };
       before(async () => {
-        short = await startServer({ ...BASE_ENV, TETRI_TOKEN_TTL_SECONDS: "60" });
+        short = await startTestServer({ ...BASE_ENV, TETRI_TOKEN_TTL_SECONDS: "60" });
         shop = await new Shop(short, A).login();
         used = { bog: shop.bogToken, tbc: shop.tbcToken };
         await shop.bogOrder();
@@ -636,7 +626,7 @@ describe("Security matrix", () => {
     const tbcCall = (s: TestServer, secret = A.clientSecret) => http(s.url, "POST", TBC_TOKEN_PATH, { headers: { apikey: A.tbcApiKey }, form: { client_id: A.clientId, client_secret: secret } });
 
     check("BOG token: 3 answered, the 4th is 429 {error: slow_down} with Retry-After", async () => {
-      const limited = await startServer({ ...BASE_ENV, TETRI_TOKEN_RATE_LIMIT: "3" });
+      const limited = await startTestServer({ ...BASE_ENV, TETRI_TOKEN_RATE_LIMIT: "3" });
       try {
         for (let i = 0; i < 3; i++) assert.equal((await bogCall(limited)).status, 200);
         const answer = await bogCall(limited);
@@ -650,7 +640,7 @@ describe("Security matrix", () => {
       }
     });
     check("TBC token: 3 answered, the 4th is 429 problem+json with Retry-After", async () => {
-      const limited = await startServer({ ...BASE_ENV, TETRI_TOKEN_RATE_LIMIT: "3" });
+      const limited = await startTestServer({ ...BASE_ENV, TETRI_TOKEN_RATE_LIMIT: "3" });
       try {
         for (let i = 0; i < 3; i++) assert.equal((await tbcCall(limited)).status, 200);
         const answer = await tbcCall(limited);
@@ -661,7 +651,7 @@ describe("Security matrix", () => {
       }
     });
     check("failed guesses count too: 3 wrong secrets, then even the right one is 429 (BOG and TBC)", async () => {
-      const limited = await startServer({ ...BASE_ENV, TETRI_TOKEN_RATE_LIMIT: "3" });
+      const limited = await startTestServer({ ...BASE_ENV, TETRI_TOKEN_RATE_LIMIT: "3" });
       try {
         for (let i = 0; i < 3; i++) assert.equal((await bogCall(limited, `guess-${i}`)).status, 401);
         assert.equal((await bogCall(limited)).status, 429);
@@ -672,7 +662,7 @@ describe("Security matrix", () => {
       }
     });
     check("X-Forwarded-For / X-Real-IP do not open a new allowance (the limit is per connecting address)", async () => {
-      const limited = await startServer({ ...BASE_ENV, TETRI_TOKEN_RATE_LIMIT: "3" });
+      const limited = await startTestServer({ ...BASE_ENV, TETRI_TOKEN_RATE_LIMIT: "3" });
       try {
         for (let i = 0; i < 3; i++) assert.equal((await bogCall(limited)).status, 200);
         for (const [header, value] of [["x-forwarded-for", "203.0.113.7"], ["x-real-ip", "203.0.113.8"], ["forwarded", "for=203.0.113.9"]] as const) {
@@ -684,7 +674,7 @@ describe("Security matrix", () => {
       }
     });
     check("a 429 says when to come back: Retry-After within the one-minute window", async () => {
-      const limited = await startServer({ ...BASE_ENV, TETRI_TOKEN_RATE_LIMIT: "3" });
+      const limited = await startTestServer({ ...BASE_ENV, TETRI_TOKEN_RATE_LIMIT: "3" });
       try {
         for (let i = 0; i < 4; i++) await bogCall(limited);
         assert.equal((await bogCall(limited)).status, 429);
