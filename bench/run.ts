@@ -174,8 +174,8 @@ async function main() {
     ratio: "",
   });
 
-  if (args.soak) {
-    const soakSeconds = Number(args["soak-seconds"]);
+  if (args.soak || args.smoke) {
+    const soakSeconds = args.smoke ? seconds : Number(args["soak-seconds"]);
     const rates: string[] = [];
     const samples: number[] = [tetri.rssMb()];
     const timer = setInterval(() => samples.push(tetri.rssMb()), 10_000);
