@@ -90,11 +90,3 @@ export function minor(n: number): MinorUnits {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`not a minor-unit amount: ${n}`);
   return n as MinorUnits;
 }
-
-export function addMinor(a: MinorUnits, b: MinorUnits): MinorUnits {
-  return minor(a + b);
-}
-
-export function subtractMinor(a: MinorUnits, b: MinorUnits): MinorUnits {
-  return minor(a - b);
-}

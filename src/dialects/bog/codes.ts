@@ -96,10 +96,5 @@ export function bogCodeOfRejection(reason: RejectReason): BogPaymentCode | undef
   return DECLINE_CODES[reason];
 }
 
-/** The code a decline shows; also used by the checkout page to word the buyer's message. */
-export function bogDeclineCode(reason: DeclineReason): BogPaymentCode {
-  return DECLINE_CODES[reason];
-}
-
 /** transfer_method.value of a card payment, as the bank words it. */
 export const BOG_CARD_METHOD_LABEL: Readonly<Record<Language, string>> = { ka: "ბარათით გადახდა", en: "Card payment" };
