@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { load, pct, removeDir, startChild, table } from "./lib.ts";
 import type { Child, Row } from "./lib.ts";
-import { seedOrders } from "./seed.ts";
+import { seedCallbacks, seedOrders } from "./seed.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -192,6 +192,26 @@ async function main() {
   await receiver.close();
   await tetri.stop();
   removeDir(tetri.dataDir);
+
+  {
+    // Delivery capacity alone: a backlog of callbacks, queued before start, sent as fast as the worker can.
+    const count = args.smoke ? 2_000 : 20_000;
+    const idle = await startChild("src/main.ts", SERVER_ENV);
+    await idle.stop();
+    const sink = await callbackReceiver();
+    seedCallbacks(idle.dataDir, count, sink.url);
+    const started = performance.now();
+    const drain = await startChild("src/main.ts", SERVER_ENV, idle.dataDir);
+    while (sink.latencies.length < count && performance.now() - started < 120_000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const drainSeconds = (performance.now() - started - drain.readyMs) / 1000;
+    if (sink.latencies.length < count) problems.push(`callback backlog: ${sink.latencies.length} of ${count} delivered`);
+    rows.push({ benchmark: `callback backlog of ${count.toLocaleString("en")}`, figure: "callbacks/s (signed, delivered, recorded)", value: (sink.latencies.length / drainSeconds).toFixed(0), ratio: "" });
+    await drain.stop();
+    await sink.close();
+    removeDir(idle.dataDir);
+  }
 
   if (args.startup || args.smoke) {
     const empty = await startChild("src/main.ts", SERVER_ENV);

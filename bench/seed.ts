@@ -27,3 +27,22 @@ export async function seedOrders(dataDir: string, count: number): Promise<void> 
   }
   db.close();
 }
+
+/** Queues `count` BOG callbacks to `url` straight in the outbox, each for its own order, for the delivery-capacity benchmark. */
+export function seedCallbacks(dataDir: string, count: number, url: string): void {
+  const db = new DatabaseSync(join(dataDir, "tetri.sqlite"));
+  const merchant = db.prepare("select id from merchants limit 1").get() as { id: string } | undefined;
+  if (!merchant) throw new Error("seed: start tetri once first so that the demo merchant exists");
+  const insert = db.prepare(`insert into outbox (id, merchant_id, order_id, dialect, url, body, status, order_version,
+      attempts, next_attempt_at, lease_until, lease_token, created_at, delivered_at, last_error)
+    values (?, ?, ?, 'bog', ?, ?, 'pending', 1, 0, ?, null, null, ?, null, null)`);
+  const now = Date.now();
+  db.exec("begin");
+  for (let i = 0; i < count; i++) {
+    const orderId = randomUUID();
+    const body = JSON.stringify({ event: "order_payment", zoned_request_time: new Date(now).toISOString(), body: { order_id: orderId } });
+    insert.run(`cb_${randomUUID().replaceAll("-", "")}`, merchant.id, orderId, url, body, now, now);
+  }
+  db.exec("commit");
+  db.close();
+}
