@@ -44,10 +44,10 @@ export async function readOrderAmount(
 }
 
 /** Reads a merchant's callback or redirect URL, normalized; null when absent or bad. */
-export function urlReader(requireHttps: boolean, problems: FieldProblem[]) {
+export function urlReader(live: boolean, problems: FieldProblem[]) {
   return (field: string, value: string | undefined): string | null => {
     if (value === undefined) return null;
-    const checked = checkMerchantUrl(value, requireHttps);
+    const checked = checkMerchantUrl(value, live);
     if ("problem" in checked) problems.push({ field, message: checked.problem });
     return "href" in checked ? checked.href : null;
   };

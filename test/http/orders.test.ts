@@ -297,6 +297,26 @@ describe("live mode", () => {
     assert.equal(ok.status, 200);
   });
 
+  it("refuses callback and redirect URLs inside the gateway's own network", async () => {
+    for (const internal of [
+      "https://127.0.0.1/cb",
+      "https://localhost/cb",
+      "https://10.0.0.1/cb",
+      "https://172.16.5.4/cb",
+      "https://192.168.1.1/cb",
+      "https://169.254.169.254/latest/meta-data",
+      "https://[::1]/cb",
+    ]) {
+      const response = await server.request("POST", ORDERS, { body: orderBody({}, internal) });
+      assert.equal(response.status, 400, internal);
+      assert.equal(response.json.errors[0].field, "callback_url", internal);
+    }
+    const redirect = await server.request("POST", ORDERS, {
+      body: orderBody({ redirect_urls: { success: "https://192.168.0.10/ok" } }, "https://shop.example/cb"),
+    });
+    assert.equal(redirect.status, 400);
+  });
+
   it("has no test helper", async () => {
     const id = await server.createOrder(orderBody({}, "https://shop.example/cb"));
     const response = await server.pay(id);

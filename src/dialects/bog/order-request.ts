@@ -27,7 +27,7 @@ const METHODS: Readonly<Record<(typeof BOG_PAYMENT_METHODS)[number], PaymentMeth
 export function parseBogOrder(
   body: Static<typeof CreateOrderBody>,
   language: Language,
-  requireHttps: boolean,
+  live: boolean,
 ): OrderRequest {
   const problems: FieldProblem[] = [];
   const units = body.purchase_units;
@@ -63,7 +63,7 @@ export function parseBogOrder(
     };
   });
 
-  const url = urlReader(requireHttps, problems);
+  const url = urlReader(live, problems);
   const callbackUrl = url("callback_url", body.callback_url);
   const successUrl = url("redirect_urls.success", body.redirect_urls?.success ?? body.redirect_url);
   const failUrl = url("redirect_urls.fail", body.redirect_urls?.fail ?? body.redirect_url);

@@ -102,7 +102,7 @@ function monthHasPassed(mmyy: string, now: number): boolean {
   return 2000 * 12 + Number(mmyy.slice(2)) * 12 + Number(mmyy.slice(0, 2)) < current;
 }
 
-export function parseTbcPayment(body: Static<typeof CreatePaymentBody>, requireHttps: boolean, now: number): OrderRequest {
+export function parseTbcPayment(body: Static<typeof CreatePaymentBody>, live: boolean, now: number): OrderRequest {
   const problems: FieldProblem[] = [];
   const currency = parseTbcCurrency(body.amount.currency, "amount.currency", problems);
   const read = amountReader(currency, problems);
@@ -113,7 +113,7 @@ export function parseTbcPayment(body: Static<typeof CreatePaymentBody>, requireH
 
   const language = tbcLanguage(body.language);
   if (!language) problems.push({ field: "language", message: "must be KA or EN" });
-  const url = urlReader(requireHttps, problems);
+  const url = urlReader(live, problems);
   const returnUrl = url("returnurl", body.returnurl);
   const callbackUrl = url("callbackUrl", body.callbackUrl);
 
