@@ -12,6 +12,29 @@ import { loadConfig } from "../../src/config.ts";
 import { startServer } from "../../src/server.ts";
 import type { RunningServer } from "../../src/server.ts";
 
+/** A BOG access token for these client credentials (HTTP Basic, client_credentials). */
+export async function fetchBogToken(url: string, clientId: string, clientSecret: string): Promise<string> {
+  const response = await fetch(`${url}/auth/realms/bog/protocol/openid-connect/token`, {
+    method: "POST",
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: "grant_type=client_credentials",
+  });
+  const json = (await response.json()) as { access_token?: string };
+  if (response.status !== 200 || !json.access_token) throw new Error(`no token (${response.status}): ${JSON.stringify(json)}`);
+  return json.access_token;
+}
+
+export function parseJsonOrUndefined(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -149,32 +172,14 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     }
     const response = await fetch(`${server.url}${path}`, { method, headers, body, redirect: "manual" });
     const text = await response.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, headers: response.headers, text, json };
+    return { status: response.status, headers: response.headers, text, json: parseJsonOrUndefined(text) };
   };
 
   const testServer: TestServer = {
     ...server,
     dataDir: dir.path,
     clock,
-    async tokenFor(clientId, clientSecret) {
-      const response = await fetch(`${server.url}/auth/realms/bog/protocol/openid-connect/token`, {
-        method: "POST",
-        headers: {
-          authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`,
-          "content-type": "application/x-www-form-urlencoded",
-        },
-        body: "grant_type=client_credentials",
-      });
-      const json = (await response.json()) as { access_token?: string };
-      if (!json.access_token) throw new Error(`no token: ${JSON.stringify(json)}`);
-      return json.access_token;
-    },
+    tokenFor: (clientId, clientSecret) => fetchBogToken(server.url, clientId, clientSecret),
     async token() {
       cachedToken ??= await testServer.tokenFor(DEMO.clientId, DEMO.clientSecret);
       return cachedToken;

@@ -5,7 +5,7 @@
 
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { freePort, tempDir } from "../helpers/harness.ts";
+import { fetchBogToken, freePort, tempDir } from "../helpers/harness.ts";
 import { createServer } from "node:http";
 import type { IncomingMessage, Server } from "node:http";
 import { join } from "node:path";
@@ -202,19 +202,6 @@ export class TetriProcess {
 export type Json = Record<string, unknown>;
 export type ApiResponse = { status: number; headers: Headers; text: string; json: Json };
 
-export async function tokenFor(url: string, clientId: string, clientSecret: string): Promise<string> {
-  const response = await fetch(`${url}/auth/realms/bog/protocol/openid-connect/token`, {
-    method: "POST",
-    headers: {
-      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`,
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: "grant_type=client_credentials",
-  });
-  const json = (await response.json()) as { access_token?: string };
-  if (response.status !== 200 || !json.access_token) throw new Error(`no token (${response.status}): ${JSON.stringify(json)}`);
-  return json.access_token;
-}
 
 export async function api(url: string, token: string, method: string, path: string, body?: unknown): Promise<ApiResponse> {
   const response = await fetch(`${url}${path}`, {
@@ -302,4 +289,4 @@ export async function startReceiver(port: number, status = 200) {
 }
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
-export { freePort, tempDir };
+export { fetchBogToken as tokenFor, freePort, tempDir };

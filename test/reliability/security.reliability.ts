@@ -27,7 +27,7 @@ import { execFileSync } from "node:child_process";
 import { createPublicKey, generateKeyPairSync, randomUUID, verify } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { SignJWT } from "jose";
-import { eventually, startReceiver, startTestServer } from "../helpers/harness.ts";
+import { eventually, parseJsonOrUndefined, startReceiver, startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
 
 /** One line on stdout (the summary lines; eslint allows console.error only). */
@@ -65,13 +65,7 @@ async function http(baseUrl: string, method: string, path: string, options: { he
   const text = await response.text();
   const headerText = [...response.headers.entries()].map(([k, v]) => `${k}: ${v}`).join("\n");
   seen.push({ what: `${method} ${path} → ${response.status}`, text: `${headerText}\n\n${text}` });
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, json };
+  return { status: response.status, headers: response.headers, text, json: parseJsonOrUndefined(text) };
 }
 
 /** One case, one test; counted for the summary line. */
