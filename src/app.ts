@@ -1,4 +1,4 @@
-// Builds the HTTP server: dialects, checkout pages, test helper, health and metrics.
+// Builds the HTTP server: every registered dialect, checkout pages, test helper, health and metrics.
 
 import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
@@ -8,20 +8,17 @@ import { loadSecret } from "./auth/keys.ts";
 import { CsrfGuard } from "./checkout/csrf.ts";
 import { checkoutRoutes } from "./checkout/routes.ts";
 import { TetriError } from "./core/errors.ts";
-import { bogDialect } from "./dialects/bog/routes.ts";
-import { renderTbcError, tbcDialect } from "./dialects/tbc/routes.ts";
+import { DIALECTS, dialectOfUrl } from "./dialects/registry.ts";
+import { openApiRoute } from "./dialects/shared/openapi.ts";
 import { sendJsonError } from "./http/errors.ts";
 import { jsonBodyProblem } from "./http/json-body.ts";
-import type { Metrics } from "./metrics.ts";
 import type { Services } from "./services.ts";
 import { testHelperRoutes } from "./testing/routes.ts";
 
-export const REDACTED_PATHS = ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'];
-
-export async function buildApp(services: Services, metrics: Metrics): Promise<FastifyInstance> {
-  const { config } = services;
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const { config, ctx, dialectDeps, metrics } = services;
   const app = Fastify({
-    logger: { level: config.logLevel, redact: REDACTED_PATHS },
+    loggerInstance: services.log,
     bodyLimit: config.bodyLimitBytes,
     // Unknown request fields are dropped before a handler sees them: accepted, ignored, never stored.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: "all", allErrors: true, useDefaults: false } },
@@ -29,8 +26,7 @@ export async function buildApp(services: Services, metrics: Metrics): Promise<Fa
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
     // Errors the router raises before any route (a bad %-escape in the path): each API's own shape.
-    frameworkErrors: (error, request, reply) =>
-      request.url.startsWith("/v1/") ? renderTbcError(error, request, reply) : sendJsonError(error, request, reply),
+    frameworkErrors: (error, request, reply) => (dialectOfUrl(request.url)?.renderError ?? sendJsonError)(error, request, reply),
   });
 
   // An empty body with a JSON content type is allowed (shops send it for a full refund);
@@ -65,15 +61,17 @@ export async function buildApp(services: Services, metrics: Metrics): Promise<Fa
   app.setErrorHandler(sendJsonError);
   app.setNotFoundHandler((request, reply) => sendJsonError(new TetriError("TETRI_ERR_NOT_FOUND"), request, reply));
 
-  await app.register(async (scope) => bogDialect(scope, services));
-  await app.register(async (scope) => tbcDialect(scope, services));
+  for (const dialect of DIALECTS) {
+    await app.register(async (scope) => dialect.routes(scope, dialectDeps));
+    openApiRoute(app, dialect);
+  }
   const csrf = new CsrfGuard(loadSecret(config.dataDir, "csrf"), config.publicUrl.startsWith("https:"));
-  await app.register(async (scope) => checkoutRoutes(scope, services, csrf));
-  if (config.mode === "test") await app.register(async (scope) => testHelperRoutes(scope, services));
+  await app.register(async (scope) => checkoutRoutes(scope, { ctx, csrf, testMode: config.mode === "test" }));
+  if (config.mode === "test") await app.register(async (scope) => testHelperRoutes(scope, { ctx, dialectDeps, dialects: DIALECTS }));
 
   app.get("/healthz", { schema: { hide: true } }, async (_request, reply) => {
     try {
-      await services.ctx.store.read((tx) => tx.countPendingOutbox());
+      await ctx.store.read((tx) => tx.outbox.countPending());
       return { status: "ok" };
     } catch {
       return reply.status(503).send({ status: "unavailable" });

@@ -29,19 +29,25 @@ async function merchantsCreate(args: string[]): Promise<void> {
   if (name.length > 200) throw new UsageError("--name must be at most 200 characters");
   const config = loadConfig();
   // Loaded only now, so that a usage error answers at once instead of after the whole server's imports.
-  const [{ createMerchant }, { openStore, systemClock }] = await Promise.all([import("./core/merchants.ts"), import("./services.ts")]);
-  const store = await openStore(config);
+  const [{ createMerchant }, { CREDENTIAL_ISSUERS, openConfiguredStore, systemClock }, { DIALECTS }] = await Promise.all([
+    import("./core/merchants.ts"),
+    import("./services.ts"),
+    import("./dialects/registry.ts"),
+  ]);
+  const opened = await openConfiguredStore(config);
   try {
-    const { merchant, clientSecret, tbcApiKey } = await createMerchant(store, { name, now: systemClock.now() });
+    const { merchant, clientSecret, credentials } = await createMerchant(opened.store, CREDENTIAL_ISSUERS, { name, now: systemClock.now() });
     if (values.json) {
-      console.log(JSON.stringify({ client_id: merchant.clientId, client_secret: clientSecret, tbc_api_key: tbcApiKey }));
+      console.log(JSON.stringify({ client_id: merchant.clientId, client_secret: clientSecret, ...credentials }));
     } else {
-      console.log(
-        `Merchant "${merchant.name}" created.\n  client_id:     ${merchant.clientId}\n  client_secret: ${clientSecret}\n  tbc apikey:    ${tbcApiKey}`,
-      );
+      const lines = [`Merchant "${merchant.name}" created.`, `  client_id:     ${merchant.clientId}`, `  client_secret: ${clientSecret}`];
+      for (const { credential } of DIALECTS) {
+        if (credential) lines.push(`  ${`${credential.label}:`.padEnd(15)}${credentials[credential.name]}`);
+      }
+      console.log(lines.join("\n"));
     }
   } finally {
-    await store.close();
+    await opened.close();
   }
 }
 

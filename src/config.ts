@@ -1,10 +1,12 @@
 // All configuration, read and validated in one place. Nothing else reads process.env.
 // A bad value stops the process with a one-line reason (see main.ts).
 
-import { resolve } from "node:path";
-import type { RetryPolicy } from "./webhooks/outbox-worker.ts";
+import { isAbsolute, join, resolve } from "node:path";
 
 export type Mode = "test" | "live";
+
+/** Where the data lives. SQLite, a file (by default in the data directory), is the only backend for now. */
+export type DatabaseConfig = { kind: "sqlite"; path: string };
 
 export type Config = {
   host: string;
@@ -12,14 +14,30 @@ export type Config = {
   /** The URL shops and buyers reach tetri at; used in links (_links, redirects). */
   publicUrl: string;
   dataDir: string;
+  database: DatabaseConfig;
   mode: Mode;
   logLevel: string;
-  demo: { clientId: string | undefined; clientSecret: string | undefined; tbcApiKey: string | undefined };
+  demo: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    /**
+     * Every other TETRI_DEMO_* variable, by name: the dialects' own demo credentials (such as
+     * an API key). The dialect registry says which names exist; an unknown one stops the start.
+     */
+    credentials: Readonly<Record<string, string>>;
+  };
   /** base64 of 32 bytes; in test mode a key is generated into the data directory when unset. */
   cardKey: string | undefined;
   tokenTtlSeconds: number;
   bodyLimitBytes: number;
-  callbacks: RetryPolicy;
+  callbacks: {
+    timeoutMs: number;
+    maxAttempts: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    pollMs: number;
+    concurrency: number;
+  };
   acquirerTimeoutMs: number;
   reconcileAfterMs: number;
   sweepIntervalMs: number;
@@ -68,6 +86,23 @@ function url(env: Env, name: string, fallback: string): string {
   return raw.replace(/\/+$/, "");
 }
 
+const DEMO_CLIENT = new Set(["TETRI_DEMO_CLIENT_ID", "TETRI_DEMO_CLIENT_SECRET"]);
+
+function demoCredentials(env: Env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[0].startsWith("TETRI_DEMO_") && !DEMO_CLIENT.has(entry[0]) && !!entry[1]),
+  );
+}
+
+function database(env: Env, dataDir: string): DatabaseConfig {
+  const raw = env.TETRI_DATABASE_URL;
+  if (raw === undefined || raw === "") return { kind: "sqlite", path: join(dataDir, "tetri.sqlite") };
+  const match = /^sqlite:(?:\/\/)?(.+)$/.exec(raw);
+  if (!match?.[1]) throw new ConfigError(`TETRI_DATABASE_URL must be sqlite:PATH (the only backend so far), got "${raw}"`);
+  const path = match[1];
+  return { kind: "sqlite", path: isAbsolute(path) ? path : resolve(path) };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const host = env.HOST || "127.0.0.1";
   const port = integer(env, "PORT", 8080, 1, 65535);
@@ -80,17 +115,19 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("TETRI_CARD_KEY is required when TETRI_MODE=live");
   }
   const displayHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  const dataDir = resolve(env.TETRI_DATA_DIR || "data");
   const config: Config = {
     host,
     port,
     publicUrl: url(env, "TETRI_PUBLIC_URL", `http://${displayHost.includes(":") ? `[${displayHost}]` : displayHost}:${port}`),
-    dataDir: resolve(env.TETRI_DATA_DIR || "data"),
+    dataDir,
+    database: database(env, dataDir),
     mode,
     logLevel: oneOf(env, "TETRI_LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
     demo: {
       clientId: env.TETRI_DEMO_CLIENT_ID || undefined,
       clientSecret: env.TETRI_DEMO_CLIENT_SECRET || undefined,
-      tbcApiKey: env.TETRI_DEMO_TBC_API_KEY || undefined,
+      credentials: demoCredentials(env),
     },
     cardKey,
     tokenTtlSeconds: integer(env, "TETRI_TOKEN_TTL_SECONDS", 900, 60, 86_400),

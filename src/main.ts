@@ -2,7 +2,9 @@
 
 import { loadConfig, ConfigError } from "./config.ts";
 import type { Config } from "./config.ts";
-import type { DemoCredentials, RunningServer } from "./server.ts";
+import type { DemoMerchant } from "./core/merchants.ts";
+import type { DialectModule } from "./dialects/dialect.ts";
+import type { RunningServer } from "./server.ts";
 
 /** One line on stderr, exit 1 (stderr writes to files, and to pipes on Linux, are synchronous). */
 function fail(reason: string): never {
@@ -10,27 +12,19 @@ function fail(reason: string): never {
   process.exit(1);
 }
 
-function banner(config: Config, demo: DemoCredentials | undefined): string {
+function banner(config: Config, demo: DemoMerchant | undefined, dialects: readonly DialectModule[]): string {
   const lines = [`tetri is listening on ${config.publicUrl} (${config.mode} mode, data in ${config.dataDir})`];
   if (demo?.created) {
-    const secret = demo.clientSecret ?? "<TETRI_DEMO_CLIENT_SECRET>";
     lines.push(
       "",
       "Demo merchant created. Keep the secrets: they are stored only as hashes and cannot be shown again.",
       `  client_id:     ${demo.clientId}`,
-      `  client_secret: ${secret}`,
-      `  tbc apikey:    ${demo.tbcApiKey ?? "<TETRI_DEMO_TBC_API_KEY>"}`,
-      "",
-      "Get an access token (Bank of Georgia API):",
-      `  curl -s -u '${demo.clientId}:${secret}' -d grant_type=client_credentials ${config.publicUrl}/auth/realms/bog/protocol/openid-connect/token`,
-      "",
-      "Then create an order (put the access_token in TOKEN):",
-      `  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${config.publicUrl}/payments/v1/ecommerce/orders \\`,
-      `    -d '{"callback_url":"http://127.0.0.1:3000/callback","purchase_units":{"total_amount":10.5,"basket":[{"product_id":"sku-1","quantity":1,"unit_price":10.5}]}}'`,
-      "",
-      "TBC TPay API token:",
-      `  curl -s -H 'apikey: ${demo.tbcApiKey ?? "<TETRI_DEMO_TBC_API_KEY>"}' -d 'client_id=${demo.clientId}&client_secret=${secret}' ${config.publicUrl}/v1/tpay/access-token`,
+      `  client_secret: ${demo.clientSecret ?? "<TETRI_DEMO_CLIENT_SECRET>"}`,
     );
+    for (const { credential } of dialects) {
+      if (credential) lines.push(`  ${`${credential.label}:`.padEnd(15)}${demo.credentials[credential.name] ?? `<${credential.demoEnv}>`}`);
+    }
+    for (const dialect of dialects) lines.push("", ...dialect.banner(config.publicUrl, demo));
   }
   return `${lines.join("\n")}\n`;
 }
@@ -43,15 +37,18 @@ try {
 }
 
 let server: RunningServer;
+let dialects: readonly DialectModule[];
 try {
   // Imported only now: a bad configuration is reported at once, not after loading the whole server.
-  const { startServer } = await import("./server.ts");
+  const [{ startServer }, registry] = await Promise.all([import("./server.ts"), import("./dialects/registry.ts")]);
+  dialects = registry.DIALECTS;
   server = await startServer(config);
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;
+  if (error instanceof ConfigError) fail(error.message);
   fail(code === "EADDRINUSE" ? `port ${config.port} on ${config.host} is already in use (set PORT)` : `could not start: ${(error as Error).message}`);
 }
-process.stdout.write(banner(config, server.demo));
+process.stdout.write(banner(config, server.demo, dialects));
 
 // The first SIGTERM/SIGINT stops gracefully: no new requests, in-flight requests and callback
 // attempts finish, the database closes, exit 0. A second signal, or TETRI_SHUTDOWN_TIMEOUT_MS,

@@ -36,7 +36,7 @@ export function createMetrics(store: Store) {
       labelNames: ["status"] as const,
       registers: [registry],
       async collect() {
-        const counts = await store.read((tx) => tx.countOrdersByStatus());
+        const counts = await store.read((tx) => tx.orders.countByStatus());
         for (const status of ORDER_STATUSES) this.set({ status }, counts[status] ?? 0);
       },
     }),
@@ -45,7 +45,7 @@ export function createMetrics(store: Store) {
       help: "Callbacks waiting for delivery",
       registers: [registry],
       async collect() {
-        this.set(await store.read((tx) => tx.countPendingOutbox()));
+        this.set(await store.read((tx) => tx.outbox.countPending()));
       },
     }),
   };

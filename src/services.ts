@@ -1,55 +1,142 @@
-// Wires the rooms together: store, keys, core context, token service. Both the server and
-// the CLI start from here, so they see the same data directory the same way.
+// The composition root: store, keys, callback worker, core context, tokens, the dialects'
+// dependencies, all built once here and never changed afterwards. The server and the CLI
+// both start from here, so they see the same data the same way.
 
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import type { KeyObject } from "node:crypto";
+import type { FastifyBaseLogger } from "fastify";
+import pino from "pino";
 import { TestAcquirer } from "./acquirers/test-acquirer.ts";
 import { loadCardKey, loadRsaKeyPair } from "./auth/keys.ts";
-import type { RsaKeyPair } from "./auth/keys.ts";
 import { TokenService } from "./auth/tokens.ts";
+import { checkoutLinks } from "./checkout/links.ts";
+import type { CheckoutLinks } from "./checkout/links.ts";
 import { CardVault, vaultKeyFrom } from "./core/card-vault.ts";
 import type { CoreContext } from "./core/context.ts";
-import type { Clock, Store } from "./core/ports.ts";
+import type { CredentialIssuer } from "./core/merchants.ts";
+import type { Clock } from "./core/ports.ts";
+import type { DialectId } from "./core/types.ts";
+import { ConfigError } from "./config.ts";
 import type { Config } from "./config.ts";
-import { renderBogCallback } from "./dialects/bog/receipt.ts";
-import { renderTbcCallback } from "./dialects/tbc/payment.ts";
-import { openSqliteStore } from "./store/sqlite.ts";
-
-export type Services = {
-  config: Config;
-  ctx: CoreContext;
-  tokens: TokenService;
-  callbackKeys: RsaKeyPair;
-  close(): Promise<void>;
-};
+import type { DialectDeps } from "./dialects/dialect.ts";
+import { DIALECTS, dialectOf } from "./dialects/registry.ts";
+import { Sweeper } from "./jobs.ts";
+import { createMetrics } from "./metrics.ts";
+import type { Metrics } from "./metrics.ts";
+import { openStore } from "./store/index.ts";
+import type { OpenedStore } from "./store/index.ts";
+import type { CallbackSigner } from "./webhooks/outbox-worker.ts";
+import { OutboxWorker } from "./webhooks/outbox-worker.ts";
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-export async function openStore(config: Config): Promise<Store> {
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return openSqliteStore(join(config.dataDir, "tetri.sqlite"));
+export const REDACTED_PATHS = ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'];
+
+/** The credential every registered dialect gives each merchant, if it has one. */
+export const CREDENTIAL_ISSUERS: readonly CredentialIssuer[] = DIALECTS.flatMap((d) => (d.credential ? [d.credential] : []));
+
+/**
+ * The demo merchant's fixed dialect credentials, by issuer name, from their TETRI_DEMO_*
+ * variables. A TETRI_DEMO_* variable no dialect knows is a typo: refused with the known ones.
+ */
+export function demoCredentials(config: Config): Record<string, string | undefined> {
+  const known = new Map(DIALECTS.flatMap((d) => (d.credential ? [[d.credential.demoEnv, d.credential.name] as const] : [])));
+  for (const name of Object.keys(config.demo.credentials)) {
+    if (!known.has(name)) {
+      const names = ["TETRI_DEMO_CLIENT_ID", "TETRI_DEMO_CLIENT_SECRET", ...known.keys()].join(", ");
+      throw new ConfigError(`${name} is not a setting of tetri (the demo merchant's are ${names})`);
+    }
+  }
+  return Object.fromEntries([...known].map(([env, name]) => [name, config.demo.credentials[env]]));
 }
 
+/** Opens the configured store, as the CLI does to administer it. */
+export function openConfiguredStore(config: Config): Promise<OpenedStore> {
+  return openStore(config.database);
+}
+
+/** Core's context over an opened store: the test acquirer on its journal, callbacks in each order's dialect. */
+export function coreContext(
+  opened: Pick<OpenedStore, "store" | "acquirerJournal">,
+  parts: Pick<CoreContext, "vault" | "clock" | "acquirerTimeoutMs" | "reconcileAfterMs" | "onCommit"> & { links: CheckoutLinks },
+): CoreContext {
+  const { links, ...rest } = parts;
+  return {
+    ...rest,
+    store: opened.store,
+    acquirer: new TestAcquirer(opened.acquirerJournal, parts.clock),
+    renderCallback: (view, now) => dialectOf(view.order.dialect).renderCallback(view, now, links),
+  };
+}
+
+export type Services = {
+  readonly config: Config;
+  /** One logger for the whole node; the HTTP server logs through it too. */
+  readonly log: FastifyBaseLogger;
+  readonly metrics: Metrics;
+  readonly ctx: CoreContext;
+  readonly tokens: TokenService;
+  readonly worker: OutboxWorker;
+  readonly sweeper: Sweeper;
+  readonly dialectDeps: DialectDeps;
+  /** The demo merchant configuration fixes (dialect credentials by issuer name). */
+  readonly demo: { clientId: string | undefined; clientSecret: string | undefined; credentials: Record<string, string | undefined> };
+  close(): Promise<void>;
+};
+
 export async function startServices(config: Config, clock: Clock = systemClock): Promise<Services> {
-  const store = await openStore(config);
+  const fixedDemo = demoCredentials(config);
+  const log = pino({ level: config.logLevel, redact: REDACTED_PATHS });
+  const opened = await openStore(config.database, log);
   const callbackKeys = loadRsaKeyPair(config.dataDir, "callback-signing");
-  const ctx: CoreContext = {
-    store,
-    acquirer: new TestAcquirer(store, clock),
+  const metrics = createMetrics(opened.store);
+  const worker = new OutboxWorker({
+    store: opened.store,
+    signerFor: signersOf(callbackKeys.privateKey),
+    policy: config.callbacks,
+    clock,
+    log,
+    onAttempt: (result) => metrics.callbackAttempts.inc({ result }),
+  });
+  const links = checkoutLinks(config.publicUrl);
+  const ctx = coreContext(opened, {
     vault: new CardVault(vaultKeyFrom(loadCardKey(config.dataDir, config.cardKey))),
     clock,
-    callbackRenderers: {
-      bog: (view, now) => renderBogCallback(view, now, config.publicUrl),
-      tbc: (view) => renderTbcCallback(view),
-    },
+    links,
     acquirerTimeoutMs: config.acquirerTimeoutMs,
     reconcileAfterMs: config.reconcileAfterMs,
-  };
+    onCommit: () => worker.poke(),
+  });
   const tokens = new TokenService(
     loadRsaKeyPair(config.dataDir, "token-signing"),
-    { bog: `${config.publicUrl}/auth/realms/bog`, tbc: `${config.publicUrl}/v1/tpay` },
+    new Map(DIALECTS.map((d) => [d.id, d.tokenIssuer(config.publicUrl)])),
     config.tokenTtlSeconds,
     clock,
   );
-  return { config, ctx, tokens, callbackKeys, close: () => store.close() };
+  return {
+    config,
+    log,
+    metrics,
+    ctx,
+    tokens,
+    worker,
+    sweeper: new Sweeper(ctx, config.sweepIntervalMs, log),
+    dialectDeps: {
+      ctx,
+      tokens,
+      links,
+      callbackPublicKeyPem: callbackKeys.publicPem,
+      settings: { publicUrl: config.publicUrl, live: config.mode === "live", tokenRateLimitPerMinute: config.tokenRateLimitPerMinute },
+    },
+    demo: { clientId: config.demo.clientId, clientSecret: config.demo.clientSecret, credentials: fixedDemo },
+    close: () => opened.close(),
+  };
+}
+
+function signersOf(privateKey: KeyObject): (dialect: DialectId) => CallbackSigner {
+  const signers = new Map(DIALECTS.map((d) => [d.id, d.callbackSigner(privateKey)]));
+  return (dialect) => {
+    const signer = signers.get(dialect);
+    if (!signer) throw new Error(`no dialect "${dialect}" signs callbacks`);
+    return signer;
+  };
 }

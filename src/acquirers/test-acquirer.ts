@@ -1,24 +1,21 @@
 // The built-in test acquirer: a simulated bank whose test card numbers choose the outcome
-// (see the README's table). It keeps its own journal in the database, as a real acquirer
-// keeps its own books, so that reconciliation can ask it about a call it "answered too late".
+// (see the README's table). It keeps its own journal, as a real acquirer keeps its own
+// books, so that reconciliation can ask it about a call it "answered too late".
 
 import { randomInt } from "node:crypto";
 import { isExpired } from "../core/cards.ts";
 import type { AttemptId } from "../core/ids.ts";
 import type {
   Acquirer,
-  AcquirerJournalEntry,
   AuthorizationOutcome,
   AuthorizationRequest,
   Clock,
   FollowUpOutcome,
   FollowUpRequest,
   LookupOutcome,
-  Store,
 } from "../core/ports.ts";
-import type { DeclineReason } from "../core/types.ts";
-
-type CardBehaviour = DeclineReason | "approve" | "challenge" | "late_approve";
+import type { DeclineReason, FollowUpDeclineReason } from "../core/types.ts";
+import type { AcquirerJournal, AcquirerJournalEntry, CardBehaviour } from "./journal.ts";
 
 export const TEST_CARD_BEHAVIOURS: Readonly<Record<string, CardBehaviour>> = {
   "4242424242424242": "approve",
@@ -34,7 +31,11 @@ export const TEST_CARD_BEHAVIOURS: Readonly<Record<string, CardBehaviour>> = {
   "4000000000000119": "technical_error",
   "4000000000000101": "authentication_timeout",
   "4000000000000085": "late_approve",
+  "4000000000000168": "refunds_declined",
 };
+
+/** The terminal an approval goes through when the order names none. */
+export const DEFAULT_TERMINAL = "default";
 
 export class AcquirerTimeoutError extends Error {
   constructor() {
@@ -43,12 +44,14 @@ export class AcquirerTimeoutError extends Error {
   }
 }
 
+const APPROVING: ReadonlySet<CardBehaviour> = new Set(["approve", "late_approve", "refunds_declined"]);
+
 export class TestAcquirer implements Acquirer {
-  readonly #store: Store;
+  readonly #journal: AcquirerJournal;
   readonly #clock: Clock;
 
-  constructor(store: Store, clock: Clock) {
-    this.#store = store;
+  constructor(journal: AcquirerJournal, clock: Clock) {
+    this.#journal = journal;
     this.#clock = clock;
   }
 
@@ -60,19 +63,33 @@ export class TestAcquirer implements Acquirer {
       : listed === "challenge" && !request.customerPresent
         ? "approve"
         : listed;
-    const entry = this.#entry(request.reference, "authorization", request, behaviour);
-    await this.#store.transaction((tx) => tx.putJournalEntry(entry));
+    const approved = APPROVING.has(behaviour);
+    const entry: AcquirerJournalEntry = {
+      reference: request.reference,
+      kind: "authorization",
+      state: behaviour === "challenge" ? "challenge" : approved ? "approved" : "declined",
+      amount: request.amount,
+      currency: request.currency,
+      capture: request.capture,
+      declineReason: approved || behaviour === "challenge" ? null : (behaviour as DeclineReason),
+      authCode: approved ? authCode() : null,
+      transactionId: approved ? transactionId() : null,
+      terminal: request.terminal ?? DEFAULT_TERMINAL,
+      cardBehaviour: behaviour,
+      createdAt: this.#clock.now(),
+    };
+    await this.#journal.record(entry);
     if (behaviour === "late_approve") throw new AcquirerTimeoutError();
     return outcomeOf(entry);
   }
 
   async completeChallenge(reference: AttemptId, passed: boolean): Promise<AuthorizationOutcome> {
-    const entry = await this.#store.read((tx) => tx.findJournalEntry(reference));
+    const entry = await this.#journal.find(reference);
     if (!entry || entry.state !== "challenge") return { kind: "declined", reason: "technical_error" };
     const settled: AcquirerJournalEntry = passed
       ? { ...entry, state: "approved", authCode: authCode(), transactionId: transactionId() }
       : { ...entry, state: "declined", declineReason: "authentication_failed" };
-    await this.#store.transaction((tx) => tx.putJournalEntry(settled));
+    await this.#journal.record(settled);
     return outcomeOf(settled);
   }
 
@@ -89,46 +106,47 @@ export class TestAcquirer implements Acquirer {
   }
 
   async lookup(reference: string): Promise<LookupOutcome> {
-    const entry = await this.#store.read((tx) => tx.findJournalEntry(reference));
+    const entry = await this.#journal.find(reference);
     if (!entry) return { kind: "not_found" };
     if (entry.kind === "authorization") return { kind: "authorization", outcome: outcomeOf(entry) };
-    return { kind: "follow_up", outcome: entry.state === "approved" ? { kind: "approved" } : { kind: "declined", reason: "declined" } };
+    return { kind: "follow_up", outcome: followUpOutcomeOf(entry) };
   }
 
   async #followUp(kind: AcquirerJournalEntry["kind"], request: FollowUpRequest): Promise<FollowUpOutcome> {
-    const authorization = await this.#store.read((tx) => tx.findJournalEntry(request.authorization));
-    const approved = authorization?.state === "approved";
-    const entry = this.#entry(request.reference, kind, { ...request, capture: false }, approved ? "approve" : "technical_error");
-    await this.#store.transaction((tx) => tx.putJournalEntry(entry));
-    return approved ? { kind: "approved" } : { kind: "declined", reason: "authorization_not_found" };
-  }
-
-  #entry(
-    reference: string,
-    kind: AcquirerJournalEntry["kind"],
-    request: Pick<AuthorizationRequest, "amount" | "currency" | "capture">,
-    behaviour: CardBehaviour,
-  ): AcquirerJournalEntry {
-    const approved = behaviour === "approve" || behaviour === "late_approve";
-    return {
-      reference,
+    const authorization = await this.#journal.find(request.authorization);
+    const reason: FollowUpDeclineReason | null =
+      authorization?.state !== "approved"
+        ? "authorization_not_found"
+        : kind === "refund" && authorization.cardBehaviour === "refunds_declined"
+          ? "issuer_declined"
+          : null;
+    const entry: AcquirerJournalEntry = {
+      reference: request.reference,
       kind,
-      state: behaviour === "challenge" ? "challenge" : approved ? "approved" : "declined",
+      state: reason ? "declined" : "approved",
       amount: request.amount,
       currency: request.currency,
-      capture: request.capture,
-      declineReason: approved || behaviour === "challenge" ? null : behaviour,
-      authCode: approved ? authCode() : null,
-      transactionId: approved ? transactionId() : null,
+      capture: false,
+      declineReason: reason,
+      authCode: null,
+      transactionId: null,
+      terminal: authorization?.terminal ?? null,
+      cardBehaviour: null,
       createdAt: this.#clock.now(),
     };
+    await this.#journal.record(entry);
+    return followUpOutcomeOf(entry);
   }
 }
 
 function outcomeOf(entry: AcquirerJournalEntry): AuthorizationOutcome {
   if (entry.state === "challenge") return { kind: "challenge" };
-  if (entry.state === "declined") return { kind: "declined", reason: entry.declineReason ?? "unknown" };
-  return { kind: "approved", authCode: entry.authCode ?? "", transactionId: entry.transactionId ?? "" };
+  if (entry.state === "declined") return { kind: "declined", reason: (entry.declineReason as DeclineReason | null) ?? "unknown" };
+  return { kind: "approved", authCode: entry.authCode ?? "", transactionId: entry.transactionId ?? "", terminal: entry.terminal ?? DEFAULT_TERMINAL };
+}
+
+function followUpOutcomeOf(entry: AcquirerJournalEntry): FollowUpOutcome {
+  return entry.state === "approved" ? { kind: "approved" } : { kind: "declined", reason: (entry.declineReason as FollowUpDeclineReason | null) ?? "technical_error" };
 }
 
 const authCode = () => String(randomInt(0, 1_000_000)).padStart(6, "0");

@@ -6,11 +6,11 @@ import { exportJWK, jwtVerify, SignJWT } from "jose";
 import type { JWK } from "jose";
 import type { MerchantId } from "../core/ids.ts";
 import type { Clock } from "../core/ports.ts";
-import type { Dialect, Merchant } from "../core/types.ts";
+import type { DialectId, Merchant } from "../core/types.ts";
 import type { RsaKeyPair } from "./keys.ts";
 
-/** A token is good for one bank API only: a BOG token does not open the TBC API. */
-export type TokenAudience = Dialect;
+/** A token is good for one bank API (dialect) only: a token of one never opens another's API. */
+export type TokenAudience = DialectId;
 
 const MAX_VERIFIED_TOKENS = 10_000;
 
@@ -18,12 +18,12 @@ export type IssuedToken = { accessToken: string; expiresIn: number };
 
 export class TokenService {
   readonly #keys: RsaKeyPair;
-  readonly #issuers: Readonly<Record<TokenAudience, string>>;
+  readonly #issuers: ReadonlyMap<TokenAudience, string>;
   readonly #ttlSeconds: number;
   readonly #clock: Clock;
   readonly #verified = new Map<string, { merchantId: MerchantId; expiresAt: number }>();
 
-  constructor(keys: RsaKeyPair, issuers: Readonly<Record<TokenAudience, string>>, ttlSeconds: number, clock: Clock) {
+  constructor(keys: RsaKeyPair, issuers: ReadonlyMap<TokenAudience, string>, ttlSeconds: number, clock: Clock) {
     this.#keys = keys;
     this.#issuers = issuers;
     this.#ttlSeconds = ttlSeconds;
@@ -34,7 +34,7 @@ export class TokenService {
     const nowSeconds = Math.floor(this.#clock.now() / 1000);
     const accessToken = await new SignJWT({ azp: merchant.clientId, typ: "Bearer" })
       .setProtectedHeader({ alg: "RS256", kid: this.#keys.kid, typ: "JWT" })
-      .setIssuer(this.#issuers[audience])
+      .setIssuer(this.#issuerOf(audience))
       .setSubject(merchant.id)
       .setAudience(audience)
       .setIssuedAt(nowSeconds)
@@ -65,7 +65,7 @@ export class TokenService {
   async #verifySignature(token: string, audience: TokenAudience): Promise<{ id: MerchantId; expiresAt: number } | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.#keys.publicKey, {
-        issuer: this.#issuers[audience],
+        issuer: this.#issuerOf(audience),
         audience,
         algorithms: ["RS256"],
         currentDate: new Date(this.#clock.now()),
@@ -75,6 +75,12 @@ export class TokenService {
     } catch {
       return undefined;
     }
+  }
+
+  #issuerOf(audience: TokenAudience): string {
+    const issuer = this.#issuers.get(audience);
+    if (!issuer) throw new Error(`no token issuer for "${audience}"`);
+    return issuer;
   }
 
   async jwks(): Promise<{ keys: JWK[] }> {

@@ -5,6 +5,7 @@ import { formatMajorAmountFixed } from "../core/money.ts";
 import type { CardField, CardProblem } from "../core/cards.ts";
 import type { Language, OrderView, PaymentMethod } from "../core/types.ts";
 import { html } from "./html.ts";
+import { checkoutPaths } from "./links.ts";
 import type { Html } from "./html.ts";
 import { TEXTS, fieldMessage } from "./i18n.ts";
 import type { Texts } from "./i18n.ts";
@@ -115,7 +116,7 @@ ${field(t, language, state, "cvc", t.cvc, { autocomplete: "cc-csc", inputmode: "
 ${field(t, language, state, "cardholder", t.cardholder, { autocomplete: "cc-name", value: state.values.cardholder, maxlength: 64 })}
 <button type="submit">${t.pay} ${money(view, view.order.amount)}</button>
 </form>`;
-  return layout({ language, title: t.title, body, testMode: options.testMode, switchHref: `/?order_id=${view.order.id}&lang=${language === "en" ? "ka" : "en"}` });
+  return layout({ language, title: t.title, body, testMode: options.testMode, switchHref: checkoutPaths.payment(view.order.id, language === "en" ? "ka" : "en") });
 }
 
 export function challengePage(

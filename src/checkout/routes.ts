@@ -11,9 +11,10 @@ import { TetriError } from "../core/errors.ts";
 import { parseAttemptId, parseOrderId } from "../core/ids.ts";
 import type { OrderId } from "../core/ids.ts";
 import { getCheckoutView } from "../core/orders.ts";
+import type { CoreContext } from "../core/context.ts";
 import type { Language, OrderView } from "../core/types.ts";
-import type { Services } from "../services.ts";
 import type { CsrfGuard } from "./csrf.ts";
+import { checkoutPaths } from "./links.ts";
 import { declineMessage, TEXTS } from "./i18n.ts";
 import { challengePage, messagePage, paymentPage, resultPage } from "./pages.ts";
 import type { ResultKind } from "./pages.ts";
@@ -50,10 +51,10 @@ function contentSecurityPolicy(view?: OrderView): string {
   ].join("; ");
 }
 
-export async function checkoutRoutes(app: FastifyInstance, services: Services, csrf: CsrfGuard) {
+export type CheckoutDeps = { ctx: CoreContext; csrf: CsrfGuard; testMode: boolean };
+
+export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode }: CheckoutDeps) {
   await app.register(formbody);
-  const { ctx, config } = services;
-  const testMode = config.mode === "test";
 
   const sendPage = (reply: FastifyReply, status: number, page: string, view?: OrderView) =>
     reply
@@ -106,19 +107,19 @@ export async function checkoutRoutes(app: FastifyInstance, services: Services, c
 
   function redirectAfter(reply: FastifyReply, view: OrderView, result: PaymentResult, language: Language) {
     const id = view.order.id;
-    const tetriResult = `/receipt?order_id=${id}&lang=${language}`;
+    const tetriResult = checkoutPaths.result(id, language);
     switch (result.kind) {
       case "approved":
         return reply.redirect(view.order.successUrl ?? tetriResult, 303);
       case "declined":
         return reply.redirect(view.order.failUrl ?? tetriResult, 303);
       case "challenge":
-        return reply.redirect(`/checkout/3ds?order_id=${id}&attempt_id=${result.attemptId}&lang=${language}`, 303);
+        return reply.redirect(checkoutPaths.challenge(id, result.attemptId, language), 303);
       case "pending":
         return reply.redirect(tetriResult, 303);
       case "card_invalid":
       case "not_payable":
-        return reply.redirect(`/?order_id=${id}&lang=${language}`, 303);
+        return reply.redirect(checkoutPaths.payment(id, language), 303);
     }
   }
 
@@ -140,7 +141,7 @@ export async function checkoutRoutes(app: FastifyInstance, services: Services, c
       return sendPage(reply, 200, paymentPage(view, { csrf: token, problems: [], values: { expiry: "", cardholder: "" } }, { testMode, language }), view);
     }
     if (view.order.status === "processing" && view.attempt?.status === "challenge") {
-      return reply.redirect(`/checkout/3ds?order_id=${view.order.id}&attempt_id=${view.attempt.id}&lang=${language}`, 303);
+      return reply.redirect(checkoutPaths.challenge(view.order.id, view.attempt.id, language), 303);
     }
     const result = resultOf(view, language);
     const kind = result.kind === "success" ? "paid" : result.kind;
@@ -154,7 +155,7 @@ export async function checkoutRoutes(app: FastifyInstance, services: Services, c
     if (!view) return notFound(reply, language);
     // A form left open in another tab, or a second click: the order is no longer payable, so
     // show what happened to it (the same public page a GET shows) instead of the card form.
-    if (view.order.status !== "created") return reply.redirect(`/?order_id=${view.order.id}&lang=${language}`, 303);
+    if (view.order.status !== "created") return reply.redirect(checkoutPaths.payment(view.order.id, language), 303);
     if (!csrf.verify(request, view.order.id, form.csrf)) {
       // Nothing is paid. The buyer (whose cookie expired, or was replaced by a second tab opened
       // at the same moment) gets a fresh form instead of a dead end; nothing typed is echoed.
@@ -182,7 +183,7 @@ export async function checkoutRoutes(app: FastifyInstance, services: Services, c
     const language = languageParam(query.lang, view?.order.language ?? "ka");
     const attemptId = parseAttemptId(String(query.attempt_id ?? ""));
     if (!view || !attemptId || view.attempt?.id !== attemptId) return notFound(reply, language);
-    if (view.attempt.status !== "challenge") return reply.redirect(`/receipt?order_id=${view.order.id}&lang=${language}`, 303);
+    if (view.attempt.status !== "challenge") return reply.redirect(checkoutPaths.result(view.order.id, language), 303);
     const token = csrf.issue(request, reply, view.order.id);
     return sendPage(reply, 200, challengePage(view, { csrf: token, attemptId, language, testMode }), view);
   });
@@ -194,7 +195,7 @@ export async function checkoutRoutes(app: FastifyInstance, services: Services, c
     const attemptId = parseAttemptId(form.attempt_id ?? "");
     if (!view || !attemptId || view.attempt?.id !== attemptId) return notFound(reply, language);
     if (!csrf.verify(request, view.order.id, form.csrf)) {
-      if (view.attempt.status !== "challenge") return reply.redirect(`/receipt?order_id=${view.order.id}&lang=${language}`, 303);
+      if (view.attempt.status !== "challenge") return reply.redirect(checkoutPaths.result(view.order.id, language), 303);
       const token = csrf.issue(request, reply, view.order.id);
       const page = challengePage(view, { csrf: token, attemptId, language, testMode, notice: TEXTS[language].session_expired });
       return sendPage(reply, 403, page, view);

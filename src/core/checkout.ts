@@ -5,11 +5,14 @@ import { applyOrderEvent, callAcquirer, inTransaction, requireOrder } from "./co
 import type { CoreContext } from "./context.ts";
 import { summarizeCard, validateCard } from "./cards.ts";
 import type { CardInput, CardProblem } from "./cards.ts";
+import { TetriError } from "./errors.ts";
 import { newAttemptId, newOperationId, newSavedCardId } from "./ids.ts";
 import type { AttemptId, OrderId } from "./ids.ts";
+import { expireIfDue, isVisibleTo } from "./orders.ts";
+import type { OrderOwner } from "./orders.ts";
 import type { OrderStatus } from "./order-state.ts";
 import type { AuthorizationOutcome, StoreTx } from "./ports.ts";
-import type { CardSummary, DeclineReason, Operation, Order, PaymentAttempt } from "./types.ts";
+import type { CardSummary, DeclineReason, Operation, Order, PaymentAttempt, PaymentMethod } from "./types.ts";
 
 export type PaymentResult =
   | { kind: "approved"; status: OrderStatus }
@@ -20,9 +23,10 @@ export type PaymentResult =
   | { kind: "card_invalid"; problems: CardProblem[] }
   | { kind: "not_payable"; status: OrderStatus };
 
-/** A card attempt about to be sent to the acquirer; the PAN only ever sealed. */
+/** A payment attempt about to be sent to the acquirer; the PAN only ever sealed. */
 export function newAttempt(
   orderId: OrderId,
+  how: { method: PaymentMethod; customerPresent: boolean },
   card: CardSummary,
   sealed: { ciphertext: string; keyId: string },
   now: number,
@@ -31,34 +35,40 @@ export function newAttempt(
     id: newAttemptId(),
     orderId,
     status: "pending",
+    method: how.method,
+    customerPresent: how.customerPresent,
     card,
     panCiphertext: sealed.ciphertext,
     panKeyId: sealed.keyId,
     declineReason: null,
     authCode: null,
     transactionId: null,
+    terminal: null,
     createdAt: now,
     updatedAt: now,
   };
 }
 
-/** Pays an order with a card the buyer typed. The page and the test helper both come here. */
-export async function payOrder(ctx: CoreContext, orderId: OrderId, input: CardInput): Promise<PaymentResult> {
+/**
+ * Pays an order with a card the buyer typed. The page and the test helper both come here;
+ * the helper names the `owner` it acts for, and another owner's order is not found. Whether
+ * the order is still payable (its time not up) is decided here, in the same transaction
+ * that records the attempt.
+ */
+export async function payOrder(ctx: CoreContext, orderId: OrderId, input: CardInput, owner?: OrderOwner): Promise<PaymentResult> {
   const checked = validateCard(input);
   if (!checked.ok) return { kind: "card_invalid", problems: checked.problems };
   const card = checked.card;
   const now = ctx.clock.now();
 
   const started = await inTransaction(ctx, async (tx): Promise<{ order: Order; attempt: PaymentAttempt } | PaymentResult> => {
-    const order = await requireOrder(tx, orderId);
-    if (order.status === "created" && now >= order.expiresAt) {
-      const expired = await applyOrderEvent(ctx, tx, order, "expire", { rejectReason: "expiration" });
-      return { kind: "not_payable", status: expired.status };
-    }
+    const found = await requireOrder(tx, orderId);
+    if (owner && !isVisibleTo(found, owner)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
+    const order = await expireIfDue(ctx, tx, found);
     if (order.status !== "created") return { kind: "not_payable", status: order.status };
     const sealed = ctx.vault.seal(card.pan);
-    const attempt = newAttempt(orderId, summarizeCard(card), sealed, now);
-    await tx.insertAttempt(attempt);
+    const attempt = newAttempt(orderId, { method: "card", customerPresent: true }, summarizeCard(card), sealed, now);
+    await tx.attempts.insert(attempt);
     return { order: await applyOrderEvent(ctx, tx, order, "start_payment"), attempt };
   });
   if ("kind" in started) return started;
@@ -71,6 +81,7 @@ export async function payOrder(ctx: CoreContext, orderId: OrderId, input: CardIn
       card,
       capture: started.order.captureMode === "automatic",
       customerPresent: true,
+      terminal: started.order.terminal,
     }),
   );
   return finishAuthorization(ctx, started.attempt.id, outcome);
@@ -83,9 +94,12 @@ export async function completeChallenge(
   attemptId: AttemptId,
   passed: boolean,
 ): Promise<PaymentResult> {
-  const attempt = await ctx.store.read((tx) => tx.findAttempt(attemptId));
-  if (!attempt || attempt.orderId !== orderId) return { kind: "not_payable", status: "created" };
-  if (attempt.status !== "challenge") return ctx.store.read((tx) => paymentResultOf(tx, attempt));
+  const known = await ctx.store.read(async (tx) => {
+    const attempt = await tx.attempts.find(attemptId);
+    if (!attempt || attempt.orderId !== orderId) throw new TetriError("TETRI_ERR_PAYMENT_ATTEMPT_NOT_FOUND");
+    return attempt.status === "challenge" ? undefined : paymentResultOf(tx, attempt);
+  });
+  if (known) return known;
   const outcome = await callAcquirer(ctx, () => ctx.acquirer.completeChallenge(attemptId, passed));
   return finishAuthorization(ctx, attemptId, outcome);
 }
@@ -109,30 +123,31 @@ export async function finishAuthorization(
   outcome: AuthorizationOutcome | undefined,
 ): Promise<PaymentResult> {
   return inTransaction(ctx, async (tx): Promise<PaymentResult> => {
-    const attempt = await tx.findAttempt(attemptId);
+    const attempt = await tx.attempts.find(attemptId);
     if (!attempt) throw new Error(`attempt ${attemptId} vanished`);
     if (attempt.status === "approved" || attempt.status === "declined") return paymentResultOf(tx, attempt);
     const order = await requireOrder(tx, attempt.orderId);
     const now = ctx.clock.now();
 
     if (outcome === undefined) {
-      await tx.updateAttempt({ ...attempt, status: "unknown", updatedAt: now });
+      await tx.attempts.update({ ...attempt, status: "unknown", updatedAt: now });
       return { kind: "pending" };
     }
     if (outcome.kind === "challenge") {
-      await tx.updateAttempt({ ...attempt, status: "challenge", updatedAt: now });
+      await tx.attempts.update({ ...attempt, status: "challenge", updatedAt: now });
       return { kind: "challenge", attemptId };
     }
     if (outcome.kind === "declined") {
-      await tx.updateAttempt({ ...attempt, status: "declined", declineReason: outcome.reason, updatedAt: now });
+      await tx.attempts.update({ ...attempt, status: "declined", declineReason: outcome.reason, updatedAt: now });
       await applyOrderEvent(ctx, tx, order, "payment_declined", { rejectReason: outcome.reason });
       return { kind: "declined", reason: outcome.reason };
     }
-    await tx.updateAttempt({
+    await tx.attempts.update({
       ...attempt,
       status: "approved",
       authCode: outcome.authCode,
       transactionId: outcome.transactionId,
+      terminal: outcome.terminal,
       updatedAt: now,
     });
     const ledger = (kind: Operation["kind"]): Operation => ({
@@ -149,9 +164,9 @@ export async function finishAuthorization(
       createdAt: now,
       updatedAt: now,
     });
-    await tx.insertOperation(ledger("authorization"));
+    await tx.operations.insert(ledger("authorization"));
     if (order.saveCard) {
-      await tx.insertSavedCard({
+      await tx.savedCards.insert({
         id: newSavedCardId(),
         merchantId: order.merchantId,
         orderId: order.id,
@@ -164,7 +179,7 @@ export async function finishAuthorization(
       });
     }
     if (order.captureMode === "automatic") {
-      await tx.insertOperation(ledger("capture"));
+      await tx.operations.insert(ledger("capture"));
       const saved = await applyOrderEvent(ctx, tx, order, "payment_captured", {
         authorizedAmount: order.amount,
         capturedAmount: order.amount,
@@ -183,14 +198,14 @@ export async function finishAuthorization(
 export async function reconcileAttempts(ctx: CoreContext, limit = 100): Promise<number> {
   const now = ctx.clock.now();
   const unresolved = await ctx.store.read((tx) =>
-    tx.unresolvedAttempts({ pendingBefore: now - ctx.acquirerTimeoutMs - ctx.reconcileAfterMs, unknownBefore: now - ctx.reconcileAfterMs }, limit),
+    tx.attempts.unresolved({ pendingBefore: now - ctx.acquirerTimeoutMs - ctx.reconcileAfterMs, unknownBefore: now - ctx.reconcileAfterMs }, limit),
   );
   let settled = 0;
   for (const attempt of unresolved) {
     const found = await callAcquirer(ctx, () => ctx.acquirer.lookup(attempt.id));
     if (found === undefined) {
       // Still no answer: to the back of the queue, so it cannot starve the others.
-      await ctx.store.transaction((tx) => tx.postponeUnresolvedAttempt(attempt.id, ctx.clock.now()));
+      await ctx.store.transaction((tx) => tx.attempts.postponeUnresolved(attempt.id, ctx.clock.now()));
       continue;
     }
     const outcome: AuthorizationOutcome =
@@ -198,7 +213,7 @@ export async function reconcileAttempts(ctx: CoreContext, limit = 100): Promise<
     await finishAuthorization(ctx, attempt.id, outcome);
     settled++;
   }
-  const abandoned = await ctx.store.read((tx) => tx.abandonedChallenges(now, limit));
+  const abandoned = await ctx.store.read((tx) => tx.attempts.abandonedChallenges(now, limit));
   for (const attempt of abandoned) {
     await finishAuthorization(ctx, attempt.id, { kind: "declined", reason: "authentication_timeout" });
     settled++;

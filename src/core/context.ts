@@ -3,58 +3,63 @@ import { newOutboxId } from "./ids.ts";
 import type { OrderId } from "./ids.ts";
 import { nextStatus, ORDER_STATES } from "./order-state.ts";
 import type { OrderEvent } from "./order-state.ts";
+import { RetryableStoreError } from "./ports.ts";
 import type { Acquirer, CallbackRenderer, Clock, Store, StoreTx } from "./ports.ts";
 import type { CardVault } from "./card-vault.ts";
-import type { Dialect, Order, OrderView } from "./types.ts";
+import type { Order, OrderView } from "./types.ts";
 
-/** What core needs from the outside world, handed in once at start. */
+/** What core needs from the outside world, handed in once at start and never changed. */
 export type CoreContext = {
-  store: Store;
-  acquirer: Acquirer;
-  vault: CardVault;
-  clock: Clock;
-  callbackRenderers: Readonly<Record<Dialect, CallbackRenderer>>;
+  readonly store: Store;
+  readonly acquirer: Acquirer;
+  readonly vault: CardVault;
+  readonly clock: Clock;
+  /** The callback body of the order's dialect (the composition root looks the dialect up). */
+  readonly renderCallback: CallbackRenderer;
   /** How long an acquirer call may take before its outcome counts as unknown. */
-  acquirerTimeoutMs: number;
+  readonly acquirerTimeoutMs: number;
   /** How long an unknown outcome waits before reconciliation asks the acquirer. */
-  reconcileAfterMs: number;
+  readonly reconcileAfterMs: number;
   /** Called after every state change commits, so the callback worker can send new callbacks at once. */
-  onCommit?: () => void;
+  readonly onCommit: () => void;
 };
 
 const CONFLICT_RETRIES = 5;
 
+function isRetryable(error: unknown): boolean {
+  return error instanceof RetryableStoreError || (error instanceof TetriError && error.code === "TETRI_ERR_CONFLICT");
+}
+
 /**
  * Runs one state change as one transaction. When another writer changed the same order
- * first (an optimistic version conflict), the whole change is run again on fresh data.
+ * first (an optimistic version conflict, or the database refusing a concurrent transaction),
+ * the whole change is run again on fresh data.
  */
 export async function inTransaction<T>(ctx: CoreContext, work: (tx: StoreTx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await ctx.store.transaction(work);
-      ctx.onCommit?.();
+      ctx.onCommit();
       return result;
     } catch (error) {
-      if (!(error instanceof TetriError && error.code === "TETRI_ERR_CONFLICT") || attempt >= CONFLICT_RETRIES) {
-        throw error;
-      }
+      if (!isRetryable(error) || attempt >= CONFLICT_RETRIES) throw error;
     }
   }
 }
 
 export async function loadOrderView(tx: StoreTx, order: Order): Promise<OrderView> {
   const [merchant, attempt, operations, savedCard] = await Promise.all([
-    tx.findMerchant(order.merchantId),
-    tx.latestAttempt(order.id),
-    tx.listOperations(order.id),
-    order.saveCard ? tx.savedCardOfOrder(order.id) : undefined,
+    tx.merchants.find(order.merchantId),
+    tx.attempts.latestOfOrder(order.id),
+    tx.operations.ofOrder(order.id),
+    order.saveCard ? tx.savedCards.ofOrder(order.id) : undefined,
   ]);
   if (!merchant) throw new Error(`order ${order.id} has no merchant`);
   return { order, merchant, attempt, operations, savedCard };
 }
 
 export async function requireOrder(tx: StoreTx, id: OrderId): Promise<Order> {
-  const order = await tx.findOrder(id);
+  const order = await tx.orders.find(id);
   if (!order) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
   return order;
 }
@@ -77,18 +82,18 @@ export async function applyOrderEvent(
   const status = event === null ? order.status : nextStatus(order.status, event);
   if (status === undefined) throw new Error(`state machine: ${event} is not allowed from ${order.status}`);
   const updated: Order = { ...order, ...changes, status, updatedAt: now };
-  if (!(await tx.updateOrder(updated))) throw new TetriError("TETRI_ERR_CONFLICT");
+  if (!(await tx.orders.update(updated))) throw new TetriError("TETRI_ERR_CONFLICT");
   const saved = { ...updated, version: order.version + 1 };
   const news = (event !== null && ORDER_STATES[status].notify) || options.newsForMerchant === true;
   if (news && saved.callbackUrl) {
     const view = await loadOrderView(tx, saved);
-    await tx.insertOutbox({
+    await tx.outbox.insert({
       id: newOutboxId(),
       merchantId: saved.merchantId,
       orderId: saved.id,
       dialect: saved.dialect,
       url: saved.callbackUrl,
-      body: ctx.callbackRenderers[saved.dialect](view, now),
+      body: ctx.renderCallback(view, now),
       status: "pending",
       orderVersion: saved.version,
       attempts: 0,

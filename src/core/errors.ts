@@ -16,6 +16,7 @@ export const ERRORS = {
   TETRI_ERR_NOT_FOUND: { status: 404, message: "No such resource" },
   TETRI_ERR_ORDER_NOT_FOUND: { status: 404, message: "Order not found" },
   TETRI_ERR_SAVED_CARD_NOT_FOUND: { status: 404, message: "Saved card not found" },
+  TETRI_ERR_PAYMENT_ATTEMPT_NOT_FOUND: { status: 404, message: "No such payment attempt for this order" },
   TETRI_ERR_METHOD_NOT_ALLOWED: { status: 405, message: "Method not allowed" },
   TETRI_ERR_ORDER_NOT_PAYABLE: { status: 400, message: "The order cannot be paid in its current status" },
   TETRI_ERR_ORDER_NOT_REFUNDABLE: { status: 400, message: "The order has no paid amount that can be refunded" },

@@ -19,13 +19,13 @@ export async function onceForKey<T>(
   first: () => Promise<T>,
 ): Promise<{ replayed: boolean; result: T }> {
   if (!idempotency) return { replayed: false, result: await first() };
-  const existing = await tx.findIdempotency(merchantId, scope, idempotency.key);
+  const existing = await tx.idempotency.find(merchantId, scope, idempotency.key);
   if (existing) {
     if (existing.fingerprint !== idempotency.fingerprint) throw new TetriError("TETRI_ERR_IDEMPOTENCY_KEY_REUSED");
     return { replayed: true, result: JSON.parse(existing.result) as T };
   }
   const result = await first();
-  await tx.insertIdempotency({
+  await tx.idempotency.insert({
     merchantId,
     scope,
     key: idempotency.key,

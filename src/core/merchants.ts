@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual } from "nod
 import { promisify } from "node:util";
 import { newMerchantId } from "./ids.ts";
 import type { Store } from "./ports.ts";
-import type { Merchant } from "./types.ts";
+import type { DialectCredential, DialectId, Merchant } from "./types.ts";
 
 const scryptAsync = promisify(scrypt) as (secret: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 
@@ -29,29 +29,56 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   return timingSafeEqual(actual, expected);
 }
 
-/** TBC's apikey is a random 256-bit value: SHA-256 is enough to store it and look it up. */
-export function hashApiKey(apiKey: string): string {
-  return createHash("sha256").update(apiKey).digest("hex");
+/** A random 256-bit key (an API key) is stored and looked up by its SHA-256: no slow hash needed. */
+export function hashRandomKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
 }
 
-export type NewMerchantCredentials = { merchant: Merchant; clientSecret: string; tbcApiKey: string };
+/** A fresh random key, as given to merchants (client secrets, API keys). */
+export function randomKey(): string {
+  return randomBytes(24).toString("base64url");
+}
+
+/**
+ * How one dialect makes its own credential for a new merchant, beside the client id and
+ * secret every merchant has. `fixed` is the value configuration asks for (a demo merchant
+ * with known keys, for scripts and CI).
+ */
+export type CredentialIssuer = {
+  dialect: DialectId;
+  /** The one name it is shown under: a JSON key of the CLI, a line of the start banner. */
+  name: string;
+  issue(fixed: string | undefined): Promise<{ credential: Pick<DialectCredential, "lookup" | "sealedSecret" | "details">; shown: string }>;
+};
+
+export type NewMerchant = {
+  merchant: Merchant;
+  clientSecret: string;
+  /** Each dialect credential by its issuer's name, shown only now. */
+  credentials: Record<string, string>;
+};
 
 export async function createMerchant(
   store: Store,
-  input: { name: string; clientId?: string; clientSecret?: string; tbcApiKey?: string; now: number },
-): Promise<NewMerchantCredentials> {
-  const clientSecret = input.clientSecret ?? randomBytes(24).toString("base64url");
-  const tbcApiKey = input.tbcApiKey ?? randomBytes(24).toString("base64url");
+  issuers: readonly CredentialIssuer[],
+  input: { name: string; clientId?: string; clientSecret?: string; fixedCredentials?: Readonly<Record<string, string | undefined>>; now: number },
+): Promise<NewMerchant> {
+  const clientSecret = input.clientSecret ?? randomKey();
   const merchant: Merchant = {
     id: newMerchantId(),
     name: input.name,
     clientId: input.clientId ?? String(randomInt(10_000_000, 99_999_999)),
     secretHash: await hashSecret(clientSecret),
-    tbcApiKeyHash: hashApiKey(tbcApiKey),
     createdAt: input.now,
   };
-  await store.transaction((tx) => tx.insertMerchant(merchant));
-  return { merchant, clientSecret, tbcApiKey };
+  const issued = await Promise.all(issuers.map(async (issuer) => ({ issuer, ...(await issuer.issue(input.fixedCredentials?.[issuer.name])) })));
+  await store.transaction(async (tx) => {
+    await tx.merchants.insert(merchant);
+    for (const { issuer, credential } of issued) {
+      await tx.credentials.insert({ ...credential, dialect: issuer.dialect, merchantId: merchant.id, createdAt: input.now });
+    }
+  });
+  return { merchant, clientSecret, credentials: Object.fromEntries(issued.map(({ issuer, shown }) => [issuer.name, shown])) };
 }
 
 /** Returns the merchant whose client credentials these are, or undefined. Takes the same time for an unknown id. */
@@ -60,7 +87,7 @@ export async function authenticateMerchant(
   clientId: string,
   clientSecret: string,
 ): Promise<Merchant | undefined> {
-  const merchant = await store.read((tx) => tx.findMerchantByClientId(clientId));
+  const merchant = await store.read((tx) => tx.merchants.findByClientId(clientId));
   const ok = await verifySecret(clientSecret, merchant?.secretHash ?? UNKNOWN_CLIENT_HASH);
   return ok && merchant ? merchant : undefined;
 }
@@ -68,7 +95,52 @@ export async function authenticateMerchant(
 // A real hash of a random secret, so that an unknown client id costs one scrypt like a known one.
 const UNKNOWN_CLIENT_HASH = await hashSecret(randomBytes(16).toString("hex"));
 
-/** The merchant whose TBC apikey this is, or undefined. */
-export async function merchantByApiKey(store: Store, apiKey: string): Promise<Merchant | undefined> {
-  return store.read((tx) => tx.findMerchantByTbcApiKeyHash(hashApiKey(apiKey)));
+/** The merchant a dialect credential belongs to, with the credential, or undefined. */
+export async function merchantByCredential(
+  store: Store,
+  dialect: DialectId,
+  lookup: string,
+): Promise<{ merchant: Merchant; credential: DialectCredential } | undefined> {
+  return store.read(async (tx) => {
+    const credential = await tx.credentials.findByLookup(dialect, lookup);
+    const merchant = credential && (await tx.merchants.find(credential.merchantId));
+    return merchant && credential ? { merchant, credential } : undefined;
+  });
+}
+
+export type DemoMerchant = {
+  clientId: string;
+  /** Known only when this start created it, or when configuration fixes it. */
+  clientSecret: string | undefined;
+  credentials: Record<string, string | undefined>;
+  created: boolean;
+};
+
+/**
+ * The demo merchant: created on the first start of an empty store, or with the credentials
+ * configuration fixes. Its secrets are known only at creation (or from configuration).
+ */
+export async function ensureDemoMerchant(
+  store: Store,
+  issuers: readonly CredentialIssuer[],
+  fixed: { clientId: string | undefined; clientSecret: string | undefined; credentials: Readonly<Record<string, string | undefined>> },
+  now: number,
+): Promise<DemoMerchant | undefined> {
+  if (fixed.clientId !== undefined) {
+    const existing = await store.read((tx) => tx.merchants.findByClientId(fixed.clientId ?? ""));
+    if (existing) {
+      const credentials = Object.fromEntries(issuers.map((issuer) => [issuer.name, fixed.credentials[issuer.name]]));
+      return { clientId: existing.clientId, clientSecret: fixed.clientSecret, credentials, created: false };
+    }
+  } else if ((await store.read((tx) => tx.merchants.count())) > 0) {
+    return undefined;
+  }
+  const created = await createMerchant(store, issuers, {
+    name: "Demo shop",
+    clientId: fixed.clientId,
+    clientSecret: fixed.clientSecret,
+    fixedCredentials: fixed.credentials,
+    now,
+  });
+  return { clientId: created.merchant.clientId, clientSecret: created.clientSecret, credentials: created.credentials, created: true };
 }

@@ -4,68 +4,100 @@
 
 import { applyOrderEvent, callAcquirer, inTransaction } from "./context.ts";
 import type { CoreContext } from "./context.ts";
-import { TetriError } from "./errors.ts";
+import { TetriError, validationError } from "./errors.ts";
 import { onceForKey } from "./idempotency.ts";
 import { isVisibleTo } from "./orders.ts";
 import type { IdempotencyInput } from "./idempotency.ts";
 import { newOperationId } from "./ids.ts";
 import type { MerchantId, OperationId, OrderId } from "./ids.ts";
 import { minor } from "./money.ts";
-import type { MinorUnits } from "./money.ts";
+import type { Currency, MinorUnits } from "./money.ts";
 import { canHappen } from "./order-state.ts";
 import type { FollowUpOutcome, FollowUpRequest, StoreTx } from "./ports.ts";
-import type { Dialect, Operation, OperationKind, Order } from "./types.ts";
+import type { DialectId, Operation, OperationKind, Order } from "./types.ts";
+
+type FollowUpKind = Exclude<OperationKind, "authorization">;
+
+/**
+ * An amount the request named, read in the order's currency. The order is only known inside
+ * the operation's transaction, so the dialect hands over how to read its wire amount, and core
+ * reads it there (a bad amount throws the dialect's validation error).
+ */
+export type RequestedAmount = (currency: Currency) => MinorUnits;
 
 export type OperationRequest = {
   merchantId: MerchantId;
   orderId: OrderId;
-  dialect: Dialect;
-  /** Absent: everything that is left (refund) or was authorized (capture). */
-  amount?: MinorUnits;
+  dialect: DialectId;
+  /** Absent: everything that is left (refund) or was authorized (capture, void). */
+  amount?: RequestedAmount;
   description?: string;
   idempotency?: IdempotencyInput;
 };
 
-export async function refundOrder(ctx: CoreContext, request: OperationRequest): Promise<OperationId> {
-  return runOperation(ctx, "refund", request, (order) => {
-    if (!canHappen(order.status, "refund_partial")) throw new TetriError("TETRI_ERR_ORDER_NOT_REFUNDABLE");
-    const left = order.capturedAmount - order.refundedAmount - order.refundReservedAmount;
-    const amount = request.amount ?? left;
-    if (amount > left || amount <= 0) throw new TetriError("TETRI_ERR_REFUND_EXCEEDS_AVAILABLE");
-    return minor(amount);
-  });
+type Plan = { kind: FollowUpKind; amount: MinorUnits };
+
+function planRefund(order: Order, requested: MinorUnits | undefined): Plan {
+  if (!canHappen(order.status, "refund_partial")) throw new TetriError("TETRI_ERR_ORDER_NOT_REFUNDABLE");
+  const left = order.capturedAmount - order.refundedAmount - order.refundReservedAmount;
+  const amount = requested ?? left;
+  if (amount > left || amount <= 0) throw new TetriError("TETRI_ERR_REFUND_EXCEEDS_AVAILABLE");
+  return { kind: "refund", amount: minor(amount) };
 }
 
-export async function capturePreauthorization(ctx: CoreContext, request: OperationRequest): Promise<OperationId> {
-  return runOperation(ctx, "capture", request, (order) => {
-    if (!canHappen(order.status, "capture_full")) throw new TetriError("TETRI_ERR_ORDER_NOT_AUTHORIZED");
-    const amount = request.amount ?? order.authorizedAmount;
-    if (amount > order.authorizedAmount) throw new TetriError("TETRI_ERR_CAPTURE_EXCEEDS_AUTHORIZED");
-    return amount;
-  });
+function planCapture(order: Order, requested: MinorUnits | undefined): Plan {
+  if (!canHappen(order.status, "capture_full")) throw new TetriError("TETRI_ERR_ORDER_NOT_AUTHORIZED");
+  const amount = requested ?? order.authorizedAmount;
+  if (amount > order.authorizedAmount) throw new TetriError("TETRI_ERR_CAPTURE_EXCEEDS_AUTHORIZED");
+  return { kind: "capture", amount };
 }
 
-export async function voidPreauthorization(ctx: CoreContext, request: OperationRequest): Promise<OperationId> {
-  return runOperation(ctx, "void", request, (order) => {
-    if (!canHappen(order.status, "void")) throw new TetriError("TETRI_ERR_ORDER_NOT_AUTHORIZED");
-    return order.authorizedAmount;
-  });
+function planVoid(order: Order, requested: MinorUnits | undefined): Plan {
+  if (!canHappen(order.status, "void")) throw new TetriError("TETRI_ERR_ORDER_NOT_AUTHORIZED");
+  // A hold is released whole; a smaller charge is a capture of a smaller amount.
+  if (requested !== undefined && requested !== order.authorizedAmount) {
+    throw validationError([{ field: "amount", message: "a pre-authorization is cancelled in full; complete it with a smaller amount instead" }]);
+  }
+  return { kind: "void", amount: order.authorizedAmount };
+}
+
+export function refundOrder(ctx: CoreContext, request: OperationRequest): Promise<OperationId> {
+  return runOperation(ctx, "refund", request, planRefund);
+}
+
+export function capturePreauthorization(ctx: CoreContext, request: OperationRequest): Promise<OperationId> {
+  return runOperation(ctx, "capture", request, planCapture);
+}
+
+export function voidPreauthorization(ctx: CoreContext, request: OperationRequest): Promise<OperationId> {
+  return runOperation(ctx, "void", request, planVoid);
+}
+
+/**
+ * Takes a payment back, whatever stage it is at: a held pre-authorization is released, a
+ * captured payment refunded (fully or partly). Which one is decided inside the transaction
+ * that reserves it, so a capture racing this request cannot make it the wrong one.
+ */
+export function cancelPayment(ctx: CoreContext, request: OperationRequest): Promise<OperationId> {
+  return runOperation(ctx, "cancel", request, (order, requested) =>
+    order.status === "authorized" ? planVoid(order, requested) : planRefund(order, requested),
+  );
 }
 
 async function runOperation(
   ctx: CoreContext,
-  kind: Exclude<OperationKind, "authorization">,
+  scopeName: string,
   request: OperationRequest,
-  amountFor: (order: Order) => MinorUnits,
+  plan: (order: Order, requested: MinorUnits | undefined) => Plan,
 ): Promise<OperationId> {
   const now = ctx.clock.now();
-  const scope = `${request.dialect}:${kind}:${request.orderId}`;
+  const scope = `${request.dialect}:${scopeName}:${request.orderId}`;
   const reserved = await inTransaction(ctx, (tx) =>
     onceForKey(tx, request.merchantId, scope, request.idempotency, now, async () => {
-      const order = await tx.findOrder(request.orderId);
+      const order = await tx.orders.find(request.orderId);
       if (!order || !isVisibleTo(order, request)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
-      if (kind !== "refund" && (await hasPendingOperation(tx, order))) throw new TetriError("TETRI_ERR_OPERATION_IN_FLIGHT");
-      const amount = amountFor(order);
+      const { kind, amount } = plan(order, request.amount?.(order.currency));
+      if (kind !== "refund" && (await hasPendingCaptureOrVoid(tx, order))) throw new TetriError("TETRI_ERR_OPERATION_IN_FLIGHT");
       const operation: Operation = {
         id: newOperationId(),
         orderId: order.id,
@@ -80,32 +112,33 @@ async function runOperation(
         createdAt: now,
         updatedAt: now,
       };
-      await tx.insertOperation(operation);
+      await tx.operations.insert(operation);
       // Saving the order bumps its version, so two reservations racing on it cannot both commit.
       const reservedAmount = kind === "refund" ? order.refundReservedAmount + amount : order.refundReservedAmount;
       await applyOrderEvent(ctx, tx, order, null, { refundReservedAmount: minor(reservedAmount) });
       return {
         operationId: operation.id,
+        kind,
         authorization: await authorizationReference(tx, order),
         amount,
         currency: order.currency,
       };
     }),
   );
-  const { operationId, authorization, amount, currency } = reserved.result;
+  const { operationId, kind, authorization, amount, currency } = reserved.result;
   if (reserved.replayed) return operationId;
   const outcome = await sendFollowUp(ctx, kind, { reference: operationId, authorization, amount, currency });
   await finishOperation(ctx, operationId, outcome);
   return operationId;
 }
 
-async function hasPendingOperation(tx: StoreTx, order: Order): Promise<boolean> {
-  const operations = await tx.listOperations(order.id);
+async function hasPendingCaptureOrVoid(tx: StoreTx, order: Order): Promise<boolean> {
+  const operations = await tx.operations.ofOrder(order.id);
   return operations.some((op) => op.status === "pending" && op.kind !== "refund");
 }
 
 async function authorizationReference(tx: StoreTx, order: Order) {
-  const attempt = await tx.latestAttempt(order.id);
+  const attempt = await tx.attempts.latestOfOrder(order.id);
   if (!attempt || attempt.status !== "approved") throw new Error(`order ${order.id} has no approved attempt`);
   return attempt.id;
 }
@@ -118,13 +151,13 @@ export async function finishOperation(
 ): Promise<void> {
   if (outcome === undefined) return;
   await inTransaction(ctx, async (tx) => {
-    const operation = await tx.findOperation(operationId);
+    const operation = await tx.operations.find(operationId);
     if (!operation || operation.status !== "pending") return;
-    const order = await tx.findOrder(operation.orderId);
+    const order = await tx.orders.find(operation.orderId);
     if (!order) throw new Error(`operation ${operationId} has no order`);
     const now = ctx.clock.now();
     const approved = outcome.kind === "approved";
-    await tx.updateOperation({
+    await tx.operations.update({
       ...operation,
       status: approved ? "completed" : "failed",
       failureReason: outcome.kind === "declined" ? outcome.reason : null,
@@ -162,7 +195,7 @@ export async function finishOperation(
  */
 export async function reconcileOperations(ctx: CoreContext, limit = 100): Promise<number> {
   const before = ctx.clock.now() - ctx.acquirerTimeoutMs - ctx.reconcileAfterMs;
-  const pending = await ctx.store.read((tx) => tx.pendingOperations(before, limit));
+  const pending = await ctx.store.read((tx) => tx.operations.pending(before, limit));
   let settled = 0;
   for (const operation of pending) {
     const found = await callAcquirer(ctx, () => ctx.acquirer.lookup(operation.id));
@@ -170,7 +203,7 @@ export async function reconcileOperations(ctx: CoreContext, limit = 100): Promis
     if (found?.kind === "not_found") outcome = await resend(ctx, operation);
     if (outcome === undefined) {
       // Still no answer: to the back of the queue, so it cannot starve the others.
-      await ctx.store.transaction((tx) => tx.postponePendingOperation(operation.id, ctx.clock.now()));
+      await ctx.store.transaction((tx) => tx.operations.postponePending(operation.id, ctx.clock.now()));
       continue;
     }
     await finishOperation(ctx, operation.id, outcome);
@@ -180,13 +213,16 @@ export async function reconcileOperations(ctx: CoreContext, limit = 100): Promis
 }
 
 async function resend(ctx: CoreContext, operation: Operation): Promise<FollowUpOutcome | undefined> {
-  const order = await ctx.store.read((tx) => tx.findOrder(operation.orderId));
-  if (!order || operation.kind === "authorization") return undefined;
-  const authorization = await ctx.store.read((tx) => authorizationReference(tx, order));
+  if (operation.kind === "authorization") return undefined;
+  const authorization = await ctx.store.read(async (tx) => {
+    const order = await tx.orders.find(operation.orderId);
+    return order && authorizationReference(tx, order);
+  });
+  if (!authorization) return undefined;
   return sendFollowUp(ctx, operation.kind, { reference: operation.id, authorization, amount: operation.amount, currency: operation.currency });
 }
 
-function sendFollowUp(ctx: CoreContext, kind: Exclude<OperationKind, "authorization">, call: FollowUpRequest) {
+function sendFollowUp(ctx: CoreContext, kind: FollowUpKind, call: FollowUpRequest) {
   return callAcquirer(ctx, () =>
     kind === "refund" ? ctx.acquirer.refund(call) : kind === "capture" ? ctx.acquirer.capture(call) : ctx.acquirer.void(call),
   );

@@ -1,4 +1,5 @@
 import { applyOrderEvent, inTransaction, loadOrderView, requireOrder } from "./context.ts";
+import type { StoreTx } from "./ports.ts";
 import type { CoreContext } from "./context.ts";
 import { TetriError, validationError } from "./errors.ts";
 import { onceForKey } from "./idempotency.ts";
@@ -6,7 +7,7 @@ import type { IdempotencyInput } from "./idempotency.ts";
 import { newOrderId } from "./ids.ts";
 import type { MerchantId, OrderId, SavedCardId } from "./ids.ts";
 import { minor } from "./money.ts";
-import type { Dialect, Order, OrderView } from "./types.ts";
+import type { DialectId, Order, OrderView } from "./types.ts";
 
 export const TTL_MINUTES = { min: 2, max: 1440, default: 15 } as const;
 
@@ -26,6 +27,7 @@ export type OrderRequest = Pick<
   | "basket"
   | "details"
   | "saveCard"
+  | "terminal"
 > & { ttlMinutes: number };
 
 /** A fresh order in status created, as core builds it for any way of paying. */
@@ -56,6 +58,7 @@ export function newOrder(merchantId: MerchantId, request: OrderRequest, now: num
     rejectReason: null,
     saveCard: request.saveCard,
     savedCardId,
+    terminal: request.terminal,
     createdAt: now,
     expiresAt: now + request.ttlMinutes * 60_000,
     updatedAt: now,
@@ -73,7 +76,7 @@ export async function createOrder(
   const { result } = await inTransaction(ctx, (tx) =>
     onceForKey(tx, merchantId, `${request.dialect}:create_order`, idempotency, now, async () => {
       const order = newOrder(merchantId, request, now);
-      await tx.insertOrder(order);
+      await tx.orders.insert(order);
       return order.id;
     }),
   );
@@ -86,50 +89,52 @@ export async function createOrder(
  */
 export async function getOrderView(
   ctx: CoreContext,
-  owner: { merchantId: MerchantId; dialect?: Dialect },
+  owner: OrderOwner,
   orderId: OrderId,
 ): Promise<OrderView> {
   return ctx.store.read(async (tx) => {
-    const order = await tx.findOrder(orderId);
+    const order = await tx.orders.find(orderId);
     if (!order || !isVisibleTo(order, owner)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
     return loadOrderView(tx, order);
   });
 }
 
-/** The order alone (no attempts or ledger), for a caller that only needs to know it may act on it. */
-export async function getOwnOrder(ctx: CoreContext, owner: { merchantId: MerchantId; dialect?: Dialect }, orderId: OrderId): Promise<Order> {
-  const order = await ctx.store.read((tx) => tx.findOrder(orderId));
-  if (!order || !isVisibleTo(order, owner)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
-  return order;
-}
+/** Who may see an order: its merchant, through the dialect that made it (any dialect when absent). */
+export type OrderOwner = { merchantId: MerchantId; dialect?: DialectId };
 
-export function isVisibleTo(order: Order, owner: { merchantId: MerchantId; dialect?: Dialect }): boolean {
+export function isVisibleTo(order: Order, owner: OrderOwner): boolean {
   return order.merchantId === owner.merchantId && (owner.dialect === undefined || order.dialect === owner.dialect);
 }
 
-/** The order as the buyer's checkout page sees it (the page knows only the order id). */
+/**
+ * The order as the buyer's checkout page sees it (the page knows only the order id). A read:
+ * whether an unpaid order has run out of time is decided by paying it, or by the sweeper.
+ */
 export async function getCheckoutView(ctx: CoreContext, orderId: OrderId): Promise<OrderView> {
-  await expireIfDue(ctx, orderId);
   return ctx.store.read(async (tx) => loadOrderView(tx, await requireOrder(tx, orderId)));
 }
 
-/** Expires one order if its time is up and nobody paid; true when it is (now) expired. */
-export async function expireIfDue(ctx: CoreContext, orderId: OrderId): Promise<boolean> {
-  return inTransaction(ctx, async (tx) => {
-    const order = await tx.findOrder(orderId);
-    if (!order) return false;
-    if (order.status === "created" && ctx.clock.now() >= order.expiresAt) {
-      await applyOrderEvent(ctx, tx, order, "expire", { rejectReason: "expiration" });
-      return true;
-    }
-    return order.status === "expired";
-  });
+/** Whether an unpaid order's time is up at `now`: the one rule both the pay path and the sweeper apply. */
+export function isPastExpiry(order: Order, now: number): boolean {
+  return order.status === "created" && now >= order.expiresAt;
+}
+
+/** Expires an order inside `tx` if its time is up and nobody paid; returns the order as it now is. */
+export async function expireIfDue(ctx: CoreContext, tx: StoreTx, order: Order): Promise<Order> {
+  if (!isPastExpiry(order, ctx.clock.now())) return order;
+  return applyOrderEvent(ctx, tx, order, "expire", { rejectReason: "expiration" });
 }
 
 /** Expires every unpaid order past its ttl; returns how many. Run by the background sweeper. */
 export async function expireDueOrders(ctx: CoreContext, limit = 500): Promise<number> {
-  const due = await ctx.store.read((tx) => tx.ordersDueForExpiry(ctx.clock.now(), limit));
+  const due = await ctx.store.read((tx) => tx.orders.dueForExpiry(ctx.clock.now(), limit));
   let expired = 0;
-  for (const id of due) if (await expireIfDue(ctx, id)) expired++;
+  for (const id of due) {
+    const order = await inTransaction(ctx, async (tx) => {
+      const found = await tx.orders.find(id);
+      return found && expireIfDue(ctx, tx, found);
+    });
+    if (order?.status === "expired") expired++;
+  }
   return expired;
 }

@@ -8,6 +8,9 @@ import type { OrderStatus } from "./order-state.ts";
 import type {
   CallbackAttempt,
   DeclineReason,
+  DialectCredential,
+  DialectId,
+  FollowUpDeclineReason,
   Merchant,
   Operation,
   OrderView,
@@ -27,92 +30,113 @@ export type IdempotencyRecord = {
   createdAt: number;
 };
 
-export type AcquirerJournalEntry = {
-  reference: string;
-  kind: "authorization" | "capture" | "void" | "refund";
-  state: "challenge" | "approved" | "declined";
-  amount: MinorUnits;
-  currency: Currency;
-  capture: boolean;
-  declineReason: DeclineReason | null;
-  authCode: string | null;
-  transactionId: string | null;
-  createdAt: number;
-};
+export interface MerchantRepository {
+  insert(merchant: Merchant): Promise<void>;
+  find(id: MerchantId): Promise<Merchant | undefined>;
+  findByClientId(clientId: string): Promise<Merchant | undefined>;
+  count(): Promise<number>;
+}
 
-export interface StoreTx {
-  insertMerchant(merchant: Merchant): Promise<void>;
-  findMerchantByClientId(clientId: string): Promise<Merchant | undefined>;
-  findMerchant(id: MerchantId): Promise<Merchant | undefined>;
-  findMerchantByTbcApiKeyHash(hash: string): Promise<Merchant | undefined>;
-  countMerchants(): Promise<number>;
+/** Each dialect's own credentials of a merchant (an API key, a member id and its secret key). */
+export interface CredentialRepository {
+  insert(credential: DialectCredential): Promise<void>;
+  findByLookup(dialect: DialectId, lookup: string): Promise<DialectCredential | undefined>;
+}
 
-  insertOrder(order: Order): Promise<void>;
-  findOrder(id: OrderId): Promise<Order | undefined>;
+export interface OrderRepository {
+  insert(order: Order): Promise<void>;
+  find(id: OrderId): Promise<Order | undefined>;
   /** Writes the order if its version is still `order.version`; returns false when another writer won. */
-  updateOrder(order: Order): Promise<boolean>;
-  ordersDueForExpiry(now: number, limit: number): Promise<OrderId[]>;
-  countOrdersByStatus(): Promise<Partial<Record<OrderStatus, number>>>;
+  update(order: Order): Promise<boolean>;
+  dueForExpiry(now: number, limit: number): Promise<OrderId[]>;
+  countByStatus(): Promise<Partial<Record<OrderStatus, number>>>;
+}
 
-  insertAttempt(attempt: PaymentAttempt): Promise<void>;
-  updateAttempt(attempt: PaymentAttempt): Promise<void>;
-  findAttempt(id: AttemptId): Promise<PaymentAttempt | undefined>;
-  latestAttempt(orderId: OrderId): Promise<PaymentAttempt | undefined>;
+export interface AttemptRepository {
+  insert(attempt: PaymentAttempt): Promise<void>;
+  update(attempt: PaymentAttempt): Promise<void>;
+  find(id: AttemptId): Promise<PaymentAttempt | undefined>;
+  latestOfOrder(orderId: OrderId): Promise<PaymentAttempt | undefined>;
   /** Attempts whose outcome tetri does not know (acquirer timed out, or a crash mid-call). */
-  unresolvedAttempts(
-    before: { pendingBefore: number; unknownBefore: number },
-    limit: number,
-  ): Promise<PaymentAttempt[]>;
+  unresolved(before: { pendingBefore: number; unknownBefore: number }, limit: number): Promise<PaymentAttempt[]>;
   /** Moves a still-unresolved attempt to the back of the reconciliation queue; a settled one is left alone. */
-  postponeUnresolvedAttempt(id: AttemptId, at: number): Promise<void>;
+  postponeUnresolved(id: AttemptId, at: number): Promise<void>;
   /** 3-D Secure challenges the buyer left unanswered past the order's expiry. */
   abandonedChallenges(now: number, limit: number): Promise<PaymentAttempt[]>;
+}
 
-  insertOperation(operation: Operation): Promise<void>;
-  updateOperation(operation: Operation): Promise<void>;
-  findOperation(id: OperationId): Promise<Operation | undefined>;
-  listOperations(orderId: OrderId): Promise<Operation[]>;
-  pendingOperations(updatedBefore: number, limit: number): Promise<Operation[]>;
+export interface OperationRepository {
+  insert(operation: Operation): Promise<void>;
+  update(operation: Operation): Promise<void>;
+  find(id: OperationId): Promise<Operation | undefined>;
+  ofOrder(orderId: OrderId): Promise<Operation[]>;
+  pending(updatedBefore: number, limit: number): Promise<Operation[]>;
   /** Moves a still-pending operation to the back of the reconciliation queue; a settled one is left alone. */
-  postponePendingOperation(id: OperationId, at: number): Promise<void>;
+  postponePending(id: OperationId, at: number): Promise<void>;
+}
 
-  insertSavedCard(card: SavedCard): Promise<void>;
-  findSavedCard(id: SavedCardId): Promise<SavedCard | undefined>;
-  savedCardOfOrder(orderId: OrderId): Promise<SavedCard | undefined>;
-  deleteSavedCard(id: SavedCardId, at: number): Promise<void>;
+export interface SavedCardRepository {
+  insert(card: SavedCard): Promise<void>;
+  find(id: SavedCardId): Promise<SavedCard | undefined>;
+  ofOrder(orderId: OrderId): Promise<SavedCard | undefined>;
+  markDeleted(id: SavedCardId, at: number): Promise<void>;
+}
 
-  insertOutbox(message: OutboxMessage): Promise<void>;
+export interface OutboxRepository {
+  insert(message: OutboxMessage): Promise<void>;
   /**
-   * Leases up to `limit` due messages until `leaseUntil` under `leaseToken`, so that only one
+   * Leases up to `limit` due messages until `lease.until` under `lease.token`, so that only one
    * worker sends each. A message waits while an older one of the same order is undelivered.
    */
-  claimDueOutbox(now: number, limit: number, lease: { until: number; token: string }): Promise<OutboxMessage[]>;
+  claimDue(now: number, limit: number, lease: { until: number; token: string }): Promise<OutboxMessage[]>;
   /**
    * Records one delivery attempt, if this worker still holds the lease; returns false when the
    * lease was lost (another worker took the message over), and then records nothing.
    */
-  finishOutboxAttempt(
+  finishAttempt(
     message: Pick<OutboxMessage, "id" | "status" | "nextAttemptAt" | "deliveredAt" | "lastError">,
     leaseToken: string,
     attempt: CallbackAttempt,
   ): Promise<boolean>;
-  listOutbox(orderId: OrderId): Promise<OutboxMessage[]>;
-  listCallbackAttempts(outboxId: OutboxId): Promise<CallbackAttempt[]>;
-  countPendingOutbox(): Promise<number>;
+  ofOrder(orderId: OrderId): Promise<OutboxMessage[]>;
+  attemptsOf(outboxId: OutboxId): Promise<CallbackAttempt[]>;
+  countPending(): Promise<number>;
+}
 
-  findIdempotency(merchantId: MerchantId, scope: string, key: string): Promise<IdempotencyRecord | undefined>;
-  insertIdempotency(record: IdempotencyRecord): Promise<void>;
+export interface IdempotencyRepository {
+  find(merchantId: MerchantId, scope: string, key: string): Promise<IdempotencyRecord | undefined>;
+  insert(record: IdempotencyRecord): Promise<void>;
+}
 
-  findJournalEntry(reference: string): Promise<AcquirerJournalEntry | undefined>;
-  putJournalEntry(entry: AcquirerJournalEntry): Promise<void>;
+/** The repositories of one transaction (or one read snapshot), one per aggregate. */
+export interface StoreTx {
+  readonly merchants: MerchantRepository;
+  readonly credentials: CredentialRepository;
+  readonly orders: OrderRepository;
+  readonly attempts: AttemptRepository;
+  readonly operations: OperationRepository;
+  readonly savedCards: SavedCardRepository;
+  readonly outbox: OutboxRepository;
+  readonly idempotency: IdempotencyRepository;
 }
 
 export interface Store {
-  /** Runs `work` in one database transaction: all of it commits, or none of it. */
+  /**
+   * Runs `work` in one database transaction: all of it commits, or none of it. A clash with a
+   * concurrent writer that the database resolved by refusing this one throws RetryableStoreError.
+   */
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
-  /** Runs reads outside an explicit transaction. */
+  /** Runs reads in one consistent snapshot of committed data. Never call from inside a transaction's work. */
   read<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** The store refused a transaction because of a concurrent one (busy, serialization failure); running it again may succeed. */
+export class RetryableStoreError extends Error {
+  constructor(cause: unknown) {
+    super(`the database refused a transaction because of a concurrent one: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = "RetryableStoreError";
+  }
 }
 
 export type AuthorizationRequest = {
@@ -124,10 +148,12 @@ export type AuthorizationRequest = {
   capture: boolean;
   /** false for a merchant-initiated charge of a saved card: no buyer, so no 3-D Secure. */
   customerPresent: boolean;
+  /** The merchant's terminal (BOG POS tag, Paymentz terminal id) the order asked for; null for its default one. */
+  terminal: string | null;
 };
 
 export type AuthorizationOutcome =
-  | { kind: "approved"; authCode: string; transactionId: string }
+  | { kind: "approved"; authCode: string; transactionId: string; terminal: string }
   | { kind: "declined"; reason: DeclineReason }
   | { kind: "challenge" };
 
@@ -138,7 +164,7 @@ export type FollowUpRequest = {
   currency: Currency;
 };
 
-export type FollowUpOutcome = { kind: "approved" } | { kind: "declined"; reason: string };
+export type FollowUpOutcome = { kind: "approved" } | { kind: "declined"; reason: FollowUpDeclineReason };
 
 export type LookupOutcome =
   | { kind: "authorization"; outcome: AuthorizationOutcome }
@@ -158,7 +184,7 @@ export interface Acquirer {
   lookup(reference: string): Promise<LookupOutcome>;
 }
 
-/** Renders the callback body a dialect's merchants expect for an order's current state. */
+/** Renders the callback body the order's dialect sends for its current state. */
 export type CallbackRenderer = (view: OrderView, now: number) => string;
 
 export type Clock = { now(): number };

@@ -13,10 +13,10 @@ import type { MerchantId, OrderId, SavedCardId } from "./ids.ts";
 import { newOrder } from "./orders.ts";
 import type { OrderRequest } from "./orders.ts";
 import type { StoreTx } from "./ports.ts";
-import type { SavedCard } from "./types.ts";
+import type { Order, SavedCard } from "./types.ts";
 
 async function requireSavedCard(tx: StoreTx, merchantId: MerchantId, id: SavedCardId): Promise<SavedCard> {
-  const card = await tx.findSavedCard(id);
+  const card = await tx.savedCards.find(id);
   if (!card || card.merchantId !== merchantId || card.deletedAt !== null) throw new TetriError("TETRI_ERR_SAVED_CARD_NOT_FOUND");
   return card;
 }
@@ -48,29 +48,29 @@ export async function chargeSavedCard(
   charge: SavedCardCharge,
 ): Promise<{ orderId: OrderId; result: PaymentResult }> {
   const now = ctx.clock.now();
+  // What the acquirer needs, kept from the transaction that wrote it (a replay has none).
+  let charging: { card: SavedCard; order: Order } | undefined;
   const started = await inTransaction(ctx, (tx) =>
     onceForKey(tx, charge.merchantId, `${charge.order.dialect}:charge_saved_card`, charge.idempotency, now, async () => {
       const card = await requireSavedCard(tx, charge.merchantId, charge.cardId);
       // Unless told otherwise, a charge calls back where the order that saved the card did.
-      const callbackUrl = charge.order.callbackUrl ?? (await tx.findOrder(card.orderId))?.callbackUrl ?? null;
+      const callbackUrl = charge.order.callbackUrl ?? (await tx.orders.find(card.orderId))?.callbackUrl ?? null;
       const order = newOrder(charge.merchantId, { ...charge.order, callbackUrl, saveCard: null }, now, card.id);
-      await tx.insertOrder(order);
-      const attempt = newAttempt(order.id, card.card, { ciphertext: card.panCiphertext, keyId: card.panKeyId }, now);
-      await tx.insertAttempt(attempt);
-      await applyOrderEvent(ctx, tx, order, "start_payment");
+      await tx.orders.insert(order);
+      const sealed = { ciphertext: card.panCiphertext, keyId: card.panKeyId };
+      const attempt = newAttempt(order.id, { method: "card", customerPresent: false }, card.card, sealed, now);
+      await tx.attempts.insert(attempt);
+      charging = { card, order: await applyOrderEvent(ctx, tx, order, "start_payment") };
       return { orderId: order.id, attemptId: attempt.id };
     }),
   );
   const { orderId, attemptId } = started.result;
-  if (started.replayed) {
-    const result = await ctx.store.read(async (tx) => paymentResultOf(tx, (await tx.findAttempt(attemptId))!));
+  if (started.replayed || !charging) {
+    const result = await ctx.store.read(async (tx) => paymentResultOf(tx, (await tx.attempts.find(attemptId))!));
     return { orderId, result };
   }
 
-  const { card, order } = await ctx.store.read(async (tx) => ({
-    card: await requireSavedCard(tx, charge.merchantId, charge.cardId),
-    order: (await tx.findOrder(orderId))!,
-  }));
+  const { card, order } = charging;
   const outcome = await callAcquirer(ctx, () =>
     ctx.acquirer.authorize({
       reference: attemptId,
@@ -79,6 +79,7 @@ export async function chargeSavedCard(
       card: { pan: ctx.vault.open(card.panCiphertext, card.panKeyId), cvc: "", holder: card.card.holder, ...expiryOf(card) },
       capture: order.captureMode === "automatic",
       customerPresent: false,
+      terminal: order.terminal,
     }),
   );
   return { orderId, result: await finishAuthorization(ctx, attemptId, outcome) };
@@ -88,6 +89,6 @@ export async function chargeSavedCard(
 export async function deleteSavedCard(ctx: CoreContext, merchantId: MerchantId, cardId: SavedCardId): Promise<void> {
   await inTransaction(ctx, async (tx) => {
     await requireSavedCard(tx, merchantId, cardId);
-    await tx.deleteSavedCard(cardId, ctx.clock.now());
+    await tx.savedCards.markDeleted(cardId, ctx.clock.now());
   });
 }

@@ -2,8 +2,11 @@ import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId
 import type { Currency, MinorUnits } from "./money.ts";
 import type { OrderStatus } from "./order-state.ts";
 
-/** Which bank API an order was created through; it decides the callback and receipt shapes. */
-export type Dialect = "bog" | "tbc";
+/**
+ * Which bank API (dialect) an order was created through; it decides the callback and receipt
+ * shapes. The dialect registry hands these out; core only compares them.
+ */
+export type DialectId = string & { readonly __brand: "DialectId" };
 export type Language = "ka" | "en";
 export type CaptureMode = "automatic" | "manual";
 /** Ways to pay an order may offer, named for what they are; each dialect maps its bank's names. */
@@ -26,8 +29,22 @@ export type Merchant = {
   clientId: string;
   /** scrypt hash of the client secret, never the secret itself. */
   secretHash: string;
-  /** SHA-256 of the TBC `apikey` (a random 256-bit value, so a fast hash is enough to look it up). */
-  tbcApiKeyHash: string | null;
+  createdAt: number;
+};
+
+/**
+ * A credential one dialect gives a merchant beside its client id and secret (an API key; a
+ * member id with its secure key). The dialect decides what `lookup` holds (a hash of a random
+ * key, or a public id) and what goes in `details`; a secret it must read back is sealed.
+ */
+export type DialectCredential = {
+  dialect: DialectId;
+  merchantId: MerchantId;
+  /** Unique within the dialect: what a request names the merchant by. */
+  lookup: string;
+  /** AES-256-GCM ciphertext of a secret the dialect needs in clear (to verify checksums), with its key id. */
+  sealedSecret: { ciphertext: string; keyId: string } | null;
+  details: Record<string, string>;
   createdAt: number;
 };
 
@@ -42,7 +59,7 @@ export type BasketLine = {
 export type Order = {
   id: OrderId;
   merchantId: MerchantId;
-  dialect: Dialect;
+  dialect: DialectId;
   externalOrderId: string | null;
   status: OrderStatus;
   captureMode: CaptureMode;
@@ -66,6 +83,8 @@ export type Order = {
   saveCard: { until: string | null } | null;
   /** The saved card a merchant-initiated charge used; null when the buyer typed a card. */
   savedCardId: SavedCardId | null;
+  /** The merchant terminal (BOG POS tag) the order asked to be paid through; null for the default. */
+  terminal: string | null;
   createdAt: number;
   expiresAt: number;
   updatedAt: number;
@@ -106,6 +125,10 @@ export type PaymentAttempt = {
   id: AttemptId;
   orderId: OrderId;
   status: AttemptStatus;
+  /** How the buyer paid (a typed or saved card is "card"). */
+  method: PaymentMethod;
+  /** false for a merchant-initiated charge of a saved card, without the buyer. */
+  customerPresent: boolean;
   card: CardSummary;
   /** AES-256-GCM ciphertext of the PAN with the id of the key that sealed it. */
   panCiphertext: string;
@@ -113,9 +136,19 @@ export type PaymentAttempt = {
   declineReason: DeclineReason | null;
   authCode: string | null;
   transactionId: string | null;
+  /** The merchant terminal (POS tag) the acquirer says it used; null until approved. */
+  terminal: string | null;
   createdAt: number;
   updatedAt: number;
 };
+
+/** Why an acquirer refused a refund, capture or void. Dialects map these to their bank's action codes. */
+export type FollowUpDeclineReason =
+  | "issuer_declined"
+  | "merchant_insufficient_funds"
+  | "expired_card"
+  | "authorization_not_found"
+  | "technical_error";
 
 export type OperationKind = "authorization" | "capture" | "void" | "refund";
 export type OperationStatus = "pending" | "completed" | "failed";
@@ -133,7 +166,7 @@ export type Operation = {
   currency: Currency;
   channel: OperationChannel;
   description: string | null;
-  failureReason: string | null;
+  failureReason: FollowUpDeclineReason | null;
   createdAt: number;
   updatedAt: number;
 };
@@ -169,7 +202,7 @@ export type OutboxMessage = {
   id: OutboxId;
   merchantId: MerchantId;
   orderId: OrderId;
-  dialect: Dialect;
+  dialect: DialectId;
   url: string;
   /** The exact bytes to POST; signed at delivery time with the dialect's scheme. */
   body: string;

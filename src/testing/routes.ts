@@ -1,21 +1,18 @@
 // Test-mode helper for CI without a browser: pays an order through exactly the path the
 // hosted page takes (3-D Secure answered "Complete"). Registered only when TETRI_MODE=test.
-// Orders are named by BOG order_id or TBC payId, with that API's credentials.
+// Orders are named by any dialect's id, with that dialect's credentials.
 
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "@sinclair/typebox";
 import type { Static } from "@sinclair/typebox";
 import { completeChallenge, payOrder } from "../core/checkout.ts";
 import { cardProblemsAsFields } from "../core/cards.ts";
-import { TetriError } from "../core/errors.ts";
-import { parseOrderId } from "../core/ids.ts";
-import type { MerchantId } from "../core/ids.ts";
-import type { Dialect } from "../core/types.ts";
-import { merchantOfApiKey } from "../dialects/tbc/routes.ts";
-import { getOwnOrder } from "../core/orders.ts";
+import type { CoreContext } from "../core/context.ts";
+import { TetriError, isTetriError } from "../core/errors.ts";
+import type { OrderOwner } from "../core/orders.ts";
+import type { DialectDeps, DialectModule } from "../dialects/dialect.ts";
+import { orderIdParam } from "../dialects/shared/routing.ts";
 import { sendJsonError } from "../http/errors.ts";
-import { bearerTokenOf } from "../http/request-context.ts";
-import type { Services } from "../services.ts";
 
 const PayBody = Type.Object({
   card_number: Type.String({ maxLength: 64 }),
@@ -24,18 +21,21 @@ const PayBody = Type.Object({
   cardholder: Type.String({ maxLength: 128 }),
 });
 
-export async function testHelperRoutes(app: FastifyInstance, services: Services) {
-  const { ctx } = services;
+export type TestHelperDeps = { ctx: CoreContext; dialectDeps: DialectDeps; dialects: readonly DialectModule[] };
+
+export async function testHelperRoutes(app: FastifyInstance, { ctx, dialectDeps, dialects }: TestHelperDeps) {
   app.setErrorHandler(sendJsonError);
 
-  /** A BOG token, or a TBC token with its apikey: the helper pays that API's orders of that merchant. */
-  async function ownerOf(request: FastifyRequest): Promise<{ merchantId: MerchantId; dialect: Dialect }> {
-    const token = bearerTokenOf(request);
-    if (token) {
-      const bog = await services.tokens.verify(token, "bog");
-      if (bog) return { merchantId: bog, dialect: "bog" };
-      const tbc = await services.tokens.verify(token, "tbc");
-      if (tbc && (await merchantOfApiKey(services, request)).id === tbc) return { merchantId: tbc, dialect: "tbc" };
+  /** The first dialect whose credentials the request carries: the helper pays that API's orders of that merchant. */
+  async function ownerOf(request: FastifyRequest): Promise<Required<OrderOwner>> {
+    for (const dialect of dialects) {
+      try {
+        const merchantId = await dialect.authenticate(request, dialectDeps);
+        if (merchantId) return { merchantId, dialect: dialect.id };
+      } catch (error) {
+        // Credentials of another shape (no apikey for a BOG token): try the next dialect.
+        if (!isTetriError(error) || error.status !== 401) throw error;
+      }
     }
     throw new TetriError("TETRI_ERR_UNAUTHENTICATED");
   }
@@ -52,17 +52,9 @@ export async function testHelperRoutes(app: FastifyInstance, services: Services)
     },
     async (request) => {
       const owner = await ownerOf(request);
-      const orderId = parseOrderId((request.params as { order_id: string }).order_id);
-      if (!orderId) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
-      await getOwnOrder(ctx, owner, orderId);
-
+      const orderId = orderIdParam((request.params as { order_id: string }).order_id);
       const body = request.body as Static<typeof PayBody>;
-      let result = await payOrder(ctx, orderId, {
-        number: body.card_number,
-        expiry: body.expiry,
-        cvc: body.cvc,
-        holder: body.cardholder,
-      });
+      let result = await payOrder(ctx, orderId, { number: body.card_number, expiry: body.expiry, cvc: body.cvc, holder: body.cardholder }, owner);
       if (result.kind === "challenge") result = await completeChallenge(ctx, orderId, result.attemptId, true);
       if (result.kind === "card_invalid") {
         throw new TetriError("TETRI_ERR_CARD_INVALID", { fields: cardProblemsAsFields(result.problems) });

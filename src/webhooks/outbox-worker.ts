@@ -5,8 +5,10 @@
 
 import { randomUUID } from "node:crypto";
 import type { Clock, Store } from "../core/ports.ts";
-import type { OutboxMessage } from "../core/types.ts";
-import type { CallbackSigners } from "./signing.ts";
+import type { DialectId, OutboxMessage } from "../core/types.ts";
+
+/** Headers that sign one callback body, in the scheme of the callback's dialect. */
+export type CallbackSigner = (body: string) => Promise<Record<string, string>>;
 
 export type RetryPolicy = {
   timeoutMs: number;
@@ -28,7 +30,7 @@ export function backoffDelay(failures: number, policy: Pick<RetryPolicy, "backof
 
 export class OutboxWorker {
   readonly #store: Store;
-  readonly #signers: CallbackSigners;
+  readonly #signerFor: (dialect: DialectId) => CallbackSigner;
   readonly #policy: RetryPolicy;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -41,14 +43,14 @@ export class OutboxWorker {
 
   constructor(options: {
     store: Store;
-    signers: CallbackSigners;
+    signerFor: (dialect: DialectId) => CallbackSigner;
     policy: RetryPolicy;
     clock: Clock;
     log: Logger;
     onAttempt?: (result: AttemptResult) => void;
   }) {
     this.#store = options.store;
-    this.#signers = options.signers;
+    this.#signerFor = options.signerFor;
     this.#policy = options.policy;
     this.#clock = options.clock;
     this.#log = options.log;
@@ -104,7 +106,7 @@ export class OutboxWorker {
   async #claim(limit: number): Promise<Array<{ message: OutboxMessage; leaseToken: string }>> {
     const now = this.#clock.now();
     const lease = { until: now + this.#policy.timeoutMs * 2 + 1000, token: randomUUID() };
-    const due = await this.#store.transaction((tx) => tx.claimDueOutbox(now, limit, lease));
+    const due = await this.#store.transaction((tx) => tx.outbox.claimDue(now, limit, lease));
     return due.map((message) => ({ message, leaseToken: lease.token }));
   }
 
@@ -132,7 +134,7 @@ export class OutboxWorker {
     const started = this.#clock.now();
     let statusCode: number | null = null;
     let error: string | null = null;
-    const signature = await this.#signers[message.dialect](message.body);
+    const signature = await this.#signerFor(message.dialect)(message.body);
     try {
       const response = await fetch(message.url, {
         method: "POST",
@@ -152,7 +154,7 @@ export class OutboxWorker {
     const delivered = error === null;
     const dead = !delivered && attempts >= this.#policy.maxAttempts;
     const recorded = await this.#store.transaction((tx) =>
-      tx.finishOutboxAttempt(
+      tx.outbox.finishAttempt(
         {
           id: message.id,
           status: delivered ? "delivered" : dead ? "dead" : "pending",

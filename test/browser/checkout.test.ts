@@ -254,7 +254,11 @@ describe("hosted payment page in Chromium", () => {
     const [{ id, href }, stale] = await Promise.all([createOrder(withRedirects("twice"), "en"), newPage()]);
     const staleTypo = await stale.context().newPage();
     const other = await stale.context().newPage();
-    await Promise.all([stale.goto(href), staleTypo.goto(href), other.goto(href)]);
+    // One tab first: it sets the browser's CSRF cookie, which the others then share (tabs
+    // that load at the very same moment each get a cookie of their own, and all but the last
+    // are answered with a fresh form, as when the cookie is gone: tested below).
+    await other.goto(href);
+    await Promise.all([stale.goto(href), staleTypo.goto(href)]);
     await pay(other, EN, "4242424242424242");
     await other.waitForURL(`${shop.origin}/success?tag=twice`);
     const paid = await server.receipt(id);

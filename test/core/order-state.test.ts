@@ -9,12 +9,15 @@ import { capturePreauthorization, refundOrder, voidPreauthorization } from "../.
 import { createOrder, expireDueOrders } from "../../src/core/orders.ts";
 import { ORDER_STATES, ORDER_STATUSES, isFinal, nextStatus } from "../../src/core/order-state.ts";
 import type { OrderRequest } from "../../src/core/orders.ts";
+import type { DialectId } from "../../src/core/types.ts";
 import { coreFixture } from "../helpers/core.ts";
 
 type Fixture = Awaited<ReturnType<typeof coreFixture>>;
 
+const BOG = "bog" as DialectId;
+
 const request = (amount: number, captureMode: "automatic" | "manual"): OrderRequest => ({
-  dialect: "bog",
+  dialect: BOG,
   externalOrderId: null,
   captureMode,
   currency: "GEL",
@@ -27,6 +30,7 @@ const request = (amount: number, captureMode: "automatic" | "manual"): OrderRequ
   basket: [{ productId: "p", description: null, quantity: "1", unitPrice: minor(amount) }],
   details: {},
   saveCard: null,
+  terminal: null,
   ttlMinutes: 15,
 });
 
@@ -46,11 +50,12 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 );
 
 async function apply(f: Fixture, id: OrderId, s: Step): Promise<void> {
-  const base = { merchantId: f.merchant.id, orderId: id, dialect: "bog" as const };
+  const base = { merchantId: f.merchant.id, orderId: id, dialect: BOG };
+  const exactly = (amount: number | undefined) => (amount === undefined ? undefined : () => minor(amount));
   try {
     if (s.op === "pay") await payOrder(f.ctx, id, { number: s.card, expiry: "12/39", cvc: "123", holder: "P T" });
-    if (s.op === "refund") await refundOrder(f.ctx, { ...base, amount: s.amount === undefined ? undefined : minor(s.amount) });
-    if (s.op === "capture") await capturePreauthorization(f.ctx, { ...base, amount: s.amount === undefined ? undefined : minor(s.amount) });
+    if (s.op === "refund") await refundOrder(f.ctx, { ...base, amount: exactly(s.amount) });
+    if (s.op === "capture") await capturePreauthorization(f.ctx, { ...base, amount: exactly(s.amount) });
     if (s.op === "void") await voidPreauthorization(f.ctx, base);
     if (s.op === "expire") {
       f.clock.advance(16 * 60_000);
@@ -65,8 +70,8 @@ async function apply(f: Fixture, id: OrderId, s: Step): Promise<void> {
 
 async function checkInvariants(f: Fixture, id: OrderId): Promise<void> {
   const { order, operations } = await f.ctx.store.read(async (tx) => ({
-    order: (await tx.findOrder(id))!,
-    operations: await tx.listOperations(id),
+    order: (await tx.orders.find(id))!,
+    operations: await tx.operations.ofOrder(id),
   }));
   assert.ok(order.refundedAmount + order.refundReservedAmount <= order.capturedAmount, "refunded beyond captured");
   assert.ok(order.capturedAmount <= order.authorizedAmount, "captured beyond authorized");

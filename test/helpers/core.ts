@@ -2,35 +2,32 @@
 
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { TestAcquirer } from "../../src/acquirers/test-acquirer.ts";
+import { checkoutLinks } from "../../src/checkout/links.ts";
 import { CardVault, vaultKeyFrom } from "../../src/core/card-vault.ts";
-import type { CoreContext } from "../../src/core/context.ts";
 import { createMerchant } from "../../src/core/merchants.ts";
-import { renderBogCallback } from "../../src/dialects/bog/receipt.ts";
-import { renderTbcCallback } from "../../src/dialects/tbc/payment.ts";
-import { openSqliteStore } from "../../src/store/sqlite.ts";
+import { CREDENTIAL_ISSUERS, coreContext } from "../../src/services.ts";
+import { openSqliteStore } from "../../src/store/sqlite/index.ts";
 import { TestClock, tempDir } from "./harness.ts";
 
 export async function coreFixture() {
   const dir = tempDir("tetri-core-");
-  const store = await openSqliteStore(join(dir.path, "core.sqlite"));
+  const opened = await openSqliteStore(join(dir.path, "core.sqlite"), { error: () => {} });
   const clock = new TestClock();
-  const ctx: CoreContext = {
-    store,
-    acquirer: new TestAcquirer(store, clock),
+  const ctx = coreContext(opened, {
     vault: new CardVault(vaultKeyFrom(randomBytes(32))),
     clock,
-    callbackRenderers: { bog: (view, now) => renderBogCallback(view, now, "http://tetri.test"), tbc: renderTbcCallback },
+    links: checkoutLinks("http://tetri.test"),
     acquirerTimeoutMs: 1000,
     reconcileAfterMs: 0,
-  };
-  const { merchant } = await createMerchant(store, { name: "Core shop", now: clock.now() });
+    onCommit: () => {},
+  });
+  const { merchant } = await createMerchant(opened.store, CREDENTIAL_ISSUERS, { name: "Core shop", now: clock.now() });
   return {
     ctx,
     clock,
     merchant,
     async close() {
-      await store.close();
+      await opened.close();
       dir.remove();
     },
   };

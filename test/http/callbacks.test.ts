@@ -91,8 +91,8 @@ describe("callback delivery", () => {
       await server.pay(id);
       const attempts = await eventually(async () => {
         const rows = await server.services.ctx.store.read(async (tx) => {
-          const [message] = await tx.listOutbox(id as never);
-          return message ? { message, attempts: await tx.listCallbackAttempts(message.id) } : undefined;
+          const [message] = await tx.outbox.ofOrder(id as never);
+          return message ? { message, attempts: await tx.outbox.attemptsOf(message.id) } : undefined;
         });
         return rows?.message.status === "delivered" ? rows : undefined;
       });
@@ -121,7 +121,7 @@ describe("callback delivery", () => {
       const id = await server.createOrder(orderBody({}, receiver.url));
       await server.pay(id);
       const message = await eventually(async () => {
-        const [row] = await server.services.ctx.store.read((tx) => tx.listOutbox(id as never));
+        const [row] = await server.services.ctx.store.read((tx) => tx.outbox.ofOrder(id as never));
         return row?.status === "dead" ? row : undefined;
       });
       assert.equal(message.attempts, 3);
@@ -141,8 +141,8 @@ describe("callback delivery", () => {
       await eventually(() => (receiver.received.length === 1 ? true : undefined));
       const refused = await server.request("POST", `/payments/v1/payment/refund/${id}`, { body: { amount: 1000 } });
       assert.equal(refused.status, 400);
-      await server.worker.deliverDue();
-      const outbox = await server.services.ctx.store.read((tx) => tx.listOutbox(id as never));
+      await server.services.worker.deliverDue();
+      const outbox = await server.services.ctx.store.read((tx) => tx.outbox.ofOrder(id as never));
       assert.equal(outbox.length, 1);
       assert.equal(receiver.received.length, 1);
     } finally {

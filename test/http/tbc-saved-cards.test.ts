@@ -313,7 +313,7 @@ describe("TBC callbacks", () => {
     await server.tbcRequest("POST", `/v1/tpay/payments/${paidId}/cancel`, { body: {} });
     // Succeeded, PartialReturned, Returned.
     const refunds = await eventually(() => (callbacksFor(paidId).length >= 3 ? callbacksFor(paidId) : undefined));
-    await server.worker.deliverDue();
+    await server.services.worker.deliverDue();
     assert.deepEqual(callbacksFor(paidId).map((c) => c.body), Array(3).fill(`{"PaymentId":"${paidId}"}`));
     assert.equal(refunds.length, 3);
 

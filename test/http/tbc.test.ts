@@ -106,7 +106,7 @@ describe("TBC create payment", () => {
   });
 
   it("an Idempotency-Key replays the same body and creates one payment; another body with it is 422", async () => {
-    const count = async () => Object.values(await server.services.ctx.store.read((tx) => tx.countOrdersByStatus())).reduce((a, b) => a + (b ?? 0), 0);
+    const count = async () => Object.values(await server.services.ctx.store.read((tx) => tx.orders.countByStatus())).reduce((a, b) => a + (b ?? 0), 0);
     const headers = { "idempotency-key": "tbc-create-1" };
     const before = await count();
     const first = await create(tbcPaymentBody(), headers);

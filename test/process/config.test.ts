@@ -20,7 +20,8 @@ describe("loadConfig", () => {
     assert.equal(config.mode, "test");
     assert.equal(config.logLevel, "info");
     assert.equal(config.publicUrl, "http://127.0.0.1:8080");
-    assert.deepEqual(config.demo, { clientId: undefined, clientSecret: undefined, tbcApiKey: undefined });
+    assert.deepEqual(config.demo, { clientId: undefined, clientSecret: undefined, credentials: {} });
+    assert.deepEqual(config.database, { kind: "sqlite", path: resolve("data", "tetri.sqlite") });
     assert.equal(config.cardKey, undefined);
   });
 
@@ -41,6 +42,13 @@ describe("loadConfig", () => {
     assert.equal(config.dataDir, "/srv/tetri");
   });
 
+  it("keeps the dialects' demo credentials by variable name, and takes a sqlite: database URL", () => {
+    const config = loadConfig({ TETRI_DEMO_TBC_API_KEY: "key-1", TETRI_DEMO_CLIENT_ID: "a", TETRI_DEMO_CLIENT_SECRET: "b", TETRI_DEMO_EMPTY: "" });
+    assert.deepEqual(config.demo.credentials, { TETRI_DEMO_TBC_API_KEY: "key-1" });
+    assert.deepEqual(loadConfig({ TETRI_DATABASE_URL: "sqlite:///srv/tetri/db.sqlite" }).database, { kind: "sqlite", path: "/srv/tetri/db.sqlite" });
+    assert.deepEqual(loadConfig({ TETRI_DATABASE_URL: "sqlite:db/x.sqlite" }).database, { kind: "sqlite", path: resolve("db/x.sqlite") });
+  });
+
   it("rejects bad values with a ConfigError naming the variable", () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ PORT: "abc" }, /^PORT /],
@@ -55,6 +63,7 @@ describe("loadConfig", () => {
       [{ TETRI_PUBLIC_URL: "ftp://example.com" }, /^TETRI_PUBLIC_URL /],
       [{ TETRI_PUBLIC_URL: "https://example.com/?a=1" }, /^TETRI_PUBLIC_URL /],
       [{ TETRI_CALLBACK_BACKOFF_BASE_MS: "100", TETRI_CALLBACK_BACKOFF_MAX_MS: "10" }, /TETRI_CALLBACK_BACKOFF_MAX_MS/],
+      [{ TETRI_DATABASE_URL: "mysql://db/tetri" }, /^TETRI_DATABASE_URL /],
     ];
     for (const [env, message] of cases) {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(env));
@@ -78,6 +87,8 @@ describe("node src/main.ts with a bad configuration", { timeout: 60_000 }, () =>
     { env: { TETRI_DEMO_CLIENT_SECRET: "only-the-s3cret" }, names: "TETRI_DEMO_CLIENT_ID", secret: "only-the-s3cret" },
     { env: { TETRI_LOG_LEVEL: "verbose" }, names: "TETRI_LOG_LEVEL" },
     { env: { TETRI_CALLBACK_TIMEOUT_MS: "1.5" }, names: "TETRI_CALLBACK_TIMEOUT_MS" },
+    // A dialect's demo variable misspelt: the registry knows TETRI_DEMO_TBC_API_KEY.
+    { env: { TETRI_DEMO_TBC_APIKEY: "k3y-typo" }, names: "TETRI_DEMO_TBC_APIKEY", secret: "k3y-typo" },
   ];
 
   for (const { env, names, secret } of cases) {

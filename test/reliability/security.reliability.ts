@@ -458,7 +458,7 @@ describe("Security matrix", () => {
     const modifications: Array<[string, (body: string) => string]> = [
       ["status changed", (s) => s.replace('"key":"completed"', '"key":"refunded"')],
       ["amount changed", (s) => s.replace(/"transfer_amount":"[^"]+"/, '"transfer_amount":"9999.0"')],
-      ["order id changed", (s) => s.replace(/"order_id":"[0-9a-f]/, '"order_id":"0')],
+      ["order id changed", (s) => s.replace(/"order_id":"([0-9a-f])/, (_match, first: string) => `"order_id":"${first === "0" ? "1" : "0"}`)],
       ["one trailing space", (s) => `${s} `],
       ["pretty-printed", (s) => JSON.stringify(JSON.parse(s), null, 2)],
       ["keys in another order", (s) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(s)).reverse()))],

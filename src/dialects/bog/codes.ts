@@ -1,6 +1,6 @@
-// How core statuses and decline reasons read in BOG's vocabulary.
+// How core statuses, decline reasons and payment methods read in BOG's vocabulary.
 
-import type { Language, DeclineReason, Order, RejectReason } from "../../core/types.ts";
+import type { DeclineReason, FollowUpDeclineReason, Language, Order, PaymentAttempt, PaymentMethod, RejectReason } from "../../core/types.ts";
 
 export type BogStatus =
   | "created"
@@ -96,5 +96,64 @@ export function bogCodeOfRejection(reason: RejectReason): BogPaymentCode | undef
   return DECLINE_CODES[reason];
 }
 
-/** transfer_method.value of a card payment, as the bank words it. */
-export const BOG_CARD_METHOD_LABEL: Readonly<Record<Language, string>> = { ka: "ბარათით გადახდა", en: "Card payment" };
+/** BOG action codes (actions[].code) of a refund, capture or cancel the acquirer refused. */
+export const BOG_ACTION_CODES = {
+  "161": "Refund could not be completed; contact the issuer",
+  "162": "Issuer declined the refund",
+  "163": "Not enough funds on the merchant account",
+  "167": "Card expired; refund to another card",
+  "179": "Unknown response",
+} as const;
+
+export type BogActionCode = keyof typeof BOG_ACTION_CODES;
+
+const ACTION_CODES: Readonly<Record<FollowUpDeclineReason, BogActionCode>> = {
+  authorization_not_found: "161",
+  issuer_declined: "162",
+  merchant_insufficient_funds: "163",
+  expired_card: "167",
+  technical_error: "179",
+};
+
+export function bogActionCodeOf(reason: FollowUpDeclineReason): BogActionCode {
+  return ACTION_CODES[reason];
+}
+
+/** BOG's payment_method names, and the core method each one is. */
+export const BOG_METHODS = {
+  card: "card",
+  google_pay: "google_pay",
+  apple_pay: "apple_pay",
+  bog_p2p: "bank_transfer",
+  bog_loyalty: "loyalty_points",
+  bnpl: "bnpl",
+  bog_loan: "installment",
+  gift_card: "gift_card",
+} as const satisfies Record<string, PaymentMethod>;
+
+export type BogMethod = keyof typeof BOG_METHODS;
+export const BOG_METHOD_NAMES = Object.keys(BOG_METHODS) as BogMethod[];
+
+/** transfer_method.value, as the bank words each method. */
+const METHOD_LABELS: Readonly<Record<BogMethod, Record<Language, string>>> = {
+  card: { ka: "ბარათით გადახდა", en: "Card payment" },
+  google_pay: { ka: "Google Pay", en: "Google Pay" },
+  apple_pay: { ka: "Apple Pay", en: "Apple Pay" },
+  bog_p2p: { ka: "ინტერნეტბანკით გადახდა", en: "Internet bank transfer" },
+  bog_loyalty: { ka: "ქულებით გადახდა", en: "Loyalty points" },
+  bnpl: { ka: "ნაწილ-ნაწილ გადახდა", en: "Buy now, pay later" },
+  bog_loan: { ka: "განვადება", en: "Installment loan" },
+  gift_card: { ka: "სასაჩუქრე ბარათი", en: "Gift card" },
+};
+
+/** The transfer_method of an attempt: the BOG name of the method it used. */
+export function bogTransferMethodOf(attempt: PaymentAttempt, language: Language): { key: BogMethod; value: string } | null {
+  const key = BOG_METHOD_NAMES.find((name) => BOG_METHODS[name] === attempt.method);
+  return key ? { key, value: METHOD_LABELS[key][language] } : null;
+}
+
+/** payment_option: an ordinary payment, a saved card with the buyer there, or a charge without them. */
+export function bogPaymentOptionOf(attempt: PaymentAttempt, order: Order): "direct_debit" | "recurrent" | "subscription" {
+  if (!attempt.customerPresent) return "subscription";
+  return order.savedCardId ? "recurrent" : "direct_debit";
+}

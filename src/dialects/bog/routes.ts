@@ -2,23 +2,22 @@
 // bank's Keycloak realm and the /payments/v1 API. Routes only translate: parse the bank's
 // request, call core, render the bank's response.
 
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import formbody from "@fastify/formbody";
-import { authenticateMerchant } from "../../core/merchants.ts";
-import { TetriError } from "../../core/errors.ts";
-import { parseOrderId } from "../../core/ids.ts";
-import type { MerchantId, OrderId } from "../../core/ids.ts";
+import type { OrderId } from "../../core/ids.ts";
 import { createOrder, getOrderView } from "../../core/orders.ts";
 import { capturePreauthorization, refundOrder, voidPreauthorization } from "../../core/operations.ts";
 import type { OperationRequest } from "../../core/operations.ts";
-import { sendJsonError, toTetriError } from "../../http/errors.ts";
-import { openApiFor } from "../../http/openapi.ts";
-import { bearerTokenOf, idempotencyOf, languageOf } from "../../http/request-context.ts";
-import type { Services } from "../../services.ts";
-import { readOrderAmount } from "../../http/field-readers.ts";
-import { parseBogOrder } from "./order-request.ts";
-import { renderBogReceipt } from "./receipt.ts";
+import type { DialectId } from "../../core/types.ts";
+import { idempotencyOf, languageOf } from "../../http/request-context.ts";
+import type { DialectDeps } from "../dialect.ts";
+import { requestedAmount } from "../shared/fields.ts";
+import { emptyBodyIsEmptyObject, orderIdParam, requireMerchant, useErrorShape } from "../shared/routing.ts";
+import { bearerMerchant, issueClientToken, tokenRateLimit } from "../shared/tokens.ts";
+import { renderBogError, renderOAuthError, sendOAuthFailure } from "./errors.ts";
+import { parseBogOrder } from "./parse.ts";
+import { renderBogReceipt } from "./render.ts";
 import {
   ActionResponse,
   ApproveBody,
@@ -34,22 +33,6 @@ import {
 
 export const BOG_TOKEN_PATH = "/auth/realms/bog/protocol/openid-connect/token";
 export const BOG_API_PREFIX = "/payments/v1";
-
-declare module "fastify" {
-  interface FastifyRequest {
-    merchantId: MerchantId;
-  }
-}
-
-/** Every error on the BOG API, in one shape: { key, message, errors? }. */
-export const renderBogError = sendJsonError;
-
-type OAuthFailure = { status: 400 | 401; error: string; description: string };
-
-function oauthFailure(reply: FastifyReply, failure: OAuthFailure) {
-  if (failure.status === 401) reply.header("www-authenticate", 'Basic realm="bog"');
-  return reply.status(failure.status).send({ error: failure.error, error_description: failure.description });
-}
 
 function clientCredentialsOf(request: FastifyRequest): { id: string; secret: string } | undefined {
   const header = request.headers.authorization;
@@ -72,26 +55,16 @@ function clientCredentialsOf(request: FastifyRequest): { id: string; secret: str
   return undefined;
 }
 
-async function tokenRoutes(app: FastifyInstance, services: Services) {
+async function tokenRoutes(app: FastifyInstance, dialect: DialectId, deps: DialectDeps) {
   await app.register(formbody);
-  app.setErrorHandler((error, request, reply) => {
-    const tetri = toTetriError(error);
-    if (tetri.status >= 500) {
-      request.log.error({ err: error }, "token request failed");
-      return reply.status(500).send({ error: "server_error", error_description: "Internal error" });
-    }
-    if (tetri.code === "TETRI_ERR_RATE_LIMITED") {
-      return reply.status(429).send({ error: "slow_down", error_description: "Too many token requests" });
-    }
-    return oauthFailure(reply, { status: 400, error: "invalid_request", description: tetri.message });
-  });
+  app.setErrorHandler(renderOAuthError);
 
   app.post(
     BOG_TOKEN_PATH,
     {
-      config: { rateLimit: { max: services.config.tokenRateLimitPerMinute, timeWindow: 60_000 } },
+      config: tokenRateLimit(deps),
       schema: {
-        tags: ["bog"],
+        tags: [dialect],
         summary: "OAuth2 client-credentials token (HTTP Basic client_id:client_secret)",
         consumes: ["application/x-www-form-urlencoded"],
         response: { 200: TokenResponse, 400: OAuthError, 401: OAuthError },
@@ -99,7 +72,7 @@ async function tokenRoutes(app: FastifyInstance, services: Services) {
     },
     async (request, reply) => {
       if (!String(request.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) {
-        return oauthFailure(reply, {
+        return sendOAuthFailure(reply, {
           status: 400,
           error: "invalid_request",
           description: "Content-Type must be application/x-www-form-urlencoded",
@@ -108,17 +81,16 @@ async function tokenRoutes(app: FastifyInstance, services: Services) {
       const form = (request.body ?? {}) as Record<string, unknown>;
       const grantType = form.grant_type;
       if (grantType === undefined) {
-        return oauthFailure(reply, { status: 400, error: "invalid_request", description: "Missing form parameter: grant_type" });
+        return sendOAuthFailure(reply, { status: 400, error: "invalid_request", description: "Missing form parameter: grant_type" });
       }
       if (grantType !== "client_credentials") {
-        return oauthFailure(reply, { status: 400, error: "unsupported_grant_type", description: "Unsupported grant_type" });
+        return sendOAuthFailure(reply, { status: 400, error: "unsupported_grant_type", description: "Unsupported grant_type" });
       }
       const credentials = clientCredentialsOf(request);
-      const merchant = credentials && (await authenticateMerchant(services.ctx.store, credentials.id, credentials.secret));
-      if (!merchant) {
-        return oauthFailure(reply, { status: 401, error: "invalid_client", description: "Invalid client or Invalid client credentials" });
+      const token = credentials && (await issueClientToken(deps, dialect, credentials));
+      if (!token) {
+        return sendOAuthFailure(reply, { status: 401, error: "invalid_client", description: "Invalid client or Invalid client credentials" });
       }
-      const token = await services.tokens.issue(merchant, "bog");
       reply.header("cache-control", "no-store").header("pragma", "no-cache");
       return {
         access_token: token.accessToken,
@@ -133,41 +105,28 @@ async function tokenRoutes(app: FastifyInstance, services: Services) {
 
   app.get(
     "/auth/realms/bog/protocol/openid-connect/certs",
-    { schema: { tags: ["bog"], summary: "JWKS: the public keys that sign access tokens" } },
-    async () => services.tokens.jwks(),
+    { schema: { tags: [dialect], summary: "JWKS: the public keys that sign access tokens" } },
+    async () => deps.tokens.jwks(),
   );
 }
 
-function orderIdOf(params: { order_id: string }): OrderId {
-  const id = parseOrderId(params.order_id);
-  if (!id) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
-  return id;
-}
-
-async function apiRoutes(app: FastifyInstance, services: Services) {
-  const { ctx, config } = services;
-  app.setErrorHandler(renderBogError);
-  app.setNotFoundHandler((request, reply) => renderBogError(new TetriError("TETRI_ERR_NOT_FOUND"), request, reply));
-
-  app.addHook("onRequest", async (request) => {
-    if (request.routeOptions.config.public) return;
-    const token = bearerTokenOf(request);
-    const merchantId = token && (await services.tokens.verify(token, "bog"));
-    if (!merchantId) throw new TetriError("TETRI_ERR_UNAUTHENTICATED");
-    request.merchantId = merchantId;
-  });
+async function apiRoutes(app: FastifyInstance, dialect: DialectId, deps: DialectDeps) {
+  const { ctx, links, settings } = deps;
+  useErrorShape(app, renderBogError);
+  requireMerchant(app, (request) => bearerMerchant(request, deps, dialect));
 
   const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse };
-  const links = (id: OrderId) => ({
-    details: { href: `${config.publicUrl}${BOG_API_PREFIX}/receipt/${id}` },
-    redirect: { href: `${config.publicUrl}/?order_id=${id}` },
+  const owner = (request: FastifyRequest) => ({ merchantId: request.merchantId, dialect });
+  const orderLinks = (id: OrderId) => ({
+    details: { href: `${settings.publicUrl}${BOG_API_PREFIX}/receipt/${id}` },
+    redirect: { href: links.payment(id) },
   });
 
   app.post(
     "/ecommerce/orders",
     {
       schema: {
-        tags: ["bog"],
+        tags: [dialect],
         summary: "Create an order",
         body: CreateOrderBody,
         response: { 200: CreateOrderResponse, ...errors },
@@ -176,17 +135,17 @@ async function apiRoutes(app: FastifyInstance, services: Services) {
     async (request) => {
       const body = request.body as Static<typeof CreateOrderBody>;
       const idempotency = idempotencyOf(request);
-      const parsed = parseBogOrder(body, languageOf(request.headers["accept-language"], "ka"), config.mode === "live");
+      const parsed = parseBogOrder(dialect, body, languageOf(request.headers["accept-language"], "ka"), settings.live);
       const id = await createOrder(ctx, request.merchantId, parsed, idempotency);
-      return { id, _links: links(id) };
+      return { id, _links: orderLinks(id) };
     },
   );
 
   const receipt = async (request: FastifyRequest) => {
-    const view = await getOrderView(ctx, { merchantId: request.merchantId, dialect: "bog" }, orderIdOf(request.params as { order_id: string }));
-    return renderBogReceipt(view, config.publicUrl);
+    const view = await getOrderView(ctx, owner(request), orderIdParam((request.params as { order_id: string }).order_id));
+    return renderBogReceipt(view, links);
   };
-  const receiptSchema = { tags: ["bog"], params: OrderIdParams, response: { 401: ErrorResponse, 404: ErrorResponse } };
+  const receiptSchema = { tags: [dialect], params: OrderIdParams, response: { 401: ErrorResponse, 404: ErrorResponse } };
   app.get("/receipt/:order_id", { schema: { ...receiptSchema, summary: "Payment details of an order" } }, receipt);
   // Not documented by the bank but called by some clients; answers the same as /receipt.
   app.get("/ecommerce/orders/:order_id", { schema: { ...receiptSchema, summary: "Alias of /receipt/{order_id}" } }, receipt);
@@ -201,23 +160,17 @@ async function apiRoutes(app: FastifyInstance, services: Services) {
     app.post(
       path,
       {
-        schema: { tags: ["bog"], summary, params: OrderIdParams, body, response: { 200: ActionResponse, ...errors } },
-        // Shops send {} or no body at all for a full refund or approval; both mean "everything".
-        preValidation: async (request) => {
-          request.body ??= {};
-        },
+        schema: { tags: [dialect], summary, params: OrderIdParams, body, response: { 200: ActionResponse, ...errors } },
+        preValidation: emptyBodyIsEmptyObject,
       },
       async (request) => {
-        const orderId = orderIdOf(request.params as { order_id: string });
         const input = request.body as { amount?: number | string; description?: string };
-        const idempotency = idempotencyOf(request);
         const actionId = await run({
-          merchantId: request.merchantId,
-          orderId,
-          dialect: "bog",
-          amount: input.amount === undefined ? undefined : await readOrderAmount(ctx, { merchantId: request.merchantId, dialect: "bog" }, orderId, input.amount),
+          ...owner(request),
+          orderId: orderIdParam((request.params as { order_id: string }).order_id),
+          amount: requestedAmount(input.amount),
           description: input.description,
-          idempotency,
+          idempotency: idempotencyOf(request),
         });
         return { key: "request_received", message, action_id: actionId };
       },
@@ -241,25 +194,14 @@ async function apiRoutes(app: FastifyInstance, services: Services) {
     (r) => voidPreauthorization(ctx, r),
   );
 
-  app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () =>
-    openApiFor(app, "bog", "tetri: Bank of Georgia Online Payments v1"),
-  );
-
   app.get(
     "/callback-public-key",
-    { config: { public: true }, schema: { tags: ["bog"], summary: "PEM public key that verifies Callback-Signature" } },
-    async (_request, reply) => reply.type("application/x-pem-file").send(services.callbackKeys.publicPem),
+    { config: { public: true }, schema: { tags: [dialect], summary: "PEM public key that verifies Callback-Signature" } },
+    async (_request, reply) => reply.type("application/x-pem-file").send(deps.callbackPublicKeyPem),
   );
 }
 
-export async function bogDialect(app: FastifyInstance, services: Services) {
-  await app.register(async (scope) => tokenRoutes(scope, services));
-  await app.register(async (scope) => apiRoutes(scope, services), { prefix: BOG_API_PREFIX });
-}
-
-declare module "fastify" {
-  interface FastifyContextConfig {
-    /** The route needs no Bearer token. */
-    public?: boolean;
-  }
+export async function bogRoutes(app: FastifyInstance, dialect: DialectId, deps: DialectDeps) {
+  await app.register(async (scope) => tokenRoutes(scope, dialect, deps));
+  await app.register(async (scope) => apiRoutes(scope, dialect, deps), { prefix: BOG_API_PREFIX });
 }

@@ -3,6 +3,7 @@
 // the bank does (shops send fields from older APIs; see the README).
 
 import { Type } from "@sinclair/typebox";
+import { BOG_METHOD_NAMES } from "./codes.ts";
 
 const text = (maxLength: number) => Type.String({ maxLength });
 /** Amounts arrive as JSON numbers, and from some clients as numeric strings; core parses both exactly. */
@@ -10,17 +11,6 @@ const Amount = Type.Union([Type.Number(), Type.String({ maxLength: 32 })], {
   description: "Amount in major units, e.g. 10.5 for 10.50 GEL. Number or numeric string.",
 });
 
-/** BOG's payment_method values. */
-export const BOG_PAYMENT_METHODS = [
-  "card",
-  "google_pay",
-  "apple_pay",
-  "bog_p2p",
-  "bog_loyalty",
-  "bnpl",
-  "bog_loan",
-  "gift_card",
-] as const;
 
 const BasketItem = Type.Object({
   product_id: Type.String({ minLength: 1, maxLength: 255 }),
@@ -65,7 +55,7 @@ export const CreateOrderBody = Type.Object({
   redirect_url: Type.Optional(text(2048)),
   ttl: Type.Optional(Type.Integer({ minimum: 2, maximum: 1440, description: "Minutes; default 15" })),
   payment_method: Type.Optional(
-    Type.Array(Type.Union(BOG_PAYMENT_METHODS.map((m) => Type.Literal(m))), { maxItems: BOG_PAYMENT_METHODS.length }),
+    Type.Array(Type.Union(BOG_METHOD_NAMES.map((m) => Type.Literal(m))), { maxItems: BOG_METHOD_NAMES.length }),
   ),
   config: Type.Optional(
     Type.Object({

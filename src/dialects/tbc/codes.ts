@@ -87,3 +87,8 @@ export const TBC_METHODS: Readonly<Record<TbcMethodId, PaymentMethod>> = {
   9: "apple_pay",
   14: "google_pay",
 };
+
+/** The TBC method id of a core payment method (`paymentMethod`); null for one TBC has no id for. */
+export function tbcMethodIdOf(method: PaymentMethod): TbcMethodId | null {
+  return TBC_METHOD_IDS.find((id) => TBC_METHODS[id] === method) ?? null;
+}

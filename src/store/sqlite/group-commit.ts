@@ -6,19 +6,25 @@
 
 import { sql } from "kysely";
 import type { Kysely } from "kysely";
-import type { StoreTx } from "../core/ports.ts";
-import { queriesOn } from "./queries.ts";
-import type { Database } from "./schema.ts";
+import type { Database } from "../schema.ts";
+
+type Work = (db: Kysely<Database>) => Promise<unknown>;
 
 type Pending = {
-  work: (tx: StoreTx) => Promise<unknown>;
+  work: Work;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 };
 
 const MAX_BATCH = 256;
 
-export function groupCommit(db: Kysely<Database>) {
+export type GroupCommit = {
+  /** Runs `work` in a savepoint of the next batch; resolves after that batch's COMMIT. */
+  run<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+};
+
+/** `db` must be the only writer of its database file in this process: one connection, batches one at a time. */
+export function groupCommit(db: Kysely<Database>): GroupCommit {
   const queue: Pending[] = [];
   let scheduled = false;
 
@@ -28,11 +34,10 @@ export function groupCommit(db: Kysely<Database>) {
       await db.connection().execute(async (connection) => {
         await sql`begin immediate`.execute(connection);
         try {
-          const tx = queriesOn(connection);
           for (const item of batch) {
             await sql`savepoint work`.execute(connection);
             try {
-              outcomes.push({ ok: true, value: await item.work(tx) });
+              outcomes.push({ ok: true, value: await item.work(connection) });
               await sql`release work`.execute(connection);
             } catch (error) {
               await sql`rollback to work`.execute(connection);
@@ -70,10 +75,12 @@ export function groupCommit(db: Kysely<Database>) {
     });
   }
 
-  return function transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!scheduled) scheduleBatch();
-    });
+  return {
+    run<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+        if (!scheduled) scheduleBatch();
+      });
+    },
   };
 }

@@ -1,67 +1,20 @@
-// Renders an order as TBC's payment object (create, get, execution) and parses TBC's
-// create-payment body into core's OrderRequest.
+// Parses TBC's request bodies into core's requests: create-payment into an OrderRequest,
+// with TBC's key spellings, currencies and languages.
 
 import type { Static } from "@sinclair/typebox";
 import { validationError } from "../../core/errors.ts";
 import type { FieldProblem } from "../../core/errors.ts";
-import { compactOrderId } from "../../core/ids.ts";
-import { formatMajorAmount, isCurrency, minor } from "../../core/money.ts";
+import { isCurrency, minor } from "../../core/money.ts";
 import type { Currency, MinorUnits } from "../../core/money.ts";
 import type { OrderRequest } from "../../core/orders.ts";
-import type { BasketLine, Language, OrderView } from "../../core/types.ts";
-import { amountReader, urlReader } from "../../http/field-readers.ts";
-import { TBC_METHOD_IDS, TBC_METHODS, tbcResultCodeOf, tbcStatusOf } from "./codes.ts";
-import type { TbcMethodId } from "./codes.ts";
-import type { CreatePaymentBody } from "./schemas.ts";
+import type { BasketLine, DialectId, Language } from "../../core/types.ts";
+import { amountReader, urlReader } from "../shared/fields.ts";
+import { TBC_METHOD_IDS, TBC_METHODS } from "./codes.ts";
+import type { CreatePaymentBody, ExecutionBody } from "./schemas.ts";
 
 export const TBC_CURRENCIES: readonly Currency[] = ["GEL", "USD", "EUR"];
 /** TBC's default payment lifetime when expirationMinutes is missing. */
 export const DEFAULT_EXPIRATION_MINUTES = 12;
-
-/** Amounts go out as JSON numbers in major units (12.5), as TBC sends them. */
-export function tbcAmount(minorUnits: number, currency: Currency): number {
-  return Number(formatMajorAmount(minorUnits, currency));
-}
-
-export const OK_ENVELOPE = { httpStatusCode: 200, developerMessage: null, userMessage: null } as const;
-
-type TbcDetails = { extra?: string; extra2?: string; methods?: TbcMethodId[]; initiator?: string | null };
-
-export function renderTbcPayment(view: OrderView, links: { self: string; approval?: string }) {
-  const { order, attempt, savedCard } = view;
-  const details = order.details as TbcDetails;
-  const mmyy = (expiry: string) => expiry.replace("/", "");
-  const recurringCard = savedCard && savedCard.deletedAt === null
-    ? { recId: savedCard.id, cardMask: savedCard.card.mask, expiryDate: mmyy(savedCard.card.expiry) }
-    : null;
-  return {
-    payId: compactOrderId(order.id),
-    status: tbcStatusOf(view),
-    currency: order.currency,
-    amount: tbcAmount(order.amount, order.currency),
-    confirmedAmount: tbcAmount(order.capturedAmount, order.currency),
-    returnedAmount: tbcAmount(order.refundedAmount, order.currency),
-    links: [
-      { uri: links.self, method: "GET", rel: "self" },
-      ...(links.approval ? [{ uri: links.approval, method: "REDIRECT", rel: "approval_url" }] : []),
-    ],
-    transactionId: attempt?.transactionId ?? null,
-    paymentMethod: attempt ? 5 : null,
-    recurringCard,
-    recId: recurringCard?.recId ?? null,
-    RRN: attempt?.transactionId ?? null,
-    PaymentCardNumber: attempt?.card.mask ?? null,
-    extra: details.extra ?? null,
-    extra2: details.extra2 ?? null,
-    merchantPaymentId: order.externalOrderId,
-    preAuth: order.captureMode === "manual",
-    // A saved-card charge is merchant-initiated only when the execution said so (initiator "merchant").
-    Initiator: order.savedCardId && details.initiator?.toLowerCase() === "merchant" ? "Merchant" : "client",
-    resultCode: tbcResultCodeOf(view),
-    operationType: null,
-    ...OK_ENVELOPE,
-  };
-}
 
 const KEYS_IN_ANY_CASE = (value: unknown, keys: readonly string[]): unknown => {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
@@ -102,7 +55,7 @@ function monthHasPassed(mmyy: string, now: number): boolean {
   return 2000 * 12 + Number(mmyy.slice(2)) * 12 + Number(mmyy.slice(0, 2)) < current;
 }
 
-export function parseTbcPayment(body: Static<typeof CreatePaymentBody>, live: boolean, now: number): OrderRequest {
+export function parseTbcPayment(dialect: DialectId, body: Static<typeof CreatePaymentBody>, live: boolean, now: number): OrderRequest {
   const problems: FieldProblem[] = [];
   const currency = parseTbcCurrency(body.amount.currency, "amount.currency", problems);
   const read = amountReader(currency, problems);
@@ -150,7 +103,7 @@ export function parseTbcPayment(body: Static<typeof CreatePaymentBody>, live: bo
     basket = [{ productId: body.merchantPaymentId ?? "payment", description: body.description ?? null, quantity: "1", unitPrice: total as MinorUnits }];
   }
   return {
-    dialect: "tbc",
+    dialect,
     externalOrderId: body.merchantPaymentId ?? null,
     captureMode: body.preAuth ? "manual" : "automatic",
     currency,
@@ -172,11 +125,33 @@ export function parseTbcPayment(body: Static<typeof CreatePaymentBody>, live: bo
       amount: body.amount,
     },
     saveCard: body.saveCard ? { until: body.saveCardToDate ?? null } : null,
+    terminal: null,
     ttlMinutes: body.expirationMinutes ?? DEFAULT_EXPIRATION_MINUTES,
   };
 }
 
-/** TBC's callback: only the payment id; the shop reads the payment with GET to learn what happened. */
-export function renderTbcCallback(view: OrderView): string {
-  return JSON.stringify({ PaymentId: compactOrderId(view.order.id) });
+/** An execution (a charge of a saved card) as the new order it makes. */
+export function parseTbcExecution(dialect: DialectId, body: Static<typeof ExecutionBody>): OrderRequest {
+  const problems: FieldProblem[] = [];
+  const currency = parseTbcCurrency(body.money.currency, "money.currency", problems);
+  const amount = amountReader(currency, problems)("money.amount", body.money.amount);
+  if (amount === undefined || problems.length > 0) throw validationError(problems);
+  return {
+    dialect,
+    externalOrderId: body.merchantPaymentId ?? null,
+    captureMode: body.preAuth ? "manual" : "automatic",
+    currency,
+    amount,
+    language: "ka",
+    callbackUrl: null,
+    successUrl: null,
+    failUrl: null,
+    paymentMethods: ["card"],
+    basket: [{ productId: body.merchantPaymentId ?? "recurring", description: null, quantity: "1", unitPrice: amount }],
+    details: { extra: body.extra, extra2: body.extra2, initiator: body.initiator ?? null },
+    saveCard: null,
+    terminal: null,
+    ttlMinutes: DEFAULT_EXPIRATION_MINUTES,
+  };
 }
+

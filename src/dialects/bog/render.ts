@@ -1,10 +1,20 @@
 // Renders an order as BOG's payment-details object (GET /receipt and the callback body).
 // Amounts are strings in major units, dates UTC with microseconds, as the bank sends them.
 
+import type { CheckoutLinks } from "../../checkout/links.ts";
 import { formatMajorAmount } from "../../core/money.ts";
 import type { Currency } from "../../core/money.ts";
 import type { Operation, OrderView } from "../../core/types.ts";
-import { BOG_PAYMENT_CODES, BOG_CARD_METHOD_LABEL, BOG_STATUS_LABELS, bogCodeOfRejection, bogStatusOf } from "./codes.ts";
+import {
+  BOG_ACTION_CODES,
+  BOG_PAYMENT_CODES,
+  BOG_STATUS_LABELS,
+  bogActionCodeOf,
+  bogCodeOfRejection,
+  bogPaymentOptionOf,
+  bogStatusOf,
+  bogTransferMethodOf,
+} from "./codes.ts";
 import type { BogPaymentCode } from "./codes.ts";
 
 /** BOG writes amounts like Java decimals: "100.5", "10.0", "0.0". */
@@ -23,7 +33,6 @@ type Details = {
     basket?: Array<Record<string, unknown>>;
   };
   buyer?: { full_name?: string; masked_email?: string; masked_phone?: string } | null;
-  config?: { account?: { tag?: string } } | null;
 };
 
 const str = (value: unknown): string | null => (value === undefined || value === null ? null : String(value));
@@ -42,12 +51,12 @@ function actionName(operation: Operation, view: OrderView): string {
   return operation.amount === order.capturedAmount ? "refund" : "partial_refund";
 }
 
-export function renderBogReceipt(view: OrderView, publicUrl: string, options: { settledOnly?: boolean } = {}) {
+export function renderBogReceipt(view: OrderView, links: CheckoutLinks, options: { settledOnly?: boolean } = {}) {
   const { order, merchant, attempt } = view;
   const details = order.details as Details;
   const status = bogStatusOf(order, options);
   const code = paymentCode(view);
-  const tetriReceipt = `${publicUrl}/receipt?order_id=${order.id}`;
+  const tetriReceipt = links.result(order.id);
   const buyer = details.buyer ?? null;
   return {
     order_id: order.id,
@@ -85,16 +94,14 @@ export function renderBogReceipt(view: OrderView, publicUrl: string, options: { 
     },
     redirect_links: { success: order.successUrl ?? tetriReceipt, fail: order.failUrl ?? tetriReceipt },
     payment_detail: {
-      transfer_method: attempt
-        ? { key: "card", value: BOG_CARD_METHOD_LABEL[order.language] }
-        : null,
+      transfer_method: attempt ? bogTransferMethodOf(attempt, order.language) : null,
       transaction_id: attempt?.transactionId ?? null,
       payer_identifier: attempt ? attempt.card.mask.replaceAll("*", "x") : null,
-      payment_option: attempt ? "direct_debit" : null,
+      payment_option: attempt ? bogPaymentOptionOf(attempt, order) : null,
       card_type: attempt && attempt.card.brand !== "other" ? attempt.card.brand : null,
       card_expiry_date: attempt?.card.expiry ?? null,
-      request_account_tag: details.config?.account?.tag ?? null,
-      transfer_account_tag: attempt ? "default" : null,
+      request_account_tag: order.terminal,
+      transfer_account_tag: attempt?.terminal ?? null,
       saved_card_type: null,
       parent_order_id: null,
       code,
@@ -111,11 +118,16 @@ export function renderBogReceipt(view: OrderView, publicUrl: string, options: { 
         status: op.status === "completed" ? "completed" : "rejected",
         zoned_action_date: bogDate(op.updatedAt),
         amount: bogAmount(op.amount, op.currency),
-        ...(op.failureReason ? { code: "179", code_description: "Unknown response" } : {}),
+        ...(op.failureReason ? actionCode(op.failureReason) : {}),
       })),
     lang: order.language,
     reject_reason: order.rejectReason ? rejectReasonText(order.rejectReason, code) : null,
   };
+}
+
+function actionCode(reason: NonNullable<Operation["failureReason"]>): { code: string; code_description: string } {
+  const code = bogActionCodeOf(reason);
+  return { code, code_description: BOG_ACTION_CODES[code] };
 }
 
 function rejectReasonText(reason: NonNullable<OrderView["order"]["rejectReason"]>, code: BogPaymentCode | null): string {
@@ -127,7 +139,7 @@ function rejectReasonText(reason: NonNullable<OrderView["order"]["rejectReason"]
  * The callback body, compact and with keys in a fixed order, so that a shop that verifies
  * JSON.stringify(JSON.parse(body)) instead of the raw bytes still gets the same bytes.
  */
-export function renderBogCallback(view: OrderView, now: number, publicUrl: string): string {
-  const body = renderBogReceipt(view, publicUrl, { settledOnly: true });
+export function renderBogCallback(view: OrderView, now: number, links: CheckoutLinks): string {
+  const body = renderBogReceipt(view, links, { settledOnly: true });
   return JSON.stringify({ event: "order_payment", zoned_request_time: bogDate(now), body });
 }

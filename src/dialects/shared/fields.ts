@@ -1,15 +1,12 @@
 // Readers of wire fields shared by the dialects: each records a field problem instead of throwing,
 // so that one response names every bad field.
 
-import type { CoreContext } from "../core/context.ts";
-import { TetriError } from "../core/errors.ts";
-import type { FieldProblem } from "../core/errors.ts";
-import { checkMerchantUrl } from "../core/merchant-urls.ts";
-import type { MerchantId, OrderId } from "../core/ids.ts";
-import { getOwnOrder } from "../core/orders.ts";
-import type { Dialect } from "../core/types.ts";
-import { parseMajorAmount } from "../core/money.ts";
-import type { AmountProblem, Currency, MinorUnits } from "../core/money.ts";
+import { validationError } from "../../core/errors.ts";
+import type { FieldProblem } from "../../core/errors.ts";
+import { checkMerchantUrl } from "../../core/merchant-urls.ts";
+import { parseMajorAmount } from "../../core/money.ts";
+import type { AmountProblem, Currency, MinorUnits } from "../../core/money.ts";
+import type { RequestedAmount } from "../../core/operations.ts";
 
 const AMOUNT_MESSAGES: Readonly<Record<AmountProblem, string>> = {
   not_a_number: "must be a number",
@@ -29,18 +26,18 @@ export function amountReader(currency: Currency, problems: FieldProblem[]) {
   };
 }
 
-/** Reads an operation's amount, which is in the order's currency: so it needs the order (and proves it is the caller's). */
-export async function readOrderAmount(
-  ctx: CoreContext,
-  owner: { merchantId: MerchantId; dialect: Dialect },
-  orderId: OrderId,
-  value: unknown,
-): Promise<MinorUnits> {
-  const order = await getOwnOrder(ctx, owner, orderId);
-  const problems: FieldProblem[] = [];
-  const amount = amountReader(order.currency, problems)("amount", value);
-  if (amount === undefined) throw new TetriError("TETRI_ERR_VALIDATION", { fields: problems });
-  return amount;
+/**
+ * An operation's amount as the request sent it (absent: undefined). It is in the order's
+ * currency, which core knows once it holds the order: core reads it there.
+ */
+export function requestedAmount(value: unknown, field = "amount"): RequestedAmount | undefined {
+  if (value === undefined) return undefined;
+  return (currency) => {
+    const problems: FieldProblem[] = [];
+    const amount = amountReader(currency, problems)(field, value);
+    if (amount === undefined) throw validationError(problems);
+    return amount;
+  };
 }
 
 /** Reads a merchant's callback or redirect URL, normalized; null when absent or bad. */

@@ -6,25 +6,15 @@ import { validationError } from "../../core/errors.ts";
 import type { FieldProblem } from "../../core/errors.ts";
 import { CURRENCIES, isCurrency } from "../../core/money.ts";
 import type { Currency, MinorUnits } from "../../core/money.ts";
-import { amountReader, urlReader } from "../../http/field-readers.ts";
 import { TTL_MINUTES } from "../../core/orders.ts";
 import type { OrderRequest } from "../../core/orders.ts";
-import type { BasketLine, Language, PaymentMethod } from "../../core/types.ts";
-import { BOG_PAYMENT_METHODS } from "./schemas.ts";
+import type { BasketLine, DialectId, Language } from "../../core/types.ts";
+import { amountReader, urlReader } from "../shared/fields.ts";
+import { BOG_METHOD_NAMES, BOG_METHODS } from "./codes.ts";
 import type { CreateOrderBody } from "./schemas.ts";
 
-const METHODS: Readonly<Record<(typeof BOG_PAYMENT_METHODS)[number], PaymentMethod>> = {
-  card: "card",
-  google_pay: "google_pay",
-  apple_pay: "apple_pay",
-  bog_p2p: "bank_transfer",
-  bog_loyalty: "loyalty_points",
-  bnpl: "bnpl",
-  bog_loan: "installment",
-  gift_card: "gift_card",
-};
-
 export function parseBogOrder(
+  dialect: DialectId,
   body: Static<typeof CreateOrderBody>,
   language: Language,
   live: boolean,
@@ -86,7 +76,7 @@ export function parseBogOrder(
 
   if (problems.length > 0 || total === undefined) throw validationError(problems);
   return {
-    dialect: "bog",
+    dialect,
     externalOrderId: body.external_order_id ?? null,
     captureMode: body.capture ?? "automatic",
     currency,
@@ -96,7 +86,7 @@ export function parseBogOrder(
     successUrl,
     failUrl,
     // None named means every method the bank offers; the page lists them all.
-    paymentMethods: (methods.length > 0 ? methods : BOG_PAYMENT_METHODS).map((m) => METHODS[m]),
+    paymentMethods: (methods.length > 0 ? methods : BOG_METHOD_NAMES).map((m) => BOG_METHODS[m]),
     basket,
     details: {
       purchase_units: { ...units, currency },
@@ -105,6 +95,7 @@ export function parseBogOrder(
       application_type: body.application_type ?? null,
     },
     saveCard: null,
+    terminal: body.config?.account?.tag ?? null,
     ttlMinutes: body.ttl ?? TTL_MINUTES.default,
   };
 }

@@ -1,0 +1,30 @@
+// The hosted pages' addresses, in one place: dialects put them in their responses (absolute),
+// the pages redirect between them (paths).
+
+import type { AttemptId, OrderId } from "../core/ids.ts";
+import type { Language } from "../core/types.ts";
+
+const lang = (language: Language | undefined) => (language ? `&lang=${language}` : "");
+
+export const checkoutPaths = {
+  /** The payment page a shop sends its buyer to. */
+  payment: (orderId: OrderId, language?: Language) => `/?order_id=${orderId}${lang(language)}`,
+  /** tetri's own result page, for shops that give no redirect URL. */
+  result: (orderId: OrderId, language?: Language) => `/receipt?order_id=${orderId}${lang(language)}`,
+  challenge: (orderId: OrderId, attemptId: AttemptId, language: Language) =>
+    `/checkout/3ds?order_id=${orderId}&attempt_id=${attemptId}${lang(language)}`,
+};
+
+export type CheckoutLinks = {
+  readonly publicUrl: string;
+  payment(orderId: OrderId): string;
+  result(orderId: OrderId): string;
+};
+
+export function checkoutLinks(publicUrl: string): CheckoutLinks {
+  return {
+    publicUrl,
+    payment: (orderId) => `${publicUrl}${checkoutPaths.payment(orderId)}`,
+    result: (orderId) => `${publicUrl}${checkoutPaths.result(orderId)}`,
+  };
+}

@@ -1,0 +1,100 @@
+import type { Insertable, Kysely, Selectable } from "kysely";
+import type { AttemptId, OrderId } from "../../core/ids.ts";
+import type { AttemptRepository } from "../../core/ports.ts";
+import type { PaymentAttempt } from "../../core/types.ts";
+import type { Database, PaymentAttemptsTable } from "../schema.ts";
+import { cardColumns, cardOf, flag, num } from "./rows.ts";
+
+function toAttempt(row: Selectable<PaymentAttemptsTable>): PaymentAttempt {
+  return {
+    id: row.id as AttemptId,
+    orderId: row.order_id as OrderId,
+    status: row.status as PaymentAttempt["status"],
+    method: row.method as PaymentAttempt["method"],
+    customerPresent: flag(row.customer_present),
+    ...cardOf(row),
+    declineReason: row.decline_reason as PaymentAttempt["declineReason"],
+    authCode: row.auth_code,
+    transactionId: row.transaction_id,
+    terminal: row.terminal,
+    createdAt: num(row.created_at),
+    updatedAt: num(row.updated_at),
+  };
+}
+
+function attemptRow(attempt: PaymentAttempt): Insertable<PaymentAttemptsTable> & { id: string } {
+  return {
+    id: attempt.id,
+    order_id: attempt.orderId,
+    status: attempt.status,
+    method: attempt.method,
+    customer_present: attempt.customerPresent,
+    ...cardColumns(attempt.card, attempt),
+    decline_reason: attempt.declineReason,
+    auth_code: attempt.authCode,
+    transaction_id: attempt.transactionId,
+    terminal: attempt.terminal,
+    created_at: attempt.createdAt,
+    updated_at: attempt.updatedAt,
+  };
+}
+
+export function attemptQueries(db: Kysely<Database>): AttemptRepository {
+  return {
+    async insert(attempt) {
+      await db.insertInto("payment_attempts").values(attemptRow(attempt)).execute();
+    },
+    async update(attempt) {
+      const { id, ...columns } = attemptRow(attempt);
+      await db.updateTable("payment_attempts").set(columns).where("id", "=", id).execute();
+    },
+    async find(id) {
+      const row = await db.selectFrom("payment_attempts").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && toAttempt(row);
+    },
+    async latestOfOrder(orderId) {
+      const row = await db
+        .selectFrom("payment_attempts")
+        .selectAll()
+        .where("order_id", "=", orderId)
+        .orderBy("created_at", "desc")
+        .limit(1)
+        .executeTakeFirst();
+      return row && toAttempt(row);
+    },
+    async unresolved({ pendingBefore, unknownBefore }, limit) {
+      const rows = await db
+        .selectFrom("payment_attempts")
+        .selectAll()
+        .where((eb) =>
+          eb.or([
+            eb.and([eb("status", "=", "pending"), eb("updated_at", "<", pendingBefore)]),
+            eb.and([eb("status", "=", "unknown"), eb("updated_at", "<", unknownBefore)]),
+          ]),
+        )
+        .orderBy("updated_at")
+        .limit(limit)
+        .execute();
+      return rows.map(toAttempt);
+    },
+    async postponeUnresolved(id, at) {
+      await db
+        .updateTable("payment_attempts")
+        .set({ updated_at: at })
+        .where("id", "=", id)
+        .where("status", "in", ["pending", "unknown"])
+        .execute();
+    },
+    async abandonedChallenges(now, limit) {
+      const rows = await db
+        .selectFrom("payment_attempts")
+        .innerJoin("orders", "orders.id", "payment_attempts.order_id")
+        .selectAll("payment_attempts")
+        .where("payment_attempts.status", "=", "challenge")
+        .where("orders.expires_at", "<=", now)
+        .limit(limit)
+        .execute();
+      return rows.map(toAttempt);
+    },
+  };
+}

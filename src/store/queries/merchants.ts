@@ -1,0 +1,85 @@
+import type { Kysely, Selectable } from "kysely";
+import type { MerchantId } from "../../core/ids.ts";
+import type { CredentialRepository, MerchantRepository } from "../../core/ports.ts";
+import type { DialectCredential, DialectId, Merchant } from "../../core/types.ts";
+import type { Database, DialectCredentialsTable, MerchantsTable } from "../schema.ts";
+import { num } from "./rows.ts";
+
+function toMerchant(row: Selectable<MerchantsTable>): Merchant {
+  return {
+    id: row.id as MerchantId,
+    name: row.name,
+    clientId: row.client_id,
+    secretHash: row.secret_hash,
+    createdAt: num(row.created_at),
+  };
+}
+
+export function merchantQueries(db: Kysely<Database>): MerchantRepository {
+  return {
+    async insert(merchant) {
+      await db
+        .insertInto("merchants")
+        .values({
+          id: merchant.id,
+          name: merchant.name,
+          client_id: merchant.clientId,
+          secret_hash: merchant.secretHash,
+          created_at: merchant.createdAt,
+        })
+        .execute();
+    },
+    async find(id) {
+      const row = await db.selectFrom("merchants").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && toMerchant(row);
+    },
+    async findByClientId(clientId) {
+      const row = await db.selectFrom("merchants").selectAll().where("client_id", "=", clientId).executeTakeFirst();
+      return row && toMerchant(row);
+    },
+    async count() {
+      const row = await db.selectFrom("merchants").select(db.fn.countAll<number | string>().as("n")).executeTakeFirstOrThrow();
+      return num(row.n);
+    },
+  };
+}
+
+function toCredential(row: Selectable<DialectCredentialsTable>): DialectCredential {
+  return {
+    dialect: row.dialect as DialectId,
+    merchantId: row.merchant_id as MerchantId,
+    lookup: row.lookup,
+    sealedSecret:
+      row.secret_ciphertext === null || row.secret_key_id === null ? null : { ciphertext: row.secret_ciphertext, keyId: row.secret_key_id },
+    details: JSON.parse(row.details) as Record<string, string>,
+    createdAt: num(row.created_at),
+  };
+}
+
+export function credentialQueries(db: Kysely<Database>): CredentialRepository {
+  return {
+    async insert(credential) {
+      await db
+        .insertInto("dialect_credentials")
+        .values({
+          dialect: credential.dialect,
+          lookup: credential.lookup,
+          merchant_id: credential.merchantId,
+          secret_ciphertext: credential.sealedSecret?.ciphertext ?? null,
+          secret_key_id: credential.sealedSecret?.keyId ?? null,
+          details: JSON.stringify(credential.details),
+          created_at: credential.createdAt,
+        })
+        .execute();
+    },
+    async findByLookup(dialect, lookup) {
+      const row = await db
+        .selectFrom("dialect_credentials")
+        .selectAll()
+        .where("dialect", "=", dialect)
+        .where("lookup", "=", lookup)
+        .executeTakeFirst();
+      return row && toCredential(row);
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import type { Insertable, Kysely, Selectable } from "kysely";
+import type { MerchantId, OrderId } from "../../core/ids.ts";
+import type { OrderStatus } from "../../core/order-state.ts";
+import type { OrderRepository } from "../../core/ports.ts";
+import type { DialectId, Order } from "../../core/types.ts";
+import type { Database, OrdersTable } from "../schema.ts";
+import { currency, money, num } from "./rows.ts";
+
+function toOrder(row: Selectable<OrdersTable>): Order {
+  return {
+    id: row.id as OrderId,
+    merchantId: row.merchant_id as MerchantId,
+    dialect: row.dialect as DialectId,
+    externalOrderId: row.external_order_id,
+    status: row.status as OrderStatus,
+    captureMode: row.capture_mode as Order["captureMode"],
+    currency: currency(row.currency),
+    amount: money(row.amount),
+    authorizedAmount: money(row.authorized_amount),
+    capturedAmount: money(row.captured_amount),
+    refundedAmount: money(row.refunded_amount),
+    refundReservedAmount: money(row.refund_reserved_amount),
+    language: row.language as Order["language"],
+    callbackUrl: row.callback_url,
+    successUrl: row.success_url,
+    failUrl: row.fail_url,
+    paymentMethods: JSON.parse(row.payment_methods) as Order["paymentMethods"],
+    basket: JSON.parse(row.basket) as Order["basket"],
+    details: JSON.parse(row.details) as Order["details"],
+    rejectReason: row.reject_reason as Order["rejectReason"],
+    saveCard: row.save_card === null ? null : (JSON.parse(row.save_card) as Order["saveCard"]),
+    savedCardId: row.saved_card_id as Order["savedCardId"],
+    terminal: row.terminal,
+    createdAt: num(row.created_at),
+    expiresAt: num(row.expires_at),
+    updatedAt: num(row.updated_at),
+    version: num(row.version),
+  };
+}
+
+function orderRow(order: Order): Insertable<OrdersTable> & { version: number } {
+  return {
+    id: order.id,
+    merchant_id: order.merchantId,
+    dialect: order.dialect,
+    external_order_id: order.externalOrderId,
+    status: order.status,
+    capture_mode: order.captureMode,
+    currency: order.currency,
+    amount: order.amount,
+    authorized_amount: order.authorizedAmount,
+    captured_amount: order.capturedAmount,
+    refunded_amount: order.refundedAmount,
+    refund_reserved_amount: order.refundReservedAmount,
+    language: order.language,
+    callback_url: order.callbackUrl,
+    success_url: order.successUrl,
+    fail_url: order.failUrl,
+    payment_methods: JSON.stringify(order.paymentMethods),
+    basket: JSON.stringify(order.basket),
+    details: JSON.stringify(order.details),
+    reject_reason: order.rejectReason,
+    save_card: order.saveCard === null ? null : JSON.stringify(order.saveCard),
+    saved_card_id: order.savedCardId,
+    terminal: order.terminal,
+    created_at: order.createdAt,
+    expires_at: order.expiresAt,
+    updated_at: order.updatedAt,
+    version: order.version,
+  };
+}
+
+export function orderQueries(db: Kysely<Database>): OrderRepository {
+  return {
+    async insert(order) {
+      await db.insertInto("orders").values(orderRow(order)).execute();
+    },
+    async find(id) {
+      const row = await db.selectFrom("orders").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && toOrder(row);
+    },
+    async update(order) {
+      const { id, version, ...columns } = orderRow(order);
+      const result = await db
+        .updateTable("orders")
+        .set({ ...columns, version: version + 1 })
+        .where("id", "=", id)
+        .where("version", "=", version)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async dueForExpiry(now, limit) {
+      const rows = await db
+        .selectFrom("orders")
+        .select("id")
+        .where("status", "=", "created")
+        .where("expires_at", "<=", now)
+        .orderBy("expires_at")
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id as OrderId);
+    },
+    async countByStatus() {
+      const rows = await db
+        .selectFrom("orders")
+        .select(["status", db.fn.countAll<number | string>().as("n")])
+        .groupBy("status")
+        .execute();
+      return Object.fromEntries(rows.map((r) => [r.status, num(r.n)]));
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { sql } from "kysely";
+import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
+import type { MerchantId, OrderId, OutboxId } from "../../core/ids.ts";
+import type { OutboxRepository } from "../../core/ports.ts";
+import type { CallbackAttempt, DialectId, OutboxMessage } from "../../core/types.ts";
+import type { Database, OutboxTable } from "../schema.ts";
+import { num, numOrNull } from "./rows.ts";
+
+function toOutbox(row: Selectable<OutboxTable>): OutboxMessage {
+  return {
+    id: row.id as OutboxId,
+    merchantId: row.merchant_id as MerchantId,
+    orderId: row.order_id as OrderId,
+    dialect: row.dialect as DialectId,
+    url: row.url,
+    body: row.body,
+    status: row.status as OutboxMessage["status"],
+    orderVersion: num(row.order_version),
+    attempts: num(row.attempts),
+    nextAttemptAt: num(row.next_attempt_at),
+    createdAt: num(row.created_at),
+    deliveredAt: numOrNull(row.delivered_at),
+    lastError: row.last_error,
+  };
+}
+
+export function outboxQueries(db: Kysely<Database>): OutboxRepository {
+  return {
+    async insert(message) {
+      await db
+        .insertInto("outbox")
+        .values({
+          id: message.id,
+          merchant_id: message.merchantId,
+          order_id: message.orderId,
+          dialect: message.dialect,
+          url: message.url,
+          body: message.body,
+          status: message.status,
+          order_version: message.orderVersion,
+          attempts: message.attempts,
+          next_attempt_at: message.nextAttemptAt,
+          lease_until: null,
+          lease_token: null,
+          created_at: message.createdAt,
+          delivered_at: message.deliveredAt,
+          last_error: message.lastError,
+        })
+        .execute();
+    },
+    async claimDue(now, limit, lease) {
+      const free = (eb: ExpressionBuilder<Database, "outbox">) =>
+        eb.or([eb("outbox.lease_until", "is", null), eb("outbox.lease_until", "<", now)]);
+      const due = db
+        .selectFrom("outbox")
+        .select("outbox.id")
+        .where("outbox.status", "=", "pending")
+        .where("outbox.next_attempt_at", "<=", now)
+        .where(free)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom("outbox as earlier")
+                .select("earlier.id")
+                .whereRef("earlier.order_id", "=", "outbox.order_id")
+                .where("earlier.status", "=", "pending")
+                .whereRef("earlier.order_version", "<", "outbox.order_version"),
+            ),
+          ),
+        )
+        .orderBy("outbox.next_attempt_at")
+        .limit(limit);
+      const rows = await db
+        .updateTable("outbox")
+        .set({ lease_until: lease.until, lease_token: lease.token })
+        .where("id", "in", due)
+        .where(free)
+        .returningAll()
+        .execute();
+      return rows.map(toOutbox);
+    },
+    async finishAttempt(message, leaseToken, attempt) {
+      const updated = await db
+        .updateTable("outbox")
+        .set({
+          status: message.status,
+          attempts: sql<number>`attempts + 1`,
+          next_attempt_at: message.nextAttemptAt,
+          delivered_at: message.deliveredAt,
+          last_error: message.lastError,
+          lease_until: null,
+          lease_token: null,
+        })
+        .where("id", "=", message.id)
+        .where("lease_token", "=", leaseToken)
+        .returning("attempts")
+        .executeTakeFirst();
+      if (!updated) return false;
+      await db
+        .insertInto("callback_attempts")
+        .values({
+          outbox_id: attempt.outboxId,
+          attempt: num(updated.attempts),
+          attempted_at: attempt.attemptedAt,
+          duration_ms: attempt.durationMs,
+          status_code: attempt.statusCode,
+          error: attempt.error,
+        })
+        .execute();
+      return true;
+    },
+    async ofOrder(orderId) {
+      const rows = await db.selectFrom("outbox").selectAll().where("order_id", "=", orderId).orderBy("order_version").execute();
+      return rows.map(toOutbox);
+    },
+    async attemptsOf(outboxId) {
+      const rows = await db.selectFrom("callback_attempts").selectAll().where("outbox_id", "=", outboxId).orderBy("attempt").execute();
+      return rows.map(
+        (r): CallbackAttempt => ({
+          outboxId: r.outbox_id as OutboxId,
+          attemptedAt: num(r.attempted_at),
+          durationMs: num(r.duration_ms),
+          statusCode: numOrNull(r.status_code),
+          error: r.error,
+        }),
+      );
+    },
+    async countPending() {
+      const row = await db
+        .selectFrom("outbox")
+        .select(db.fn.countAll<number | string>().as("n"))
+        .where("status", "=", "pending")
+        .executeTakeFirstOrThrow();
+      return num(row.n);
+    },
+  };
+}
