@@ -17,14 +17,14 @@ export const newOrderId = (): OrderId => randomUUID() as OrderId;
 export const newAttemptId = (): AttemptId => `pat_${randomUUID().replaceAll("-", "")}` as AttemptId;
 export const newOperationId = (): OperationId => randomUUID() as OperationId;
 export const newOutboxId = (): OutboxId => `cb_${randomUUID().replaceAll("-", "")}` as OutboxId;
-/** Saved-card ids are shown to merchants (TBC `recId`), so they carry no prefix. */
+/** Saved-card ids are shown to merchants (as 32 hex digits), so they carry no prefix. */
 export const newSavedCardId = (): SavedCardId => randomUUID().replaceAll("-", "") as SavedCardId;
 
 const HEX32 = /^[0-9a-f]{32}$/;
 
 /**
- * Order ids arrive in URLs, as a UUID (BOG `order_id`) or as the same 32 hex digits without
- * dashes (TBC `payId`). Anything else cannot name an order.
+ * Order ids arrive in URLs as a UUID, or as the same 32 hex digits without dashes (as some
+ * bank APIs write them). Anything else cannot name an order.
  */
 export function parseOrderId(value: string): OrderId | undefined {
   const lower = value.toLowerCase();
@@ -32,11 +32,6 @@ export function parseOrderId(value: string): OrderId | undefined {
   if (!HEX32.test(lower)) return undefined;
   const parts = [lower.slice(0, 8), lower.slice(8, 12), lower.slice(12, 16), lower.slice(16, 20), lower.slice(20)];
   return parts.join("-") as OrderId;
-}
-
-/** An order id as TBC shows it (`payId`): the UUID's hex digits. */
-export function compactOrderId(id: OrderId): string {
-  return id.replaceAll("-", "");
 }
 
 export function parseSavedCardId(value: string): SavedCardId | undefined {

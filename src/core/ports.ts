@@ -148,7 +148,7 @@ export type AuthorizationRequest = {
   capture: boolean;
   /** false for a merchant-initiated charge of a saved card: no buyer, so no 3-D Secure. */
   customerPresent: boolean;
-  /** The merchant's terminal (BOG POS tag, Paymentz terminal id) the order asked for; null for its default one. */
+  /** The merchant's terminal (POS tag, terminal id) the order asked for; null for its default one. */
   terminal: string | null;
 };
 

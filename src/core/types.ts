@@ -83,7 +83,7 @@ export type Order = {
   saveCard: { until: string | null } | null;
   /** The saved card a merchant-initiated charge used; null when the buyer typed a card. */
   savedCardId: SavedCardId | null;
-  /** The merchant terminal (BOG POS tag) the order asked to be paid through; null for the default. */
+  /** The merchant terminal (POS tag) the order asked to be paid through; null for the default. */
   terminal: string | null;
   createdAt: number;
   expiresAt: number;

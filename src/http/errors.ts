@@ -55,8 +55,8 @@ export function toTetriError(error: unknown): TetriError {
 }
 
 /**
- * tetri's own JSON error shape, { key, message, errors? }, also used by the BOG dialect
- * (the bank documents none; its action responses use { key, message }).
+ * tetri's own JSON error shape, { key, message, errors? }: for routes of no dialect (the
+ * test helper, unknown paths), and for a dialect whose bank documents no error shape.
  */
 export function sendJsonError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   const tetri = toTetriError(error);

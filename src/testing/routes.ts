@@ -33,7 +33,7 @@ export async function testHelperRoutes(app: FastifyInstance, { ctx, dialectDeps,
         const merchantId = await dialect.authenticate(request, dialectDeps);
         if (merchantId) return { merchantId, dialect: dialect.id };
       } catch (error) {
-        // Credentials of another shape (no apikey for a BOG token): try the next dialect.
+        // Credentials of another dialect's shape (a missing API key): try the next dialect.
         if (!isTetriError(error) || error.status !== 401) throw error;
       }
     }

@@ -5,15 +5,28 @@ import { join } from "node:path";
 import { checkoutLinks } from "../../src/checkout/links.ts";
 import { CardVault, vaultKeyFrom } from "../../src/core/card-vault.ts";
 import { createMerchant } from "../../src/core/merchants.ts";
+import type { Store } from "../../src/core/ports.ts";
 import { CREDENTIAL_ISSUERS, coreContext } from "../../src/services.ts";
 import { openSqliteStore } from "../../src/store/sqlite/index.ts";
 import { TestClock, tempDir } from "./harness.ts";
 
-export async function coreFixture() {
+/** A store that counts the transactions and read snapshots core asks for. */
+export function countingStore(store: Store) {
+  const counts = { transactions: 0, reads: 0 };
+  const counted: Store = {
+    transaction: (work) => (counts.transactions++, store.transaction(work)),
+    read: (work) => (counts.reads++, store.read(work)),
+    close: () => store.close(),
+  };
+  return { store: counted, counts };
+}
+
+export async function coreFixture(options: { wrapStore?: (store: Store) => Store } = {}) {
   const dir = tempDir("tetri-core-");
   const opened = await openSqliteStore(join(dir.path, "core.sqlite"), { error: () => {} });
   const clock = new TestClock();
-  const ctx = coreContext(opened, {
+  const store = options.wrapStore?.(opened.store) ?? opened.store;
+  const ctx = coreContext({ store, acquirerJournal: opened.acquirerJournal }, {
     vault: new CardVault(vaultKeyFrom(randomBytes(32))),
     clock,
     links: checkoutLinks("http://tetri.test"),
@@ -26,6 +39,7 @@ export async function coreFixture() {
     ctx,
     clock,
     merchant,
+    journal: opened.acquirerJournal,
     async close() {
       await opened.close();
       dir.remove();

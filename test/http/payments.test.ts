@@ -53,6 +53,19 @@ describe("paying through the test helper, with each test card", () => {
     });
   }
 
+  it("payment_detail says how the order was paid: method, option and the terminal used", async () => {
+    const plain = await server.createOrder();
+    const tagged = await server.createOrder(orderBody({ config: { account: { tag: "pos-9" } } }));
+    for (const id of [plain, tagged]) assert.equal((await server.pay(id)).json.outcome, "approved");
+    const before = await server.receipt(await server.createOrder());
+    assert.deepEqual([before.payment_detail.transfer_method, before.payment_detail.payment_option, before.payment_detail.transfer_account_tag], [null, null, null]);
+    const [a, b] = await Promise.all([server.receipt(plain), server.receipt(tagged)]);
+    assert.deepEqual(a.payment_detail.transfer_method, { key: "card", value: "ბარათით გადახდა" });
+    assert.equal(a.payment_detail.payment_option, "direct_debit");
+    assert.deepEqual([a.payment_detail.request_account_tag, a.payment_detail.transfer_account_tag], [null, "default"]);
+    assert.deepEqual([b.payment_detail.request_account_tag, b.payment_detail.transfer_account_tag], ["pos-9", "pos-9"]);
+  });
+
   it("a card past its expiry date declines as expired (105)", async () => {
     const id = await server.createOrder();
     await server.pay(id, { expiry: "01/20" });
@@ -169,6 +182,20 @@ describe("refunds", () => {
     const more = await server.request("POST", refundPath(id), { body: { amount: 0.01 } });
     assert.equal(more.status, 400);
     assert.equal(more.json.key, "order_not_refundable");
+  });
+
+  it("a refund the issuer declines (card 0168) is a rejected action with code 162; the money stays paid", async () => {
+    const id = await server.createOrder();
+    assert.equal((await server.pay(id, { card_number: "4000000000000168" })).json.outcome, "approved");
+    const refused = await server.request("POST", refundPath(id), { body: { amount: 5 } });
+    assert.equal(refused.status, 200, "the request was received; the acquirer then refused it");
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, "completed");
+    assert.equal(receipt.purchase_units.refund_amount, "0.0");
+    assert.deepEqual(
+      receipt.actions.map((a: Record<string, string>) => [a.action_id, a.action, a.status, a.code, a.code_description]),
+      [[refused.json.action_id, "partial_refund", "rejected", "162", "Issuer declined the refund"]],
+    );
   });
 
   it("no body, an empty object or an empty JSON body refunds everything left", async () => {

@@ -79,6 +79,7 @@ describe("TBC saved cards", () => {
     assert.equal(charge.confirmedAmount, 9.99);
     assert.equal(charge.currency, "GEL");
     assert.equal(charge.Initiator, "Merchant");
+    assert.equal(charge.paymentMethod, 5, "the saved card's method: card");
     assert.equal(charge.resultCode, "approved");
     assert.equal(charge.preAuth, false);
     assert.equal(charge.PaymentCardNumber, "424242******4242");

@@ -1,6 +1,12 @@
 // How core statuses, decline reasons and payment methods read in TBC's vocabulary.
 
+import type { OrderId } from "../../core/ids.ts";
 import type { DeclineReason, OrderView, PaymentMethod } from "../../core/types.ts";
+
+/** An order id as TBC shows it (`payId`): the UUID's hex digits. */
+export function tbcPayId(id: OrderId): string {
+  return id.replaceAll("-", "");
+}
 
 export type TbcStatus =
   | "Created"

@@ -1,10 +1,9 @@
 // Renders an order as TBC's payment object (create, get, execution) and as its callback.
 
-import { compactOrderId } from "../../core/ids.ts";
 import { formatMajorAmount } from "../../core/money.ts";
 import type { Currency } from "../../core/money.ts";
 import type { OrderView } from "../../core/types.ts";
-import { tbcMethodIdOf, tbcResultCodeOf, tbcStatusOf } from "./codes.ts";
+import { tbcMethodIdOf, tbcPayId, tbcResultCodeOf, tbcStatusOf } from "./codes.ts";
 import type { TbcMethodId } from "./codes.ts";
 
 /** Amounts go out as JSON numbers in major units (12.5), as TBC sends them. */
@@ -24,7 +23,7 @@ export function renderTbcPayment(view: OrderView, links: { self: string; approva
     ? { recId: savedCard.id, cardMask: savedCard.card.mask, expiryDate: mmyy(savedCard.card.expiry) }
     : null;
   return {
-    payId: compactOrderId(order.id),
+    payId: tbcPayId(order.id),
     status: tbcStatusOf(view),
     currency: order.currency,
     amount: tbcAmount(order.amount, order.currency),
@@ -54,5 +53,5 @@ export function renderTbcPayment(view: OrderView, links: { self: string; approva
 
 /** TBC's callback: only the payment id; the shop reads the payment with GET to learn what happened. */
 export function renderTbcCallback(view: OrderView): string {
-  return JSON.stringify({ PaymentId: compactOrderId(view.order.id) });
+  return JSON.stringify({ PaymentId: tbcPayId(view.order.id) });
 }

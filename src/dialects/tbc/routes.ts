@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import formbody from "@fastify/formbody";
 import { TetriError } from "../../core/errors.ts";
-import { compactOrderId, parseSavedCardId } from "../../core/ids.ts";
+import { parseSavedCardId } from "../../core/ids.ts";
 import type { MerchantId, SavedCardId } from "../../core/ids.ts";
 import { cancelPayment, capturePreauthorization } from "../../core/operations.ts";
 import { createOrder, getOrderView } from "../../core/orders.ts";
@@ -17,6 +17,7 @@ import type { DialectDeps } from "../dialect.ts";
 import { requestedAmount } from "../shared/fields.ts";
 import { emptyBodyIsEmptyObject, orderIdParam, requireMerchant, useErrorShape } from "../shared/routing.ts";
 import { bearerMerchant, issueClientToken, tokenRateLimit } from "../shared/tokens.ts";
+import { tbcPayId } from "./codes.ts";
 import { merchantOfApiKey } from "./credentials.ts";
 import { renderTbcError } from "./errors.ts";
 import { foldKeyCase, parseTbcExecution, parseTbcPayment } from "./parse.ts";
@@ -70,7 +71,7 @@ async function paymentRoutes(app: FastifyInstance, dialect: DialectId, deps: Dia
   const errors = { 400: ProblemResponse, 401: ProblemResponse, 404: ProblemResponse, 409: ProblemResponse, 422: ProblemResponse };
   const owner = (request: FastifyRequest) => ({ merchantId: request.merchantId, dialect });
   const render = (view: OrderView) => {
-    const payId = compactOrderId(view.order.id);
+    const payId = tbcPayId(view.order.id);
     const approval = view.order.status === "created" && !view.order.savedCardId ? links.payment(view.order.id) : undefined;
     return renderTbcPayment(view, { self: `${settings.publicUrl}${TBC_PREFIX}/payments/${payId}`, approval });
   };

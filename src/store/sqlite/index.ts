@@ -2,6 +2,7 @@
 // connection runs every transaction through group commit; one read-only connection serves
 // read snapshots, so a read never sees a batch that is still being written.
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import { closeSync, openSync } from "node:fs";
 import { sql } from "kysely";
 import { Migrator } from "kysely/migration";
@@ -23,23 +24,38 @@ export async function openSqliteStore(path: string, log: StoreLog): Promise<Open
   const reader = openConnection(path, { readOnly: true });
   const batches = groupCommit(writer.db);
 
+  // Which kind of work the current async context is inside: a transaction or read started
+  // from inside a transaction would wait for itself forever, so it fails at once instead.
+  const inside = new AsyncLocalStorage<"transaction" | "read">();
+  const refuseNested = (what: string) => {
+    if (inside.getStore() === "transaction") throw new Error(`${what} inside a transaction would wait for that transaction forever`);
+  };
+
   // Snapshots take turns on the one read connection: each is BEGIN … COMMIT around its reads.
+  // A read inside a read shares the snapshot it is in.
   let readTail: Promise<unknown> = Promise.resolve();
   const snapshot = <T>(work: (db: SqliteConnection["db"]) => Promise<T>): Promise<T> => {
-    const run = readTail.then(async () => {
-      reader.raw.exec("BEGIN");
-      try {
-        return await work(reader.db);
-      } finally {
-        reader.raw.exec("COMMIT");
-      }
-    });
+    refuseNested("a read");
+    if (inside.getStore() === "read") return work(reader.db);
+    const run = readTail.then(() =>
+      inside.run("read", async () => {
+        reader.raw.exec("BEGIN");
+        try {
+          return await work(reader.db);
+        } finally {
+          reader.raw.exec("COMMIT");
+        }
+      }),
+    );
     readTail = run.catch(() => {});
     return run;
   };
 
   const store: Store = {
-    transaction: (work) => batches.run((db) => work(queriesOn(db))),
+    transaction: (work) => {
+      refuseNested("a transaction");
+      return batches.run((db) => inside.run("transaction", () => work(queriesOn(db))));
+    },
     read: (work) => snapshot((db) => work(queriesOn(db))),
     close: async () => {
       await readTail;
@@ -54,6 +70,7 @@ export async function openSqliteStore(path: string, log: StoreLog): Promise<Open
       async record(entry) {
         // Queued, not awaited: the batch it joins commits before (or with) whatever the caller
         // writes next, which is what AcquirerJournal promises.
+        refuseNested("an acquirer journal write");
         batches.run((db) => acquirerJournalQueries(db).put(entry)).catch((error: unknown) => log.error({ err: error }, "acquirer journal write failed"));
       },
     },
