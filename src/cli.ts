@@ -29,14 +29,16 @@ async function merchantsCreate(args: string[]): Promise<void> {
   if (name.length > 200) throw new UsageError("--name must be at most 200 characters");
   const config = loadConfig();
   // Loaded only now, so that a usage error answers at once instead of after the whole server's imports.
-  const [{ createMerchant }, { CREDENTIAL_ISSUERS, openConfiguredStore, systemClock }, { DIALECTS }] = await Promise.all([
+  const [{ createMerchant }, { CREDENTIAL_ISSUERS, cardVault, openConfiguredStore, systemClock }, { DIALECTS }] = await Promise.all([
     import("./core/merchants.ts"),
     import("./services.ts"),
     import("./dialects/registry.ts"),
   ]);
   const opened = await openConfiguredStore(config);
   try {
-    const { merchant, clientSecret, credentials } = await createMerchant(opened.store, CREDENTIAL_ISSUERS, { name, now: systemClock.now() });
+    const vault = cardVault(config);
+    const seal = (secret: string) => vault.seal(secret);
+    const { merchant, clientSecret, credentials } = await createMerchant(opened.store, CREDENTIAL_ISSUERS, { name, seal, now: systemClock.now() });
     if (values.json) {
       console.log(JSON.stringify({ client_id: merchant.clientId, client_secret: clientSecret, ...credentials }));
     } else {

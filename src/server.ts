@@ -37,7 +37,7 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
     await services.close();
     throw error;
   }
-  const demo = await ensureDemoMerchant(ctx.store, CREDENTIAL_ISSUERS, services.demo, clock.now()).finally(() => {
+  const demo = await ensureDemoMerchant(ctx.store, CREDENTIAL_ISSUERS, services.demo, clock.now(), (secret) => ctx.vault.seal(secret)).finally(() => {
     demoSettled = true;
     settleDemo();
   });

@@ -17,7 +17,7 @@ import type { Clock } from "./core/ports.ts";
 import type { DialectId } from "./core/types.ts";
 import { ConfigError } from "./config.ts";
 import type { Config } from "./config.ts";
-import type { DialectDeps } from "./dialects/dialect.ts";
+import type { CallbackRenderContext, DialectDeps } from "./dialects/dialect.ts";
 import { DIALECTS, dialectOf } from "./dialects/registry.ts";
 import { Sweeper } from "./jobs.ts";
 import { createMetrics } from "./metrics.ts";
@@ -49,6 +49,11 @@ export function demoCredentials(config: Config): Record<string, string | undefin
   return Object.fromEntries([...known].map(([env, name]) => [name, config.demo.credentials[env]]));
 }
 
+/** The vault that seals card numbers and dialect secrets, with the configured key (generated into the data directory in test mode). */
+export function cardVault(config: Config): CardVault {
+  return new CardVault(vaultKeyFrom(loadCardKey(config.dataDir, config.cardKey)));
+}
+
 /** Opens the configured store, as the CLI does to administer it. */
 export function openConfiguredStore(config: Config): Promise<OpenedStore> {
   return openStore(config.database);
@@ -60,11 +65,12 @@ export function coreContext(
   parts: Pick<CoreContext, "vault" | "clock" | "acquirerTimeoutMs" | "reconcileAfterMs" | "onCommit"> & { links: CheckoutLinks },
 ): CoreContext {
   const { links, ...rest } = parts;
+  const render: CallbackRenderContext = { links, openSecret: (sealed) => parts.vault.open(sealed.ciphertext, sealed.keyId) };
   return {
     ...rest,
     store: opened.store,
     acquirer: new TestAcquirer(opened.acquirerJournal, parts.clock),
-    renderCallback: (view, now) => dialectOf(view.order.dialect).renderCallback(view, now, links),
+    renderCallback: (view, now) => dialectOf(view.order.dialect).renderCallback(view, now, render),
   };
 }
 
@@ -99,7 +105,7 @@ export async function startServices(config: Config, clock: Clock = systemClock):
   });
   const links = checkoutLinks(config.publicUrl);
   const ctx = coreContext(opened, {
-    vault: new CardVault(vaultKeyFrom(loadCardKey(config.dataDir, config.cardKey))),
+    vault: cardVault(config),
     clock,
     links,
     acquirerTimeoutMs: config.acquirerTimeoutMs,

@@ -48,14 +48,15 @@ export async function inTransaction<T>(ctx: CoreContext, work: (tx: StoreTx) => 
 }
 
 export async function loadOrderView(tx: StoreTx, order: Order): Promise<OrderView> {
-  const [merchant, attempt, operations, savedCard] = await Promise.all([
+  const [merchant, attempt, operations, savedCard, credential] = await Promise.all([
     tx.merchants.find(order.merchantId),
     tx.attempts.latestOfOrder(order.id),
     tx.operations.ofOrder(order.id),
     order.saveCard ? tx.savedCards.ofOrder(order.id) : undefined,
+    tx.credentials.ofMerchant(order.dialect, order.merchantId),
   ]);
   if (!merchant) throw new Error(`order ${order.id} has no merchant`);
-  return { order, merchant, attempt, operations, savedCard };
+  return { order, merchant, attempt, operations, savedCard, credential };
 }
 
 export async function requireOrder(tx: StoreTx, id: OrderId): Promise<Order> {

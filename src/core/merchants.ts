@@ -48,7 +48,14 @@ export type CredentialIssuer = {
   dialect: DialectId;
   /** The one name it is shown under: a JSON key of the CLI, a line of the start banner. */
   name: string;
-  issue(fixed: string | undefined): Promise<{ credential: Pick<DialectCredential, "lookup" | "sealedSecret" | "details">; shown: string }>;
+  /** `seal` encrypts a secret the dialect must read back later (to verify a checksum made with it). */
+  issue(fixed: string | undefined, seal: SealSecret): Promise<{ credential: Pick<DialectCredential, "lookup" | "sealedSecret" | "details">; shown: string }>;
+};
+
+export type SealSecret = (secret: string) => NonNullable<DialectCredential["sealedSecret"]>;
+
+const NO_SEAL: SealSecret = () => {
+  throw new Error("this credential keeps a sealed secret: create the merchant with the card key at hand");
 };
 
 export type NewMerchant = {
@@ -61,7 +68,14 @@ export type NewMerchant = {
 export async function createMerchant(
   store: Store,
   issuers: readonly CredentialIssuer[],
-  input: { name: string; clientId?: string; clientSecret?: string; fixedCredentials?: Readonly<Record<string, string | undefined>>; now: number },
+  input: {
+    name: string;
+    clientId?: string;
+    clientSecret?: string;
+    fixedCredentials?: Readonly<Record<string, string | undefined>>;
+    seal?: SealSecret;
+    now: number;
+  },
 ): Promise<NewMerchant> {
   const clientSecret = input.clientSecret ?? randomKey();
   const merchant: Merchant = {
@@ -71,7 +85,8 @@ export async function createMerchant(
     secretHash: await hashSecret(clientSecret),
     createdAt: input.now,
   };
-  const issued = await Promise.all(issuers.map(async (issuer) => ({ issuer, ...(await issuer.issue(input.fixedCredentials?.[issuer.name])) })));
+  const seal = input.seal ?? NO_SEAL;
+  const issued = await Promise.all(issuers.map(async (issuer) => ({ issuer, ...(await issuer.issue(input.fixedCredentials?.[issuer.name], seal)) })));
   await store.transaction(async (tx) => {
     await tx.merchants.insert(merchant);
     for (const { issuer, credential } of issued) {
@@ -125,6 +140,7 @@ export async function ensureDemoMerchant(
   issuers: readonly CredentialIssuer[],
   fixed: { clientId: string | undefined; clientSecret: string | undefined; credentials: Readonly<Record<string, string | undefined>> },
   now: number,
+  seal: SealSecret,
 ): Promise<DemoMerchant | undefined> {
   if (fixed.clientId !== undefined) {
     const existing = await store.read((tx) => tx.merchants.findByClientId(fixed.clientId ?? ""));
@@ -140,6 +156,7 @@ export async function ensureDemoMerchant(
     clientId: fixed.clientId,
     clientSecret: fixed.clientSecret,
     fixedCredentials: fixed.credentials,
+    seal,
     now,
   });
   return { clientId: created.merchant.clientId, clientSecret: created.clientSecret, credentials: created.credentials, created: true };

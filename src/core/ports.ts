@@ -41,6 +41,7 @@ export interface MerchantRepository {
 export interface CredentialRepository {
   insert(credential: DialectCredential): Promise<void>;
   findByLookup(dialect: DialectId, lookup: string): Promise<DialectCredential | undefined>;
+  ofMerchant(dialect: DialectId, merchantId: MerchantId): Promise<DialectCredential | undefined>;
 }
 
 export interface OrderRepository {

@@ -10,8 +10,14 @@ import type { CheckoutLinks } from "../checkout/links.ts";
 import type { CoreContext } from "../core/context.ts";
 import type { MerchantId } from "../core/ids.ts";
 import type { CredentialIssuer, DemoMerchant } from "../core/merchants.ts";
-import type { DialectId, OrderView } from "../core/types.ts";
+import type { DialectCredential, DialectId, OrderView } from "../core/types.ts";
 import type { CallbackSigner } from "../webhooks/outbox-worker.ts";
+
+/** What rendering a callback may use: the hosted pages' links, and the merchant's sealed credential secret opened. */
+export type CallbackRenderContext = {
+  readonly links: CheckoutLinks;
+  openSecret(sealed: NonNullable<DialectCredential["sealedSecret"]>): string;
+};
 
 /** What a dialect's routes may use: core, tokens, links to the hosted page, a few settings. */
 export type DialectDeps = {
@@ -39,7 +45,7 @@ export interface DialectModule {
    */
   authenticate(request: FastifyRequest, deps: DialectDeps): Promise<MerchantId | undefined>;
   renderError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply;
-  renderCallback(view: OrderView, now: number, links: CheckoutLinks): string;
+  renderCallback(view: OrderView, now: number, context: CallbackRenderContext): string;
   callbackSigner(privateKey: KeyObject): CallbackSigner;
   /** A credential of its own that every merchant gets (an API key), with the variable that fixes the demo merchant's. */
   readonly credential?: CredentialIssuer & { readonly demoEnv: string; readonly label: string };

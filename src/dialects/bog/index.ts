@@ -19,7 +19,7 @@ export const bog: DialectModule = {
   routes: (app, deps) => bogRoutes(app, id, deps),
   authenticate: (request, deps) => bearerMerchant(request, deps, id),
   renderError: renderBogError,
-  renderCallback: renderBogCallback,
+  renderCallback: (view, now, { links }) => renderBogCallback(view, now, links),
   // SHA256withRSA over the raw body bytes, base64, in Callback-Signature. An RSA-2048
   // signature costs about a millisecond: with a callback, node:crypto computes it on the
   // thread pool instead of the event loop.

@@ -72,6 +72,17 @@ export function credentialQueries(db: Kysely<Database>): CredentialRepository {
         })
         .execute();
     },
+    async ofMerchant(dialect, merchantId) {
+      const row = await db
+        .selectFrom("dialect_credentials")
+        .selectAll()
+        .where("merchant_id", "=", merchantId)
+        .where("dialect", "=", dialect)
+        .orderBy("created_at", "desc")
+        .limit(1)
+        .executeTakeFirst();
+      return row && toCredential(row);
+    },
     async findByLookup(dialect, lookup) {
       const row = await db
         .selectFrom("dialect_credentials")
