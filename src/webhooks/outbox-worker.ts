@@ -5,19 +5,14 @@
 
 import { randomUUID } from "node:crypto";
 import type { Clock, Store } from "../core/ports.ts";
+import type { Config } from "../config.ts";
 import type { DialectId, OutboxMessage } from "../core/types.ts";
 
 /** Headers that sign one callback body, in the scheme of the callback's dialect. */
 export type CallbackSigner = (body: string) => Promise<Record<string, string>>;
 
-export type RetryPolicy = {
-  timeoutMs: number;
-  maxAttempts: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-  pollMs: number;
-  concurrency: number;
-};
+/** How callbacks are delivered and retried: the configuration's TETRI_CALLBACK_* settings. */
+export type RetryPolicy = Config["callbacks"];
 
 type Logger = { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 export type AttemptResult = "delivered" | "failed" | "dead";
