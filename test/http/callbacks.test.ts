@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { createPublicKey, verify } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { eventually, orderBody, startReceiver, startTestServer } from "../helpers/harness.ts";
+import { orderBody, startReceiver, startTestServer } from "../helpers/harness.ts";
+import { eventually } from "../helpers/wait.ts";
 import type { TestServer } from "../helpers/harness.ts";
 
 describe("BOG callbacks", () => {

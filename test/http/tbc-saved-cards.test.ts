@@ -3,7 +3,8 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CARD, DEMO, addMerchant, eventually, startReceiver, startTestServer, tbcPaymentBody } from "../helpers/harness.ts";
+import { CARD, DEMO, addMerchant, startReceiver, startTestServer, tbcPaymentBody } from "../helpers/harness.ts";
+import { eventually } from "../helpers/wait.ts";
 import type { MerchantCredentials, TestResponse, TestServer } from "../helpers/harness.ts";
 
 function assertProblem(response: TestResponse, status: number, title?: string) {

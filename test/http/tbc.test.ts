@@ -4,7 +4,8 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CARD, eventually, startTestServer, tbcPaymentBody } from "../helpers/harness.ts";
+import { CARD, startTestServer, tbcPaymentBody } from "../helpers/harness.ts";
+import { eventually } from "../helpers/wait.ts";
 import type { TestResponse, TestServer } from "../helpers/harness.ts";
 
 function assertProblem(response: TestResponse, status: number) {

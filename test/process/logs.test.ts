@@ -28,7 +28,6 @@ import {
   DEMO,
   api,
   createOrder,
-  eventually,
   freePort,
   payWithHelper,
   receipt,
@@ -37,6 +36,7 @@ import {
   tempDir,
   TetriProcess,
 } from "./tetri-process.ts";
+import { eventually } from "../helpers/wait.ts";
 
 const CVC = "987";
 const HOSTED_PAN = "4539578123640150"; // Luhn-valid, no special meaning: approved
@@ -219,7 +219,7 @@ for (const level of ["debug", "info"]) {
       try {
         const tetri = await TetriProcess.start({ dataDir: dir.path, env: { TETRI_LOG_LEVEL: level } });
         const tokens = await payEverywhere(tetri, receiver.url);
-        await eventually("a callback", () => (receiver.received.length > 0 ? true : undefined));
+        await eventually(() => (receiver.received.length > 0 ? true : undefined), { what: "a callback" });
         assertNoPanIn(databaseBytes(dir.path), "the database (running)");
         const stopped = await tetri.kill("SIGTERM");
         assert.equal(stopped.code, 0, tetri.output);

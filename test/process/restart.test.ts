@@ -9,7 +9,6 @@ import {
   DEMO,
   api,
   createOrder,
-  eventually,
   freePort,
   metric,
   payWithHelper,
@@ -21,6 +20,7 @@ import {
   TetriProcess,
 } from "./tetri-process.ts";
 import type { Receiver } from "./tetri-process.ts";
+import { eventually } from "../helpers/wait.ts";
 
 type Expected = { orderId: string; status: string };
 type OrderPlan = { id: string; amount: number; refunds: { actionId: string; amount: number }[]; declined: boolean };
@@ -91,12 +91,11 @@ async function assertCallbacksDelivered(tetri: TetriProcess, receiver: Receiver,
   const key = createPublicKey(publicKeyPem);
   const keyOf = (e: Expected) => `${e.orderId} ${e.status}`;
   const wanted = expected.map(keyOf).sort();
-  await eventually(
-    `${expected.length} callbacks (have ${receiver.received.length})`,
-    () => (new Set(receiver.received.map((c) => keyOf(statusOf(c.body)))).size >= new Set(wanted).size ? true : undefined),
-    12_000,
-  );
-  await eventually("the outbox to drain", async () => ((await metric(tetri.url, "tetri_callbacks_pending")) === 0 ? true : undefined));
+  await eventually(() => (new Set(receiver.received.map((c) => keyOf(statusOf(c.body)))).size >= new Set(wanted).size ? true : undefined), {
+    what: () => `${expected.length} callbacks (have ${receiver.received.length})`,
+    timeoutMs: 12_000,
+  });
+  await eventually(async () => ((await metric(tetri.url, "tetri_callbacks_pending")) === 0 ? true : undefined), { what: "the outbox to drain" });
   for (const callback of receiver.received) {
     const signature = Buffer.from(String(callback.headers["callback-signature"]), "base64");
     assert.ok(verify("sha256", Buffer.from(callback.body), key, signature), `signature of ${callback.body.slice(0, 120)}`);
@@ -133,8 +132,9 @@ describe("restart with undelivered callbacks", { timeout: 60_000 }, () => {
     assert.equal(expected.length, 18);
 
     // The worker has tried and failed, and everything is still pending.
-    await eventually("failed delivery attempts", async () =>
-      (await metric(first.url, 'tetri_callback_attempts_total{result="failed"}')) >= expected.length ? true : undefined,
+    await eventually(
+      async () => ((await metric(first.url, 'tetri_callback_attempts_total{result="failed"}')) >= expected.length ? true : undefined),
+      { what: "failed delivery attempts" },
     );
     assert.equal(await metric(first.url, 'tetri_callback_attempts_total{result="delivered"}'), 0);
     assert.equal(await metric(first.url, "tetri_callbacks_pending"), expected.length);
@@ -165,10 +165,12 @@ describe("restart with undelivered callbacks", { timeout: 60_000 }, () => {
     const first = await TetriProcess.start({ dataDir: dir.path });
     const { orders, expected } = await makeHistory(first, receiver.url, 4);
     // An order's later callbacks wait for its first one, so each order shows one refusal.
-    await eventually("each order's first callback to be refused at least once", () =>
-      new Set(receiver.received.map((c) => (JSON.parse(c.body) as { body: { order_id: string } }).body.order_id)).size >= orders.length
-        ? true
-        : undefined,
+    await eventually(
+      () =>
+        new Set(receiver.received.map((c) => (JSON.parse(c.body) as { body: { order_id: string } }).body.order_id)).size >= orders.length
+          ? true
+          : undefined,
+      { what: "each order's first callback to be refused at least once" },
     );
     assert.equal(await metric(first.url, "tetri_callbacks_pending"), expected.length);
 

@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import type { ClientRequest } from "node:http";
 import { after, describe, it } from "node:test";
-import { DEMO, eventually, stopAll, tempDir, TetriProcess, tokenFor } from "./tetri-process.ts";
+import { eventually } from "../helpers/wait.ts";
+import { DEMO, stopAll, tempDir, TetriProcess, tokenFor } from "./tetri-process.ts";
 
 const TOKEN_PATH = "/auth/realms/bog/protocol/openid-connect/token";
 const BODY = "grant_type=client_credentials";
@@ -44,7 +45,7 @@ function startSlowTokenRequest(tetri: TetriProcess): { req: ClientRequest; answe
 
 /** Resolves once a new connection is refused or answered 503: the server is closing. */
 async function closingStarted(tetri: TetriProcess): Promise<void> {
-  await eventually("tetri to stop accepting requests", async () => {
+  await eventually(async () => {
     try {
       const response = await fetch(`${tetri.url}/healthz`, { headers: { connection: "close" } });
       await response.body?.cancel();
@@ -53,7 +54,7 @@ async function closingStarted(tetri: TetriProcess): Promise<void> {
       const code = (error as { cause?: { code?: string } }).cause?.code;
       return code === "ECONNREFUSED" || code === "ECONNRESET" || code === "UND_ERR_SOCKET" ? true : undefined;
     }
-  });
+  }, { what: "tetri to stop accepting requests" });
 }
 
 describe("shutdown", { timeout: 60_000 }, () => {

@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { fetchBogToken, freePort, tempDir } from "../helpers/harness.ts";
+import { eventually } from "../helpers/wait.ts";
 import { createServer } from "node:http";
 import type { IncomingMessage, Server } from "node:http";
 import { join } from "node:path";
@@ -26,19 +27,6 @@ function childEnv(env: Record<string, string>): Record<string, string> {
   return { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env };
 }
 
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `check` returns something other than undefined; fails after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -159,7 +147,6 @@ export class TetriProcess {
     let exit: Exit | undefined;
     void tetri.exited.then((e) => (exit = e));
     await eventually(
-      "tetri to answer /healthz",
       async () => {
         if (exit) throw new Error(`tetri exited early (${JSON.stringify(exit)}):\n${tetri.output}`);
         try {
@@ -170,7 +157,7 @@ export class TetriProcess {
           return undefined;
         }
       },
-      15_000,
+      { what: "tetri to answer /healthz", timeoutMs: 15_000 },
     );
     return tetri;
   }
@@ -185,7 +172,7 @@ export class TetriProcess {
   }
 
   async waitForOutput(pattern: RegExp, timeoutMs = 5000): Promise<void> {
-    await eventually(`output matching ${pattern}`, () => (pattern.test(this.output) ? true : undefined), timeoutMs);
+    await eventually(() => (pattern.test(this.output) ? true : undefined), { what: `output matching ${pattern}`, timeoutMs });
   }
 
   /** Sends `signal` (by pid) and waits for the process to exit. */

@@ -11,7 +11,8 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { after, describe, it } from "node:test";
-import { DEMO, TetriProcess, freePort, metric, sleep, stopAll, tempDir, tokenFor } from "../process/tetri-process.ts";
+import { DEMO, TetriProcess, freePort, metric, stopAll, tempDir, tokenFor } from "../process/tetri-process.ts";
+import { sleep } from "../helpers/wait.ts";
 import {
   CALLBACK_STATUSES,
   ConnectionFailed,

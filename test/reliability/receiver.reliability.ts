@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import type { KeyObject } from "node:crypto";
 import { after, describe, it } from "node:test";
-import { DEMO, TetriProcess, metric, sleep, stopAll, tempDir, tokenFor } from "../process/tetri-process.ts";
+import { DEMO, TetriProcess, metric, stopAll, tempDir, tokenFor } from "../process/tetri-process.ts";
+import { sleep } from "../helpers/wait.ts";
 import { call, callbackKey, chance, major, randInt, report, rows, startCallbackReceiver, withDatabase } from "./helpers.ts";
 import type { Misbehaviour, Reply } from "./helpers.ts";
 

@@ -27,7 +27,8 @@ import { execFileSync } from "node:child_process";
 import { createPublicKey, generateKeyPairSync, randomUUID, verify } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { SignJWT } from "jose";
-import { eventually, parseJsonOrUndefined, startReceiver, startTestServer } from "../helpers/harness.ts";
+import { parseJsonOrUndefined, startReceiver, startTestServer } from "../helpers/harness.ts";
+import { eventually } from "../helpers/wait.ts";
 import type { TestServer } from "../helpers/harness.ts";
 
 /** One line on stdout (the summary lines; eslint allows console.error only). */
