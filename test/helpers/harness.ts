@@ -1,10 +1,8 @@
-// Starts real tetri servers (real SQLite file, real sockets) for HTTP-level tests, and
-// a local receiver that plays the shop's callback endpoint.
+// Starts real tetri servers (real SQLite file, real sockets) for HTTP-level tests.
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -224,33 +222,4 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     },
   };
   return testServer;
-}
-
-export type ReceivedCallback = { body: string; headers: IncomingMessage["headers"]; receivedAt: number };
-
-/** The shop's callback endpoint. `respond` decides each answer (default 200). */
-export async function startReceiver(
-  respond: (callback: ReceivedCallback, res: ServerResponse) => void = (_c, res) => res.writeHead(200).end("ok"),
-) {
-  const received: ReceivedCallback[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const callback = { body: Buffer.concat(chunks).toString("utf8"), headers: req.headers, receivedAt: Date.now() };
-      received.push(callback);
-      respond(callback, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/callback`,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
 import { createPublicKey, verify } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { orderBody, startReceiver, startTestServer } from "../helpers/harness.ts";
-import { eventually } from "../helpers/wait.ts";
+import { orderBody, startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
+import { startReceiver } from "../helpers/receiver.ts";
+import type { Misbehaviour, Receiver } from "../helpers/receiver.ts";
+import { eventually } from "../helpers/wait.ts";
 
 describe("BOG callbacks", () => {
   let server: TestServer;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Receiver;
   let publicKeyPem: string;
 
   before(async () => {
@@ -79,14 +81,9 @@ describe("callback delivery", () => {
 
   it("retries on non-2xx, timeouts and refused connections, recording every attempt", async () => {
     const server = await startTestServer({ TETRI_CALLBACK_TIMEOUT_MS: "300" });
-    let calls = 0;
-    const receiver = await startReceiver((_callback, res) => {
-      calls++;
-      if (calls === 1) res.writeHead(500).end("boom");
-      else if (calls === 2) setTimeout(() => res.writeHead(200).end(), 1000);
-      else if (calls === 3) res.socket?.destroy();
-      else res.writeHead(200).end("ok");
-    });
+    // A 500, a 200 after the 300 ms timeout, a reset connection, then a 200.
+    const answers: Misbehaviour[] = [{ kind: "answer", status: 500 }, { kind: "answer", status: 200, delayMs: 1000 }, { kind: "reset" }];
+    const receiver = await startReceiver({ behave: (c) => answers[c.seq] ?? { kind: "answer", status: 200 } });
     try {
       const id = await server.createOrder(orderBody({}, receiver.url));
       await server.pay(id);
@@ -117,7 +114,7 @@ describe("callback delivery", () => {
 
   it("gives up after the configured number of attempts", async () => {
     const server = await startTestServer({ TETRI_CALLBACK_MAX_ATTEMPTS: "3" });
-    const receiver = await startReceiver((_c, res) => res.writeHead(503).end());
+    const receiver = await startReceiver({ behave: () => ({ kind: "answer", status: 503 }) });
     try {
       const id = await server.createOrder(orderBody({}, receiver.url));
       await server.pay(id);
@@ -156,13 +153,7 @@ describe("callback delivery", () => {
 describe("callback order", () => {
   it("an order's callbacks arrive in the order of its changes, even when one needs a retry", async () => {
     const server = await startTestServer({ TETRI_CALLBACK_BACKOFF_BASE_MS: "400", TETRI_CALLBACK_BACKOFF_MAX_MS: "400" });
-    let first = true;
-    const receiver = await startReceiver((_callback, res) => {
-      if (first) {
-        first = false;
-        res.writeHead(503).end();
-      } else res.writeHead(200).end();
-    });
+    const receiver = await startReceiver({ behave: (c) => ({ kind: "answer", status: c.seq === 0 ? 503 : 200 }) });
     try {
       const id = await server.createOrder(orderBody({}, receiver.url));
       await server.pay(id);

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { CARD, orderBody, startTestServer } from "../helpers/harness.ts";
-import { eventually } from "../helpers/wait.ts";
 import type { TestServer } from "../helpers/harness.ts";
+import { eventually } from "../helpers/wait.ts";
 
 const refundPath = (id: string) => `/payments/v1/payment/refund/${id}`;
 const approvePath = (id: string) => `/payments/v1/payment/authorization/approve/${id}`;

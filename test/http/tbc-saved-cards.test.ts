@@ -3,9 +3,11 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CARD, DEMO, addMerchant, startReceiver, startTestServer, tbcPaymentBody } from "../helpers/harness.ts";
-import { eventually } from "../helpers/wait.ts";
+import { CARD, DEMO, addMerchant, startTestServer, tbcPaymentBody } from "../helpers/harness.ts";
 import type { MerchantCredentials, TestResponse, TestServer } from "../helpers/harness.ts";
+import { startReceiver } from "../helpers/receiver.ts";
+import type { Receiver } from "../helpers/receiver.ts";
+import { eventually } from "../helpers/wait.ts";
 
 function assertProblem(response: TestResponse, status: number, title?: string) {
   assert.equal(response.status, status, response.text);
@@ -262,7 +264,7 @@ describe("TBC saved cards", () => {
 
 describe("TBC callbacks", () => {
   let server: TestServer;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Receiver;
   before(async () => {
     server = await startTestServer();
     receiver = await startReceiver();

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CARD, startTestServer, tbcPaymentBody } from "../helpers/harness.ts";
-import { eventually } from "../helpers/wait.ts";
 import type { TestResponse, TestServer } from "../helpers/harness.ts";
+import { eventually } from "../helpers/wait.ts";
 
 function assertProblem(response: TestResponse, status: number) {
   assert.equal(response.status, status, response.text);

@@ -28,14 +28,13 @@ import {
   DEMO,
   api,
   createOrder,
-  freePort,
   payWithHelper,
   receipt,
-  startReceiver,
   stopAll,
   tempDir,
   TetriProcess,
 } from "./tetri-process.ts";
+import { startReceiver } from "../helpers/receiver.ts";
 import { eventually } from "../helpers/wait.ts";
 
 const CVC = "987";
@@ -215,7 +214,7 @@ for (const level of ["debug", "info"]) {
     });
 
     it("never contain a PAN, a CVC or a secret; the database holds no PAN in clear", async () => {
-      const receiver = await startReceiver(await freePort(), 200);
+      const receiver = await startReceiver();
       try {
         const tetri = await TetriProcess.start({ dataDir: dir.path, env: { TETRI_LOG_LEVEL: level } });
         const tokens = await payEverywhere(tetri, receiver.url);

@@ -13,13 +13,13 @@ import {
   metric,
   payWithHelper,
   receipt,
-  startReceiver,
   stopAll,
   tempDir,
   tokenFor,
   TetriProcess,
 } from "./tetri-process.ts";
-import type { Receiver } from "./tetri-process.ts";
+import { startReceiver } from "../helpers/receiver.ts";
+import type { Receiver } from "../helpers/receiver.ts";
 import { eventually } from "../helpers/wait.ts";
 
 type Expected = { orderId: string; status: string };
@@ -142,7 +142,7 @@ describe("restart with undelivered callbacks", { timeout: 60_000 }, () => {
     const crash = await first.kill("SIGKILL");
     assert.equal(crash.signal, "SIGKILL");
 
-    const receiver = await startReceiver(receiverPort, 200);
+    const receiver = await startReceiver({ port: receiverPort });
     cleanup.push(() => receiver.close());
     const second = await TetriProcess.start({ dataDir: dir.path, port: first.port, env });
     const keyAfter = await callbackPublicKey(second.url);
@@ -159,7 +159,8 @@ describe("restart with undelivered callbacks", { timeout: 60_000 }, () => {
   it("after SIGTERM while the shop answers 500, the next process delivers once the shop recovers", async () => {
     const dir = tempDir();
     cleanup.push(() => dir.remove());
-    const receiver = await startReceiver(await freePort(), 500);
+    let shopAnswers = 500;
+    const receiver = await startReceiver({ behave: () => ({ kind: "answer", status: shopAnswers }) });
     cleanup.push(() => receiver.close());
 
     const first = await TetriProcess.start({ dataDir: dir.path });
@@ -177,7 +178,7 @@ describe("restart with undelivered callbacks", { timeout: 60_000 }, () => {
     const stop = await first.kill("SIGTERM");
     assert.equal(stop.code, 0, first.output);
 
-    receiver.answer(200);
+    shopAnswers = 200;
     receiver.received.length = 0;
     const second = await TetriProcess.start({ dataDir: dir.path, port: first.port });
     await assertCallbacksDelivered(second, receiver, expected, await callbackPublicKey(second.url));

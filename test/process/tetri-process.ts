@@ -7,8 +7,6 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { fetchBogToken, freePort, tempDir } from "../helpers/harness.ts";
 import { eventually } from "../helpers/wait.ts";
-import { createServer } from "node:http";
-import type { IncomingMessage, Server } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -239,41 +237,5 @@ export async function metric(url: string, sample: string): Promise<number> {
   }
   return 0;
 }
-
-// ---- the shop's callback endpoint -----------------------------------------------------------
-
-export type ReceivedCallback = { body: string; headers: IncomingMessage["headers"] };
-
-/** Listens on `port` (so a restarted tetri finds it at the URL its outbox holds) and answers `status`. */
-export async function startReceiver(port: number, status = 200) {
-  const received: ReceivedCallback[] = [];
-  const state = { status };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      received.push({ body: Buffer.concat(chunks).toString("utf8"), headers: req.headers });
-      res.writeHead(state.status).end(state.status < 300 ? "ok" : "not now");
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", resolve);
-  });
-  return {
-    url: `http://127.0.0.1:${port}/callback`,
-    received,
-    /** Changes the answer to callbacks from now on. */
-    answer(status: number) {
-      state.status = status;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
 export { fetchBogToken as tokenFor, freePort, tempDir };

@@ -12,6 +12,7 @@ import { randomUUID } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { after, describe, it } from "node:test";
 import { DEMO, TetriProcess, freePort, metric, stopAll, tempDir, tokenFor } from "../process/tetri-process.ts";
+import { startReceiver } from "../helpers/receiver.ts";
 import { sleep } from "../helpers/wait.ts";
 import {
   CALLBACK_STATUSES,
@@ -23,8 +24,8 @@ import {
   minorOf,
   randInt,
   report,
+  parseBogCallback,
   rows,
-  startCallbackReceiver,
   withDatabase,
 } from "./helpers.ts";
 import type { CallbackReceiver, Reply } from "./helpers.ts";
@@ -126,7 +127,7 @@ describe("crash: SIGKILL at random moments under load", { timeout: 240_000 }, ()
     cleanup.push(() => dir.remove());
 
     const signing: { key?: KeyObject } = {};
-    const receiver: CallbackReceiver = await startCallbackReceiver({ publicKey: () => signing.key });
+    const receiver: CallbackReceiver = await startReceiver({ publicKey: () => signing.key, parse: parseBogCallback });
     cleanup.push(() => receiver.close());
 
     const fleet = new Fleet(dir.path, await freePort());

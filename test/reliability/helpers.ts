@@ -1,16 +1,15 @@
 // Shared by the reliability suites (crash.reliability.ts, receiver.reliability.ts): a plain
 // HTTP client without keep-alive (a killed server leaves no stale pooled socket behind, so a
-// connection error always means "this request's fate is unknown"), a callback receiver that
-// verifies every Callback-Signature on arrival and can misbehave on purpose, exact money
-// parsing, and read access to the SQLite file.
+// connection error always means "this request's fate is unknown"), what they read from a
+// BOG callback (for test/helpers/receiver.ts), exact money parsing, and read access to the
+// SQLite file.
 
-import { createPublicKey, verify } from "node:crypto";
+import { createPublicKey } from "node:crypto";
 import type { KeyObject } from "node:crypto";
-import { createServer, request as httpRequest } from "node:http";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import type { Receiver } from "../helpers/receiver.ts";
 
 // ---- HTTP ------------------------------------------------------------------------------------
 
@@ -86,121 +85,26 @@ export const chance = (p: number): boolean => Math.random() < p;
 
 // ---- the shop's callback endpoint ----------------------------------------------------------
 
-export type ReceivedCallback = {
-  seq: number;
-  at: number;
-  body: string;
-  signatureValid: boolean;
-  orderId: string;
-  status: string;
-  transfer: number;
-  refund: number;
-  /** What the receiver did: an HTTP status, or "reset" / "hang". */
-  answer: number | "reset" | "hang";
-};
+/** What the suites read from a BOG callback: its order, status and amounts (minor units, -1 when absent). */
+export type BogCallbackFields = { orderId: string; status: string; transfer: number; refund: number };
 
-export type Misbehaviour =
-  | { kind: "answer"; status: number; delayMs?: number }
-  | { kind: "reset" }
-  /** Keeps the request open for `ms` (longer than tetri's timeout), then tries to answer 200. */
-  | { kind: "hang"; ms: number };
-
-/**
- * Listens on 127.0.0.1 (a fixed port if given, so a restarted tetri finds it again). Every
- * fully received callback is recorded with its signature checked against `publicKey()` at
- * arrival; `behave` decides the answer (default: 200 at once).
- */
-export async function startCallbackReceiver(options: {
-  port?: number;
-  publicKey: () => KeyObject | undefined;
-  behave?: (callback: ReceivedCallback) => Misbehaviour;
-}) {
-  const received: ReceivedCallback[] = [];
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  let seq = 0;
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on("error", () => {});
-    res.on("error", () => {});
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      const key = options.publicKey();
-      const signature = req.headers["callback-signature"];
-      const signatureValid =
-        key !== undefined && typeof signature === "string" && verify("sha256", Buffer.from(body), key, Buffer.from(signature, "base64"));
-      let parsed: any = {};
-      try {
-        parsed = JSON.parse(body);
-      } catch {
-        // recorded with empty fields: the checks will say so
-      }
-      const units = parsed?.body?.purchase_units ?? {};
-      const callback: ReceivedCallback = {
-        seq: seq++,
-        at: Date.now(),
-        body,
-        signatureValid,
-        orderId: String(parsed?.body?.order_id ?? ""),
-        status: String(parsed?.body?.order_status?.key ?? ""),
-        transfer: units.transfer_amount === undefined ? -1 : minorOf(units.transfer_amount),
-        refund: units.refund_amount === undefined ? -1 : minorOf(units.refund_amount),
-        answer: 200,
-      };
-      const action = options.behave?.(callback) ?? { kind: "answer", status: 200 };
-      received.push(callback);
-      if (action.kind === "reset") {
-        callback.answer = "reset";
-        req.socket.destroy();
-      } else if (action.kind === "hang") {
-        callback.answer = "hang";
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          if (!res.destroyed) res.writeHead(200).end("late");
-        }, action.ms);
-        timers.add(timer);
-      } else {
-        callback.answer = action.status;
-        const answer = () => {
-          if (res.destroyed) return;
-          if (action.status >= 300 && action.status < 400) res.setHeader("location", "http://127.0.0.1:1/elsewhere");
-          res.writeHead(action.status).end(action.status < 300 ? "ok" : "not now");
-        };
-        if (action.delayMs) {
-          const timer = setTimeout(() => {
-            timers.delete(timer);
-            answer();
-          }, action.delayMs);
-          timers.add(timer);
-        } else answer();
-      }
-    });
-  };
-  const server: Server = createServer(handle);
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  server.on("clientError", (_error, socket) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", resolve);
-  });
-  const port = (server.address() as AddressInfo).port;
+/** The receiver's `parse` for BOG callbacks; a body that is not JSON gives empty fields (the checks will say so). */
+export function parseBogCallback(body: string): BogCallbackFields {
+  let parsed: any = {};
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    // recorded with empty fields
+  }
+  const units = parsed?.body?.purchase_units ?? {};
   return {
-    port,
-    url: `http://127.0.0.1:${port}/callback`,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const timer of timers) clearTimeout(timer);
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    orderId: String(parsed?.body?.order_id ?? ""),
+    status: String(parsed?.body?.order_status?.key ?? ""),
+    transfer: units.transfer_amount === undefined ? -1 : minorOf(units.transfer_amount),
+    refund: units.refund_amount === undefined ? -1 : minorOf(units.refund_amount),
   };
 }
-export type CallbackReceiver = Awaited<ReturnType<typeof startCallbackReceiver>>;
+export type CallbackReceiver = Receiver<BogCallbackFields>;
 
 export async function callbackKey(base: string): Promise<{ pem: string; key: KeyObject }> {
   const reply = await call(base, "GET", "/payments/v1/callback-public-key");

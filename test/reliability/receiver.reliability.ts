@@ -9,9 +9,11 @@ import assert from "node:assert/strict";
 import type { KeyObject } from "node:crypto";
 import { after, describe, it } from "node:test";
 import { DEMO, TetriProcess, metric, stopAll, tempDir, tokenFor } from "../process/tetri-process.ts";
+import { startReceiver } from "../helpers/receiver.ts";
+import type { Misbehaviour } from "../helpers/receiver.ts";
 import { sleep } from "../helpers/wait.ts";
-import { call, callbackKey, chance, major, randInt, report, rows, startCallbackReceiver, withDatabase } from "./helpers.ts";
-import type { Misbehaviour, Reply } from "./helpers.ts";
+import { call, callbackKey, chance, major, parseBogCallback, randInt, report, rows, withDatabase } from "./helpers.ts";
+import type { Reply } from "./helpers.ts";
 
 const TIMEOUT_MS = 300;
 const BACKOFF = { baseMs: 20, maxMs: 300 };
@@ -67,8 +69,9 @@ describe("unreliable receiver", { timeout: 120_000 }, () => {
 
     let health: "unwell" | "down" | "well" = "unwell";
     const signing: { key?: KeyObject } = {};
-    const receiver = await startCallbackReceiver({
+    const receiver = await startReceiver({
       publicKey: () => signing.key,
+      parse: parseBogCallback,
       behave: () => (health === "unwell" ? misbehave() : health === "down" ? down() : { kind: "answer", status: 200 }),
     });
     cleanup.push(() => receiver.close());

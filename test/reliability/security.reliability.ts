@@ -27,9 +27,11 @@ import { execFileSync } from "node:child_process";
 import { createPublicKey, generateKeyPairSync, randomUUID, verify } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { SignJWT } from "jose";
-import { parseJsonOrUndefined, startReceiver, startTestServer } from "../helpers/harness.ts";
-import { eventually } from "../helpers/wait.ts";
+import { parseJsonOrUndefined, startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
+import { startReceiver } from "../helpers/receiver.ts";
+import type { Receiver } from "../helpers/receiver.ts";
+import { eventually } from "../helpers/wait.ts";
 
 /** One line on stdout (the summary lines; eslint allows console.error only). */
 function say(line: string): void {
@@ -423,17 +425,18 @@ describe("Security matrix", () => {
   // -------------------------------------------------------------------------------------
   describe("callbacks: signed, replayable by design, modified → invalid, retried with the same bytes, ordered per order", () => {
     let failFirst = 0;
-    let receiver: Awaited<ReturnType<typeof startReceiver>>;
+    let receiver: Receiver;
     let publicKey: string;
     const verifies = (body: string, signature: string) => verify("sha256", Buffer.from(body, "utf8"), publicKey, Buffer.from(signature, "base64"));
     let captured: { body: string; signature: string };
 
     before(async () => {
-      receiver = await startReceiver((_callback, res) => {
-        if (failFirst > 0) {
+      receiver = await startReceiver({
+        behave: () => {
+          if (failFirst === 0) return { kind: "answer", status: 200 };
           failFirst--;
-          res.writeHead(500).end("try again");
-        } else res.writeHead(200).end("ok");
+          return { kind: "answer", status: 500 };
+        },
       });
       publicKey = (await http(server.url, "GET", "/payments/v1/callback-public-key")).text;
       const id = await a.bogOrder({ callback_url: receiver.url });
