@@ -9,7 +9,8 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { chromium } from "playwright-core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { orderBody, startTestServer } from "../helpers/harness.ts";
+import { orderBody } from "../helpers/fixtures.ts";
+import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
 
 const CHROMIUM = process.env.TETRI_CHROMIUM ?? "/usr/bin/chromium";

@@ -8,7 +8,7 @@ import { createMerchant } from "../../src/core/merchants.ts";
 import type { Store } from "../../src/core/ports.ts";
 import { CREDENTIAL_ISSUERS, coreContext } from "../../src/services.ts";
 import { openSqliteStore } from "../../src/store/sqlite/index.ts";
-import { TestClock, tempDir } from "./harness.ts";
+import { TestClock, tempDir } from "./fixtures.ts";
 
 /** A store that counts the transactions and read snapshots core asks for. */
 export function countingStore(store: Store) {

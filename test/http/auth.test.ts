@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { SignJWT, createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
-import { DEMO, startTestServer } from "../helpers/harness.ts";
+import { DEMO } from "../helpers/fixtures.ts";
+import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
 
 const TOKEN_PATH = "/auth/realms/bog/protocol/openid-connect/token";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { createPublicKey, verify } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { orderBody, startTestServer } from "../helpers/harness.ts";
+import { orderBody } from "../helpers/fixtures.ts";
+import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import type { Misbehaviour, Receiver } from "../helpers/receiver.ts";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { orderBody, startTestServer } from "../helpers/harness.ts";
+import { orderBody } from "../helpers/fixtures.ts";
+import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
 
 const ORDERS = "/payments/v1/ecommerce/orders";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { CARD, orderBody, startTestServer } from "../helpers/harness.ts";
+import { CARD, addMerchant, orderBody } from "../helpers/fixtures.ts";
+import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
 import { eventually } from "../helpers/wait.ts";
 
@@ -369,12 +369,8 @@ describe("isolation between merchants", () => {
   let otherToken: string;
   before(async () => {
     server = await startTestServer();
-    const created = JSON.parse(
-      execFileSync(process.execPath, ["src/cli.ts", "merchants", "create", "--name", "Other shop", "--json"], {
-        env: { ...process.env, TETRI_DATA_DIR: server.dataDir },
-      }).toString(),
-    );
-    otherToken = await server.tokenFor(created.client_id, created.client_secret);
+    const other = addMerchant(server, "Other shop");
+    otherToken = await server.tokenFor(other.clientId, other.clientSecret);
   });
   after(() => server.close());
 

@@ -3,8 +3,10 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CARD, DEMO, addMerchant, orderBody, startTestServer, tbcPaymentBody } from "../helpers/harness.ts";
-import type { MerchantCredentials, TestResponse, TestServer } from "../helpers/harness.ts";
+import { CARD, DEMO, addMerchant, orderBody, tbcPaymentBody } from "../helpers/fixtures.ts";
+import type { MerchantCredentials } from "../helpers/fixtures.ts";
+import { startTestServer } from "../helpers/harness.ts";
+import type { TestResponse, TestServer } from "../helpers/harness.ts";
 
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 

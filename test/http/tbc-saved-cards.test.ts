@@ -3,8 +3,10 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CARD, DEMO, addMerchant, startTestServer, tbcPaymentBody } from "../helpers/harness.ts";
-import type { MerchantCredentials, TestResponse, TestServer } from "../helpers/harness.ts";
+import { CARD, DEMO, addMerchant, tbcPaymentBody } from "../helpers/fixtures.ts";
+import type { MerchantCredentials } from "../helpers/fixtures.ts";
+import { startTestServer } from "../helpers/harness.ts";
+import type { TestResponse, TestServer } from "../helpers/harness.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import type { Receiver } from "../helpers/receiver.ts";
 import { eventually } from "../helpers/wait.ts";

@@ -4,7 +4,8 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CARD, startTestServer, tbcPaymentBody } from "../helpers/harness.ts";
+import { CARD, DEMO, tbcPaymentBody } from "../helpers/fixtures.ts";
+import { startTestServer } from "../helpers/harness.ts";
 import type { TestResponse, TestServer } from "../helpers/harness.ts";
 import { eventually } from "../helpers/wait.ts";
 
@@ -644,7 +645,7 @@ describe("what typed clients need (spec section 11)", () => {
   it("token, create, GET, completion, execution, cancel and delete bodies pass the client's checks", async () => {
     const token = await server.tbcRequest("POST", "/v1/tpay/access-token", {
       token: null,
-      body: "client_id=demo-shop&client_secret=demo-secret-for-tests",
+      body: `client_id=${DEMO.clientId}&client_secret=${DEMO.clientSecret}`,
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
     assert.equal(token.status, 200);

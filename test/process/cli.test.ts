@@ -2,7 +2,8 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { run, stopAll, tempDir, TetriProcess, tokenFor } from "./tetri-process.ts";
+import { tempDir } from "../helpers/fixtures.ts";
+import { run, stopAll, TetriProcess, tokenFor } from "./tetri-process.ts";
 
 const cli = (args: string[], env: Record<string, string>) => run(["src/cli.ts", ...args], env);
 

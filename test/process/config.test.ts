@@ -7,7 +7,8 @@ import { createServer } from "node:http";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 import { ConfigError, loadConfig } from "../../src/config.ts";
-import { freePort, run, stopAll, tempDir, TetriProcess } from "./tetri-process.ts";
+import { freePort, tempDir } from "../helpers/fixtures.ts";
+import { run, stopAll, TetriProcess } from "./tetri-process.ts";
 
 const KEY = Buffer.alloc(32, 7).toString("base64");
 

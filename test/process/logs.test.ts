@@ -24,16 +24,8 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import {
-  DEMO,
-  api,
-  createOrder,
-  payWithHelper,
-  receipt,
-  stopAll,
-  tempDir,
-  TetriProcess,
-} from "./tetri-process.ts";
+import { DEMO, tempDir } from "../helpers/fixtures.ts";
+import { api, createOrder, payWithHelper, receipt, stopAll, TetriProcess } from "./tetri-process.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import { eventually } from "../helpers/wait.ts";
 

@@ -5,19 +5,8 @@
 import assert from "node:assert/strict";
 import { createPublicKey, verify } from "node:crypto";
 import { after, describe, it } from "node:test";
-import {
-  DEMO,
-  api,
-  createOrder,
-  freePort,
-  metric,
-  payWithHelper,
-  receipt,
-  stopAll,
-  tempDir,
-  tokenFor,
-  TetriProcess,
-} from "./tetri-process.ts";
+import { DEMO, freePort, tempDir } from "../helpers/fixtures.ts";
+import { api, createOrder, metric, payWithHelper, receipt, stopAll, tokenFor, TetriProcess } from "./tetri-process.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import type { Receiver } from "../helpers/receiver.ts";
 import { eventually } from "../helpers/wait.ts";

@@ -9,8 +9,9 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import type { ClientRequest } from "node:http";
 import { after, describe, it } from "node:test";
+import { DEMO, tempDir } from "../helpers/fixtures.ts";
 import { eventually } from "../helpers/wait.ts";
-import { DEMO, stopAll, tempDir, TetriProcess, tokenFor } from "./tetri-process.ts";
+import { stopAll, TetriProcess, tokenFor } from "./tetri-process.ts";
 
 const TOKEN_PATH = "/auth/realms/bog/protocol/openid-connect/token";
 const BODY = "grant_type=client_credentials";

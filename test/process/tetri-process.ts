@@ -5,7 +5,8 @@
 
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { fetchBogToken, freePort, tempDir } from "../helpers/harness.ts";
+import { CARD, DEMO_ENV, FAST_ENV, fetchBogToken, freePort } from "../helpers/fixtures.ts";
+import type { TestCard } from "../helpers/fixtures.ts";
 import { eventually } from "../helpers/wait.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,18 +86,6 @@ export async function run(args: string[], env: Record<string, string>, timeoutMs
   return { ...exit, stdout, stderr, durationMs: Date.now() - started };
 }
 
-/** Fast callback retries (milliseconds, not the production quarter-minute) and quick sweeps. */
-export const FAST_ENV: Record<string, string> = {
-  TETRI_CALLBACK_BACKOFF_BASE_MS: "20",
-  TETRI_CALLBACK_BACKOFF_MAX_MS: "200",
-  TETRI_CALLBACK_TIMEOUT_MS: "500",
-  TETRI_CALLBACK_POLL_MS: "50",
-  TETRI_CALLBACK_MAX_ATTEMPTS: "100",
-  TETRI_SWEEP_INTERVAL_MS: "100",
-};
-
-export const DEMO = { clientId: "proc-demo-shop", clientSecret: "Zq7-proc-demo-secret-Xv3k9w" };
-
 export class TetriProcess {
   readonly child: ChildProcess;
   readonly port: number;
@@ -132,9 +121,12 @@ export class TetriProcess {
   static async #start(options: { dataDir: string; env?: Record<string, string>; hardTimeoutMs?: number }, port: number): Promise<TetriProcess> {
     const env = childEnv({
       TETRI_LOG_LEVEL: "warn",
-      TETRI_DEMO_CLIENT_ID: DEMO.clientId,
-      TETRI_DEMO_CLIENT_SECRET: DEMO.clientSecret,
+      ...DEMO_ENV,
       ...FAST_ENV,
+      // Enough attempts that a test's pending callbacks outlive a restart; a short timeout keeps
+      // the lease on a killed process's in-flight callbacks (2·timeout + 1 s) short.
+      TETRI_CALLBACK_MAX_ATTEMPTS: "100",
+      TETRI_CALLBACK_TIMEOUT_MS: "500",
       ...options.env,
       HOST: "127.0.0.1",
       PORT: String(port),
@@ -215,11 +207,9 @@ export async function createOrder(url: string, token: string, callbackUrl: strin
   return response.json.id as string;
 }
 
-export type Card = { card_number: string; expiry: string; cvc: string; cardholder: string };
-export const CARD: Card = { card_number: "4242424242424242", expiry: "12/39", cvc: "123", cardholder: "A B" };
 
 /** Pays through the test-mode helper (the hosted page's path without a browser). */
-export async function payWithHelper(url: string, token: string, orderId: string, card: Partial<Card> = {}): Promise<ApiResponse> {
+export async function payWithHelper(url: string, token: string, orderId: string, card: Partial<TestCard> = {}): Promise<ApiResponse> {
   return api(url, token, "POST", `/_test/orders/${orderId}/pay`, { ...CARD, ...card });
 }
 
@@ -238,4 +228,4 @@ export async function metric(url: string, sample: string): Promise<number> {
   return 0;
 }
 
-export { fetchBogToken as tokenFor, freePort, tempDir };
+export { fetchBogToken as tokenFor };

@@ -11,7 +11,8 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { after, describe, it } from "node:test";
-import { DEMO, TetriProcess, freePort, metric, stopAll, tempDir, tokenFor } from "../process/tetri-process.ts";
+import { DEMO, freePort, tempDir } from "../helpers/fixtures.ts";
+import { TetriProcess, metric, stopAll, tokenFor } from "../process/tetri-process.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import { sleep } from "../helpers/wait.ts";
 import {

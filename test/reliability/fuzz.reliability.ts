@@ -13,12 +13,12 @@
 // FUZZ_SEED and FUZZ_RUNS override the fixed seed and the runs per operation.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { connect } from "node:net";
 import { DatabaseSync } from "node:sqlite";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
+import { addMerchant } from "../helpers/fixtures.ts";
 import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
 
@@ -551,13 +551,8 @@ describe("Fuzzing every endpoint of every dialect", () => {
       TETRI_DEMO_TBC_API_KEY: TBC_API_KEY,
       TETRI_TOKEN_RATE_LIMIT: "1000000",
     });
-    const basic = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString("base64")}`;
-    bogToken = (
-      await (await fetch(`${server.url}${BOG_TOKEN_PATH}`, { method: "POST", headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" }, body: "grant_type=client_credentials" })).json()
-    ).access_token;
-    tbcToken = (
-      await (await fetch(`${server.url}${TBC_TOKEN_PATH}`, { method: "POST", headers: { apikey: TBC_API_KEY, "content-type": "application/x-www-form-urlencoded" }, body: `client_id=${CLIENT_ID}&client_secret=${CLIENT_SECRET}` })).json()
-    ).access_token;
+    bogToken = await server.tokenFor(CLIENT_ID, CLIENT_SECRET);
+    tbcToken = await server.tbcTokenFor(CLIENT_ID, CLIENT_SECRET, TBC_API_KEY);
     assert.ok(bogToken && tbcToken);
 
     // Real ids of the caller in several states.
@@ -1005,14 +1000,8 @@ describe("Fuzzing every endpoint of every dialect", () => {
   });
   it("a merchant name with markup (the operator's CLI input) is escaped on the hosted, 3-D Secure and result pages", async () => {
     const name = `<script>alert(1)</script> "><img src=x onerror=alert(1)> & ' OR 1=1 --`;
-    const created = JSON.parse(
-      execFileSync(process.execPath, ["src/cli.ts", "merchants", "create", "--name", name, "--json"], {
-        cwd: new URL("../..", import.meta.url).pathname,
-        env: { ...process.env, TETRI_DATA_DIR: server.dataDir },
-      }).toString(),
-    ) as { client_id: string; client_secret: string };
-    const basic = `Basic ${Buffer.from(`${created.client_id}:${created.client_secret}`).toString("base64")}`;
-    const token = (await (await fetch(`${server.url}${BOG_TOKEN_PATH}`, { method: "POST", headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" }, body: "grant_type=client_credentials" })).json()).access_token;
+    const created = addMerchant(server, name);
+    const token = await server.tokenFor(created.clientId, created.clientSecret);
     const id = (await json("POST", "/payments/v1/ecommerce/orders", { authorization: `Bearer ${token}` }, { callback_url: "http://127.0.0.1:9/cb", purchase_units: { total_amount: 1, basket: [{ product_id: "p", quantity: 1, unit_price: 1 }] } })).id as string;
     assert.equal((await json("GET", `/payments/v1/receipt/${id}`, { authorization: `Bearer ${token}` })).client.brand_en, name);
     const hosted = await fetch(`${server.url}/?order_id=${id}`);

@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import type { KeyObject } from "node:crypto";
 import { after, describe, it } from "node:test";
-import { DEMO, TetriProcess, metric, stopAll, tempDir, tokenFor } from "../process/tetri-process.ts";
+import { DEMO, tempDir } from "../helpers/fixtures.ts";
+import { TetriProcess, metric, stopAll, tokenFor } from "../process/tetri-process.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import type { Misbehaviour } from "../helpers/receiver.ts";
 import { sleep } from "../helpers/wait.ts";

@@ -23,11 +23,12 @@
 // TBC callbacks are unsigned {"PaymentId"} notifications (as TBC's): the shop reads the payment back.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { createPublicKey, generateKeyPairSync, randomUUID, verify } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { SignJWT } from "jose";
-import { parseJsonOrUndefined, startTestServer } from "../helpers/harness.ts";
+import { addMerchant, parseJsonOrUndefined } from "../helpers/fixtures.ts";
+import type { MerchantCredentials } from "../helpers/fixtures.ts";
+import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import type { Receiver } from "../helpers/receiver.ts";
@@ -40,11 +41,10 @@ function say(line: string): void {
 
 const BOG_TOKEN_PATH = "/auth/realms/bog/protocol/openid-connect/token";
 const TBC_TOKEN_PATH = "/v1/tpay/access-token";
-const A = { clientId: "sec-shop-a", clientSecret: "sec-secret-a", tbcApiKey: "sec-key-a" };
+const A: MerchantCredentials = { clientId: "sec-shop-a", clientSecret: "sec-secret-a", tbcApiKey: "sec-key-a" };
 const BASE_ENV = { TETRI_DEMO_CLIENT_ID: A.clientId, TETRI_DEMO_CLIENT_SECRET: A.clientSecret, TETRI_DEMO_TBC_API_KEY: A.tbcApiKey };
 const PANS = ["4242424242424242", "4000000000003220", "5555555555554444", "4000000000000002", "4242424242424241"];
 
-type Credentials = { clientId: string; clientSecret: string; tbcApiKey: string };
 type Answer = { status: number; headers: Headers; text: string; json: any };
 
 // ---------------------------------------------------------------------------------------
@@ -96,22 +96,13 @@ function assertProblem(answer: Answer, status: number, systemCode?: string) {
   if (systemCode) assert.equal(answer.json.systemCode, systemCode, answer.text);
 }
 
-function createMerchantWithCli(dataDir: string, name: string): Credentials {
-  const out = execFileSync(process.execPath, ["src/cli.ts", "merchants", "create", "--name", name, "--json"], {
-    cwd: new URL("../..", import.meta.url).pathname,
-    env: { ...process.env, TETRI_DATA_DIR: dataDir },
-  }).toString();
-  const created = JSON.parse(out) as { client_id: string; client_secret: string; tbc_api_key: string };
-  return { clientId: created.client_id, clientSecret: created.client_secret, tbcApiKey: created.tbc_api_key };
-}
-
 /** A merchant's view of one server: tokens, and helpers that make orders in given states. */
 class Shop {
   readonly server: TestServer;
-  readonly creds: Credentials;
+  readonly creds: MerchantCredentials;
   bogToken = "";
   tbcToken = "";
-  constructor(server: TestServer, creds: Credentials) {
+  constructor(server: TestServer, creds: MerchantCredentials) {
     this.server = server;
     this.creds = creds;
   }
@@ -194,7 +185,7 @@ describe("Security matrix", () => {
   before(async () => {
     server = await startTestServer(BASE_ENV);
     a = await new Shop(server, A).login();
-    b = await new Shop(server, createMerchantWithCli(server.dataDir, "B")).login();
+    b = await new Shop(server, addMerchant(server, "B")).login();
     ofB.bogCreated = await b.bogOrder();
     ofB.bogCaptured = await b.bogOrder();
     await b.pay(ofB.bogCaptured, "bog");

@@ -12,7 +12,7 @@ import { initial } from "../../src/store/migrations/0001-initial.ts";
 import { openConnection } from "../../src/store/sqlite/connection.ts";
 import { openSqliteStore } from "../../src/store/sqlite/index.ts";
 import type { OpenedStore } from "../../src/store/index.ts";
-import { tempDir } from "../helpers/harness.ts";
+import { tempDir } from "../helpers/fixtures.ts";
 
 const dir = tempDir("tetri-migrate-");
 const path = join(dir.path, "old.sqlite");

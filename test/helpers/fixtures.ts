@@ -1,0 +1,130 @@
+// What every suite starts from, in-process or child process: the demo merchant, the fast
+// environment, request bodies and cards, a movable clock, temporary directories and ports,
+// and other merchants made with the CLI.
+
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export type MerchantCredentials = { clientId: string; clientSecret: string; tbcApiKey: string };
+
+/**
+ * The demo merchant of every test server. The secret is distinctive on purpose: the log tests
+ * grep a process's output for it.
+ */
+export const DEMO: MerchantCredentials = { clientId: "demo-shop", clientSecret: "Zq7-demo-secret-Xv3k9w", tbcApiKey: "demo-tbc-api-key" };
+
+/** The environment that makes a server's demo merchant DEMO. */
+export const DEMO_ENV: Record<string, string> = {
+  TETRI_DEMO_CLIENT_ID: DEMO.clientId,
+  TETRI_DEMO_CLIENT_SECRET: DEMO.clientSecret,
+  TETRI_DEMO_TBC_API_KEY: DEMO.tbcApiKey,
+};
+
+/**
+ * Fast retries and sweeps so delivery tests take milliseconds, not the production
+ * quarter-minute; a payment the acquirer answers late is reconciled at the next sweep. Each
+ * runner adds what is its own (the log level; a child process more attempts).
+ */
+export const FAST_ENV: Record<string, string> = {
+  TETRI_CALLBACK_BACKOFF_BASE_MS: "20",
+  TETRI_CALLBACK_BACKOFF_MAX_MS: "200",
+  TETRI_CALLBACK_TIMEOUT_MS: "1000",
+  TETRI_CALLBACK_POLL_MS: "50",
+  TETRI_RECONCILE_AFTER_MS: "0",
+  TETRI_ACQUIRER_TIMEOUT_MS: "2000",
+  TETRI_SWEEP_INTERVAL_MS: "100",
+};
+
+export type TestCard = { card_number: string; expiry: string; cvc: string; cardholder: string };
+
+export const CARD: TestCard = { card_number: "4242424242424242", expiry: "12/39", cvc: "123", cardholder: "Nino Beridze" };
+
+/** A BOG create-order body (25.50 GEL, three basket items); overrides replace top-level keys. */
+export function orderBody(overrides: Record<string, unknown> = {}, callbackUrl = "http://127.0.0.1:9/callback"): Record<string, unknown> {
+  return {
+    callback_url: callbackUrl,
+    external_order_id: "shop-1",
+    purchase_units: {
+      currency: "GEL",
+      total_amount: 25.5,
+      basket: [{ product_id: "sku-1", description: "Churchkhela", quantity: 3, unit_price: 8.5 }],
+    },
+    ...overrides,
+  };
+}
+
+/** A TBC create-payment body (12.50 GEL, card only); overrides replace top-level keys. */
+export function tbcPaymentBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    amount: { currency: "GEL", total: 12.5 },
+    returnurl: "https://shop.example/return",
+    methods: [5],
+    language: "EN",
+    merchantPaymentId: "shop-order-1",
+    ...overrides,
+  };
+}
+
+/** A clock the test can move forward (order expiry, token expiry, reconciliation delays). */
+export class TestClock {
+  offset = 0;
+  now = (): number => Date.now() + this.offset;
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}
+
+export function tempDir(prefix = "tetri-test-"): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A port nobody listened on a moment ago (another process may take it before we do: retry then). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export function parseJsonOrUndefined(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const REPOSITORY = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Another merchant in a server's data directory, made with the CLI as an operator would. */
+export function addMerchant(server: { dataDir: string }, name: string): MerchantCredentials {
+  const created = JSON.parse(
+    execFileSync(process.execPath, ["src/cli.ts", "merchants", "create", "--name", name, "--json"], {
+      cwd: REPOSITORY,
+      env: { ...process.env, TETRI_DATA_DIR: server.dataDir },
+    }).toString(),
+  ) as { client_id: string; client_secret: string; tbc_api_key: string };
+  return { clientId: created.client_id, clientSecret: created.client_secret, tbcApiKey: created.tbc_api_key };
+}
+
+/** A BOG access token for these client credentials (HTTP Basic, client_credentials). */
+export async function fetchBogToken(url: string, clientId: string, clientSecret: string): Promise<string> {
+  const response = await fetch(`${url}/auth/realms/bog/protocol/openid-connect/token`, {
+    method: "POST",
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: "grant_type=client_credentials",
+  });
+  const json = (await response.json()) as { access_token?: string };
+  if (response.status !== 200 || !json.access_token) throw new Error(`no token (${response.status}): ${JSON.stringify(json)}`);
+  return json.access_token;
+}
