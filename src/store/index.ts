@@ -4,19 +4,11 @@
 
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { AcquirerJournal } from "../acquirers/journal.ts";
 import type { DatabaseConfig } from "../config.ts";
-import type { Store } from "../core/ports.ts";
 import { openSqliteStore } from "./sqlite/index.ts";
+import type { OpenedStore, StoreLog } from "./types.ts";
 
-export type OpenedStore = {
-  store: Store;
-  /** The test acquirer's books, in the same database. */
-  acquirerJournal: AcquirerJournal;
-  close(): Promise<void>;
-};
-
-export type StoreLog = { error(obj: object, msg: string): void };
+export type { OpenedStore, StoreLog } from "./types.ts";
 
 const SILENT: StoreLog = { error: () => {} };
 

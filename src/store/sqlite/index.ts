@@ -7,7 +7,7 @@ import { closeSync, openSync } from "node:fs";
 import { sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import type { Store } from "../../core/ports.ts";
-import type { OpenedStore, StoreLog } from "../index.ts";
+import type { OpenedStore, StoreLog } from "../types.ts";
 import { MIGRATIONS } from "../migrations/index.ts";
 import { acquirerJournalQueries, queriesOn } from "../queries/index.ts";
 import { openConnection } from "./connection.ts";
