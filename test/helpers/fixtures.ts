@@ -58,6 +58,11 @@ export function orderBody(overrides: Record<string, unknown> = {}, callbackUrl =
   };
 }
 
+/** BOG purchase_units of one basket line of `amount` GEL, for orderBody({ purchase_units: … }). */
+export function purchaseOf(amount: number): Record<string, unknown> {
+  return { currency: "GEL", total_amount: amount, basket: [{ product_id: "sku-1", quantity: 1, unit_price: amount }] };
+}
+
 /** A TBC create-payment body (12.50 GEL, card only); overrides replace top-level keys. */
 export function tbcPaymentBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -112,19 +117,4 @@ export function addMerchant(server: { dataDir: string }, name: string): Merchant
     }).toString(),
   ) as { client_id: string; client_secret: string; tbc_api_key: string };
   return { clientId: created.client_id, clientSecret: created.client_secret, tbcApiKey: created.tbc_api_key };
-}
-
-/** A BOG access token for these client credentials (HTTP Basic, client_credentials). */
-export async function fetchBogToken(url: string, clientId: string, clientSecret: string): Promise<string> {
-  const response = await fetch(`${url}/auth/realms/bog/protocol/openid-connect/token`, {
-    method: "POST",
-    headers: {
-      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`,
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: "grant_type=client_credentials",
-  });
-  const json = (await response.json()) as { access_token?: string };
-  if (response.status !== 200 || !json.access_token) throw new Error(`no token (${response.status}): ${JSON.stringify(json)}`);
-  return json.access_token;
 }

@@ -16,9 +16,7 @@ describe("BOG callbacks", () => {
   before(async () => {
     server = await startTestServer();
     receiver = await startReceiver();
-    const response = await fetch(`${server.url}/payments/v1/callback-public-key`);
-    assert.equal(response.status, 200);
-    publicKeyPem = await response.text();
+    publicKeyPem = await server.callbackPublicKey();
   });
   after(async () => {
     await server.close();

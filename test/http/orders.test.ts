@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { orderBody } from "../helpers/fixtures.ts";
+import { addMerchant, orderBody } from "../helpers/fixtures.ts";
 import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
 
@@ -259,14 +259,8 @@ describe("Idempotency-Key on create order", () => {
       body: orderBody(),
       headers: { "idempotency-key": "shared-key" },
     });
-    const { execFileSync } = await import("node:child_process");
-    const created = JSON.parse(
-      execFileSync(process.execPath, ["src/cli.ts", "merchants", "create", "--name", "Shop B", "--json"], {
-        env: { ...process.env, TETRI_DATA_DIR: server.dataDir },
-      }).toString(),
-    );
-    const token = await server.tokenFor(created.client_id, created.client_secret);
-    const mine = await server.request("POST", ORDERS, { body: orderBody(), headers: { "idempotency-key": "shared-key" }, token });
+    const shopB = server.as(addMerchant(server, "Shop B"));
+    const mine = await shopB.request("POST", ORDERS, { body: orderBody(), headers: { "idempotency-key": "shared-key" } });
     assert.equal(mine.status, 200);
     assert.notEqual(mine.json.id, other.json.id);
   });

@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { CARD, addMerchant, orderBody } from "../helpers/fixtures.ts";
 import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
+import type { ShopClient } from "../helpers/shop.ts";
 import { eventually } from "../helpers/wait.ts";
 
 const refundPath = (id: string) => `/payments/v1/payment/refund/${id}`;
@@ -366,11 +367,10 @@ describe("pre-authorization (capture: manual)", () => {
 
 describe("isolation between merchants", () => {
   let server: TestServer;
-  let otherToken: string;
+  let other: ShopClient;
   before(async () => {
     server = await startTestServer();
-    const other = addMerchant(server, "Other shop");
-    otherToken = await server.tokenFor(other.clientId, other.clientSecret);
+    other = server.as(addMerchant(server, "Other shop"));
   });
   after(() => server.close());
 
@@ -387,8 +387,8 @@ describe("isolation between merchants", () => {
       ["POST", `/_test/orders/${id}/pay`],
     ] as const) {
       const body = method === "GET" ? undefined : path.startsWith("/_test") ? CARD : {};
-      const theirs = await server.request(method, path, { body, token: otherToken });
-      const missing = await server.request(method, path.replace(id, unknown), { body, token: otherToken });
+      const theirs = await other.request(method, path, { body });
+      const missing = await other.request(method, path.replace(id, unknown), { body });
       assert.equal(theirs.status, 404, `${method} ${path}`);
       assert.deepEqual(theirs.json, missing.json, `${method} ${path}`);
     }

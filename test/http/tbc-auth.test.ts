@@ -6,7 +6,8 @@ import { after, before, describe, it } from "node:test";
 import { CARD, DEMO, addMerchant, orderBody, tbcPaymentBody } from "../helpers/fixtures.ts";
 import type { MerchantCredentials } from "../helpers/fixtures.ts";
 import { startTestServer } from "../helpers/harness.ts";
-import type { TestResponse, TestServer } from "../helpers/harness.ts";
+import type { TestServer } from "../helpers/harness.ts";
+import type { TestResponse } from "../helpers/shop.ts";
 
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 

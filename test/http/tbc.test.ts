@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CARD, DEMO, tbcPaymentBody } from "../helpers/fixtures.ts";
 import { startTestServer } from "../helpers/harness.ts";
-import type { TestResponse, TestServer } from "../helpers/harness.ts";
+import type { TestServer } from "../helpers/harness.ts";
+import type { TestResponse } from "../helpers/shop.ts";
 import { eventually } from "../helpers/wait.ts";
 
 function assertProblem(response: TestResponse, status: number) {

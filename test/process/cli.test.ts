@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { tempDir } from "../helpers/fixtures.ts";
-import { run, stopAll, TetriProcess, tokenFor } from "./tetri-process.ts";
+import { run, stopAll, TetriProcess } from "./tetri-process.ts";
 
 const cli = (args: string[], env: Record<string, string>) => run(["src/cli.ts", ...args], env);
 
@@ -38,9 +38,9 @@ describe("tetri CLI", { timeout: 60_000 }, () => {
     assert.equal(typeof created.client_secret, "string");
     assert.equal(result.stdout.trimEnd().split("\n").length, 1, "only the JSON on stdout");
 
-    const token = await tokenFor(server.url, String(created.client_id), String(created.client_secret));
+    const token = await server.shop.tokenFor(String(created.client_id), String(created.client_secret));
     assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
-    await assert.rejects(tokenFor(server.url, String(created.client_id), "not-the-secret"), /401/);
+    await assert.rejects(server.shop.tokenFor(String(created.client_id), "not-the-secret"), /401/);
   });
 
   it("merchants create without --json prints the credentials for a human", async () => {
@@ -50,7 +50,7 @@ describe("tetri CLI", { timeout: 60_000 }, () => {
     const secret = /client_secret:\s+(\S+)/.exec(result.stdout)?.[1];
     assert.ok(id && secret, result.stdout);
     assert.match(result.stdout, /Shop C/);
-    await tokenFor(server.url, id, secret);
+    await server.shop.tokenFor(id, secret);
   });
 
   it("a missing --name exits 2 with a one-line reason and creates nothing", async () => {

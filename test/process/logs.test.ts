@@ -24,10 +24,10 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { DEMO, tempDir } from "../helpers/fixtures.ts";
-import { api, createOrder, payWithHelper, receipt, stopAll, TetriProcess } from "./tetri-process.ts";
+import { DEMO, orderBody, purchaseOf, tempDir } from "../helpers/fixtures.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import { eventually } from "../helpers/wait.ts";
+import { stopAll, TetriProcess } from "./tetri-process.ts";
 
 const CVC = "987";
 const HOSTED_PAN = "4539578123640150"; // Luhn-valid, no special meaning: approved
@@ -107,25 +107,22 @@ function assertNoPanIn(bytes: Buffer, where: string) {
 }
 
 async function payEverywhere(tetri: TetriProcess, callbackUrl: string): Promise<string[]> {
-  // Token requests: HTTP Basic, client_secret in the form, and a wrong secret.
-  const tokenUrl = `${tetri.url}/auth/realms/bog/protocol/openid-connect/token`;
-  const basic = (secret: string) => `Basic ${Buffer.from(`${DEMO.clientId}:${secret}`).toString("base64")}`;
-  const form = { "content-type": "application/x-www-form-urlencoded" };
-  const first = await fetch(tokenUrl, { method: "POST", headers: { ...form, authorization: basic(DEMO.clientSecret) }, body: "grant_type=client_credentials" });
-  const token = ((await first.json()) as { access_token: string }).access_token;
-  const post = await fetch(tokenUrl, {
-    method: "POST",
-    headers: form,
+  // Token requests: HTTP Basic (the shop client's own, used for everything below), client_secret
+  // in the form, and a wrong secret.
+  const { shop } = tetri;
+  const token = await shop.token();
+  const post = await shop.request("POST", "/auth/realms/bog/protocol/openid-connect/token", {
+    token: null,
+    headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ grant_type: "client_credentials", client_id: DEMO.clientId, client_secret: DEMO.clientSecret }).toString(),
   });
-  const postToken = ((await post.json()) as { access_token?: string }).access_token;
-  const wrong = await fetch(tokenUrl, { method: "POST", headers: { ...form, authorization: basic(WRONG_SECRET) }, body: "grant_type=client_credentials" });
-  assert.equal(wrong.status, 401);
-  await wrong.body?.cancel();
+  const postToken = post.json?.access_token as string | undefined;
+  await assert.rejects(shop.tokenFor(DEMO.clientId, WRONG_SECRET), /no token \(401\)/);
+  const order = (amount: number) => shop.createOrder(orderBody({ purchase_units: purchaseOf(amount) }, callbackUrl));
 
   // The hosted page: GET sets the cookie and renders the form; a Luhn-invalid number is
   // turned back without an attempt, then the buyer corrects it.
-  const hosted = await createOrder(tetri.url, token, callbackUrl, 12.3);
+  const hosted = await order(12.3);
   const browser = new Browser(tetri.url);
   const page = await browser.get(`/?order_id=${hosted}&lang=en`);
   assert.equal(page.status, 200);
@@ -140,10 +137,10 @@ async function payEverywhere(tetri: TetriProcess, callbackUrl: string): Promise<
   }
   const paid = await browser.post("/checkout/pay", { ...hidden, ...card, card_number: spaced(HOSTED_PAN) });
   assert.equal(paid.status, 303, paid.html);
-  assert.equal(((await receipt(tetri.url, token, hosted)).order_status as { key: string }).key, "completed");
+  assert.equal(((await shop.receipt(hosted)).order_status as { key: string }).key, "completed");
 
   // The hosted page with a 3-D Secure challenge.
-  const challenged = await createOrder(tetri.url, token, callbackUrl, 7);
+  const challenged = await order(7);
   const threeDsBrowser = new Browser(tetri.url);
   const form3 = hiddenInputs((await threeDsBrowser.get(`/?order_id=${challenged}&lang=en`)).html);
   const toChallenge = await threeDsBrowser.post("/checkout/pay", { ...form3, ...card, card_number: THREE_DS_PAN });
@@ -153,23 +150,23 @@ async function payEverywhere(tetri: TetriProcess, callbackUrl: string): Promise<
   assert.equal(challenge.status, 200);
   const done = await threeDsBrowser.post("/checkout/3ds", { ...hiddenInputs(challenge.html), result: "complete" });
   assert.equal(done.status, 303, done.html);
-  assert.equal(((await receipt(tetri.url, token, challenged)).order_status as { key: string }).key, "completed");
+  assert.equal(((await shop.receipt(challenged)).order_status as { key: string }).key, "completed");
 
   // The test-mode helper: approved, declined, Luhn-invalid, and a malformed JSON body.
-  const helper = await createOrder(tetri.url, token, callbackUrl, 3.2);
-  const helperPaid = await payWithHelper(tetri.url, token, helper, { card_number: HELPER_PAN, cvc: CVC });
+  const helper = await order(3.2);
+  const helperPaid = await shop.pay(helper, { card_number: HELPER_PAN, cvc: CVC });
   assert.equal(helperPaid.json.outcome, "approved", helperPaid.text);
-  const declinedOrder = await createOrder(tetri.url, token, callbackUrl, 4);
-  const declined = await payWithHelper(tetri.url, token, declinedOrder, { card_number: DECLINED_PAN, cvc: CVC });
+  const declinedOrder = await order(4);
+  const declined = await shop.pay(declinedOrder, { card_number: DECLINED_PAN, cvc: CVC });
   assert.equal(declined.json.outcome, "declined", declined.text);
-  const invalidOrder = await createOrder(tetri.url, token, callbackUrl, 5);
-  const invalid = await payWithHelper(tetri.url, token, invalidOrder, { card_number: LUHN_INVALID_PAN, cvc: CVC });
+  const invalidOrder = await order(5);
+  const invalid = await shop.pay(invalidOrder, { card_number: LUHN_INVALID_PAN, cvc: CVC });
   assert.ok(invalid.status >= 400 && invalid.status < 500, invalid.text);
-  const malformed = await api(tetri.url, token, "POST", `/_test/orders/${invalidOrder}/pay`, `{"card_number":"${BRIEF_PAN}","cvc":"${CVC}",`);
+  const malformed = await shop.request("POST", `/_test/orders/${invalidOrder}/pay`, { body: `{"card_number":"${BRIEF_PAN}","cvc":"${CVC}",` });
   assert.equal(malformed.status, 400, malformed.text);
   assert.ok(!malformed.text.includes(BRIEF_PAN), "the error response echoes the PAN");
-  const briefOrder = await createOrder(tetri.url, token, callbackUrl, 6);
-  assert.equal((await payWithHelper(tetri.url, token, briefOrder, { card_number: spaced(BRIEF_PAN), cvc: CVC })).json.outcome, "approved");
+  const briefOrder = await order(6);
+  assert.equal((await shop.pay(briefOrder, { card_number: spaced(BRIEF_PAN), cvc: CVC })).json.outcome, "approved");
 
   return [token, postToken ?? ""].filter(Boolean);
 }

@@ -5,11 +5,11 @@
 import assert from "node:assert/strict";
 import { createPublicKey, verify } from "node:crypto";
 import { after, describe, it } from "node:test";
-import { DEMO, freePort, tempDir } from "../helpers/fixtures.ts";
-import { api, createOrder, metric, payWithHelper, receipt, stopAll, tokenFor, TetriProcess } from "./tetri-process.ts";
+import { freePort, orderBody, purchaseOf, tempDir } from "../helpers/fixtures.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import type { Receiver } from "../helpers/receiver.ts";
 import { eventually } from "../helpers/wait.ts";
+import { stopAll, TetriProcess } from "./tetri-process.ts";
 
 type Expected = { orderId: string; status: string };
 type OrderPlan = { id: string; amount: number; refunds: { actionId: string; amount: number }[]; declined: boolean };
@@ -24,14 +24,14 @@ const statusOf = (body: string) => {
  * the callbacks it must cause, one per notifying status change.
  */
 async function makeHistory(tetri: TetriProcess, callbackUrl: string, count: number) {
-  const token = await tokenFor(tetri.url, DEMO.clientId, DEMO.clientSecret);
+  const { shop } = tetri;
   const orders: OrderPlan[] = [];
   const expected: Expected[] = [];
   for (let i = 0; i < count; i++) {
     const amount = 10 + i;
-    const id = await createOrder(tetri.url, token, callbackUrl, amount);
+    const id = await shop.createOrder(orderBody({ purchase_units: purchaseOf(amount) }, callbackUrl));
     const declined = i === count - 1;
-    const paid = await payWithHelper(tetri.url, token, id, declined ? { card_number: "4000000000000002" } : {});
+    const paid = await shop.pay(id, declined ? { card_number: "4000000000000002" } : {});
     assert.equal(paid.status, 200, paid.text);
     assert.equal(paid.json.outcome, declined ? "declined" : "approved", paid.text);
     orders.push({ id, amount, refunds: [], declined });
@@ -42,7 +42,7 @@ async function makeHistory(tetri: TetriProcess, callbackUrl: string, count: numb
     if (index % 3 === 2) continue;
     const full = index % 3 === 0;
     const refundAmount = full ? order.amount : 2.5;
-    const response = await api(tetri.url, token, "POST", `/payments/v1/payment/refund/${order.id}`, full ? undefined : { amount: refundAmount });
+    const response = await shop.request("POST", `/payments/v1/payment/refund/${order.id}`, { body: full ? undefined : { amount: refundAmount } });
     assert.equal(response.status, 200, response.text);
     order.refunds.push({ actionId: response.json.action_id as string, amount: refundAmount });
     expected.push({ orderId: order.id, status: full ? "refunded" : "refunded_partially" });
@@ -52,9 +52,8 @@ async function makeHistory(tetri: TetriProcess, callbackUrl: string, count: numb
 
 /** Every order reads back exactly as it was left: status, amounts and refund actions. */
 async function assertOrdersIntact(tetri: TetriProcess, orders: OrderPlan[]) {
-  const token = await tokenFor(tetri.url, DEMO.clientId, DEMO.clientSecret);
   for (const order of orders) {
-    const r = await receipt(tetri.url, token, order.id);
+    const r = await tetri.shop.receipt(order.id);
     const units = r.purchase_units as Record<string, string>;
     const refunded = order.refunds.reduce((sum, x) => sum + x.amount, 0);
     const status = order.declined ? "rejected" : refunded === 0 ? "completed" : refunded === order.amount ? "refunded" : "refunded_partially";
@@ -84,7 +83,7 @@ async function assertCallbacksDelivered(tetri: TetriProcess, receiver: Receiver,
     what: () => `${expected.length} callbacks (have ${receiver.received.length})`,
     timeoutMs: 12_000,
   });
-  await eventually(async () => ((await metric(tetri.url, "tetri_callbacks_pending")) === 0 ? true : undefined), { what: "the outbox to drain" });
+  await eventually(async () => ((await tetri.metric("tetri_callbacks_pending")) === 0 ? true : undefined), { what: "the outbox to drain" });
   for (const callback of receiver.received) {
     const signature = Buffer.from(String(callback.headers["callback-signature"]), "base64");
     assert.ok(verify("sha256", Buffer.from(callback.body), key, signature), `signature of ${callback.body.slice(0, 120)}`);
@@ -92,12 +91,6 @@ async function assertCallbacksDelivered(tetri: TetriProcess, receiver: Receiver,
   // Delivery is at least once, but nothing here was ever acknowledged before the restart,
   // so each change arrives exactly once.
   assert.deepEqual(receiver.received.map((c) => keyOf(statusOf(c.body))).sort(), wanted);
-}
-
-async function callbackPublicKey(url: string): Promise<string> {
-  const response = await fetch(`${url}/payments/v1/callback-public-key`);
-  assert.equal(response.status, 200);
-  return response.text();
 }
 
 describe("restart with undelivered callbacks", { timeout: 60_000 }, () => {
@@ -116,17 +109,17 @@ describe("restart with undelivered callbacks", { timeout: 60_000 }, () => {
     // Retries stay fast, yet 100 attempts take long enough (>20 s) that none goes dead before the crash.
     const env = { TETRI_CALLBACK_BACKOFF_MAX_MS: "500" };
     const first = await TetriProcess.start({ dataDir: dir.path, env });
-    const keyBefore = await callbackPublicKey(first.url);
+    const keyBefore = await first.shop.callbackPublicKey();
     const { orders, expected } = await makeHistory(first, callbackUrl, 11);
     assert.equal(expected.length, 18);
 
     // The worker has tried and failed, and everything is still pending.
     await eventually(
-      async () => ((await metric(first.url, 'tetri_callback_attempts_total{result="failed"}')) >= expected.length ? true : undefined),
+      async () => ((await first.metric('tetri_callback_attempts_total{result="failed"}')) >= expected.length ? true : undefined),
       { what: "failed delivery attempts" },
     );
-    assert.equal(await metric(first.url, 'tetri_callback_attempts_total{result="delivered"}'), 0);
-    assert.equal(await metric(first.url, "tetri_callbacks_pending"), expected.length);
+    assert.equal(await first.metric('tetri_callback_attempts_total{result="delivered"}'), 0);
+    assert.equal(await first.metric("tetri_callbacks_pending"), expected.length);
 
     const crash = await first.kill("SIGKILL");
     assert.equal(crash.signal, "SIGKILL");
@@ -134,7 +127,7 @@ describe("restart with undelivered callbacks", { timeout: 60_000 }, () => {
     const receiver = await startReceiver({ port: receiverPort });
     cleanup.push(() => receiver.close());
     const second = await TetriProcess.start({ dataDir: dir.path, port: first.port, env });
-    const keyAfter = await callbackPublicKey(second.url);
+    const keyAfter = await second.shop.callbackPublicKey();
     assert.equal(keyAfter, keyBefore, "the callback signing key survives the restart");
 
     await assertCallbacksDelivered(second, receiver, expected, keyAfter);
@@ -162,7 +155,7 @@ describe("restart with undelivered callbacks", { timeout: 60_000 }, () => {
           : undefined,
       { what: "each order's first callback to be refused at least once" },
     );
-    assert.equal(await metric(first.url, "tetri_callbacks_pending"), expected.length);
+    assert.equal(await first.metric("tetri_callbacks_pending"), expected.length);
 
     const stop = await first.kill("SIGTERM");
     assert.equal(stop.code, 0, first.output);
@@ -170,7 +163,7 @@ describe("restart with undelivered callbacks", { timeout: 60_000 }, () => {
     shopAnswers = 200;
     receiver.received.length = 0;
     const second = await TetriProcess.start({ dataDir: dir.path, port: first.port });
-    await assertCallbacksDelivered(second, receiver, expected, await callbackPublicKey(second.url));
+    await assertCallbacksDelivered(second, receiver, expected, await second.shop.callbackPublicKey());
     await assertOrdersIntact(second, orders);
     assert.equal((await second.kill("SIGTERM")).code, 0, second.output);
   });

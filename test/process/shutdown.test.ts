@@ -11,7 +11,7 @@ import type { ClientRequest } from "node:http";
 import { after, describe, it } from "node:test";
 import { DEMO, tempDir } from "../helpers/fixtures.ts";
 import { eventually } from "../helpers/wait.ts";
-import { stopAll, TetriProcess, tokenFor } from "./tetri-process.ts";
+import { stopAll, TetriProcess } from "./tetri-process.ts";
 
 const TOKEN_PATH = "/auth/realms/bog/protocol/openid-connect/token";
 const BODY = "grant_type=client_credentials";
@@ -72,7 +72,7 @@ describe("shutdown", { timeout: 60_000 }, () => {
 
   it("SIGTERM on an idle server exits 0 within a few seconds", async () => {
     const tetri = await start();
-    await tokenFor(tetri.url, DEMO.clientId, DEMO.clientSecret); // leaves a keep-alive connection open
+    await tetri.shop.token(); // leaves a keep-alive connection open
     const exit = await tetri.kill("SIGTERM");
     assert.equal(exit.code, 0, tetri.output);
     assert.ok(exit.durationMs < 3000, `took ${exit.durationMs} ms`);

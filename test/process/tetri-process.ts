@@ -1,15 +1,17 @@
 // Runs tetri as the operator does: a real child process (`node src/main.ts`, `node src/cli.ts`)
-// configured only through environment variables, talked to over real sockets. Every child
+// configured only through environment variables, talked to over real sockets (its `shop`
+// client is the demo merchant's, over fetch). Every child
 // has a hard time limit and is tracked, so a failing test never leaves a process behind:
 // call stopAll() in an `after` hook.
 
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { CARD, DEMO_ENV, FAST_ENV, fetchBogToken, freePort } from "../helpers/fixtures.ts";
-import type { TestCard } from "../helpers/fixtures.ts";
-import { eventually } from "../helpers/wait.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEMO_ENV, FAST_ENV, freePort } from "../helpers/fixtures.ts";
+import { fetchTransport, shopClient } from "../helpers/shop.ts";
+import type { ShopClient } from "../helpers/shop.ts";
+import { eventually } from "../helpers/wait.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -91,6 +93,8 @@ export class TetriProcess {
   readonly port: number;
   readonly url: string;
   readonly exited: Promise<Exit>;
+  /** The demo merchant's client, over this process's socket. */
+  readonly shop: ShopClient;
   stdout = "";
   stderr = "";
 
@@ -99,6 +103,7 @@ export class TetriProcess {
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
     this.exited = exited;
+    this.shop = shopClient(fetchTransport(this.url));
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (this.stdout += chunk));
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (this.stderr += chunk));
   }
@@ -165,6 +170,15 @@ export class TetriProcess {
     await eventually(() => (pattern.test(this.output) ? true : undefined), { what: `output matching ${pattern}`, timeoutMs });
   }
 
+  /** The value of a Prometheus sample line such as `tetri_callbacks_pending 3`, or 0 when absent. */
+  async metric(sample: string): Promise<number> {
+    const { text } = await this.shop.request("GET", "/metrics", { token: null });
+    for (const line of text.split("\n")) {
+      if (line.startsWith(`${sample} `)) return Number(line.slice(sample.length + 1));
+    }
+    return 0;
+  }
+
   /** Sends `signal` (by pid) and waits for the process to exit. */
   async kill(signal: NodeJS.Signals): Promise<Exit & { durationMs: number }> {
     const started = Date.now();
@@ -173,59 +187,3 @@ export class TetriProcess {
     return { ...exit, durationMs: Date.now() - started };
   }
 }
-
-// ---- the shop's side of the HTTP API --------------------------------------------------------
-
-export type Json = Record<string, unknown>;
-export type ApiResponse = { status: number; headers: Headers; text: string; json: Json };
-
-
-export async function api(url: string, token: string, method: string, path: string, body?: unknown): Promise<ApiResponse> {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    redirect: "manual",
-  });
-  const text = await response.text();
-  let json: Json = {};
-  try {
-    json = JSON.parse(text) as Json;
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: response.status, headers: response.headers, text, json };
-}
-
-/** Creates a BOG order of `amount` GEL (one basket line) and returns its id. */
-export async function createOrder(url: string, token: string, callbackUrl: string, amount: number): Promise<string> {
-  const response = await api(url, token, "POST", "/payments/v1/ecommerce/orders", {
-    callback_url: callbackUrl,
-    purchase_units: { currency: "GEL", total_amount: amount, basket: [{ product_id: "sku-1", quantity: 1, unit_price: amount }] },
-  });
-  if (response.status !== 200) throw new Error(`create order: ${response.status} ${response.text}`);
-  return response.json.id as string;
-}
-
-
-/** Pays through the test-mode helper (the hosted page's path without a browser). */
-export async function payWithHelper(url: string, token: string, orderId: string, card: Partial<TestCard> = {}): Promise<ApiResponse> {
-  return api(url, token, "POST", `/_test/orders/${orderId}/pay`, { ...CARD, ...card });
-}
-
-export async function receipt(url: string, token: string, orderId: string): Promise<Json> {
-  const response = await api(url, token, "GET", `/payments/v1/receipt/${orderId}`);
-  if (response.status !== 200) throw new Error(`receipt: ${response.status} ${response.text}`);
-  return response.json;
-}
-
-/** The value of a Prometheus sample line such as `tetri_callbacks_pending 3`, or 0 when absent. */
-export async function metric(url: string, sample: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  for (const line of text.split("\n")) {
-    if (line.startsWith(`${sample} `)) return Number(line.slice(sample.length + 1));
-  }
-  return 0;
-}
-
-export { fetchBogToken as tokenFor };

@@ -8,28 +8,29 @@
 // (about a minute).
 
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { createPublicKey, randomUUID } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { after, describe, it } from "node:test";
-import { DEMO, freePort, tempDir } from "../helpers/fixtures.ts";
-import { TetriProcess, metric, stopAll, tokenFor } from "../process/tetri-process.ts";
+import { freePort, tempDir } from "../helpers/fixtures.ts";
 import { startReceiver } from "../helpers/receiver.ts";
+import { shopClient } from "../helpers/shop.ts";
+import type { TestResponse } from "../helpers/shop.ts";
 import { sleep } from "../helpers/wait.ts";
+import { TetriProcess, stopAll } from "../process/tetri-process.ts";
 import {
   CALLBACK_STATUSES,
   ConnectionFailed,
-  call,
-  callbackKey,
   chance,
   major,
   minorOf,
+  noKeepAlive,
   randInt,
-  report,
   parseBogCallback,
+  report,
   rows,
   withDatabase,
 } from "./helpers.ts";
-import type { CallbackReceiver, Reply } from "./helpers.ts";
+import type { CallbackReceiver } from "./helpers.ts";
 
 const ENV: Record<string, string> = {
   TETRI_CALLBACK_BACKOFF_BASE_MS: "20",
@@ -133,9 +134,12 @@ describe("crash: SIGKILL at random moments under load", { timeout: 240_000 }, ()
 
     const fleet = new Fleet(dir.path, await freePort());
     await fleet.start();
-    const firstKey = await callbackKey(fleet.url);
-    signing.key = firstKey.key;
-    const token = await tokenFor(fleet.url, DEMO.clientId, DEMO.clientSecret);
+    // The load's client gives up on a request after 10 s; the one that reads afterwards waits 15 s.
+    const shop = shopClient(noKeepAlive(fleet.url, { timeoutMs: 10_000 }));
+    const reader = shopClient(noKeepAlive(fleet.url));
+    const firstKey = await reader.callbackPublicKey();
+    signing.key = createPublicKey(firstKey);
+    const token = await shop.token();
 
     const books = new Map<string, OrderBook>();
     const anomalies: string[] = [];
@@ -143,11 +147,11 @@ describe("crash: SIGKILL at random moments under load", { timeout: 240_000 }, ()
     const stats = { requests: 0, unknown: 0, createUnknownNoKey: 0, createUnknownResolved: 0, replays: 0, replaysAfterRestart: 0, attemptsNeverSeen: 0 };
 
     /** One request; undefined when its outcome is unknown (connection broke, or a 5xx). */
-    async function send(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply | undefined> {
+    async function send(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse | undefined> {
       await fleet.waitUp();
       stats.requests++;
       try {
-        const reply = await call(fleet.url, method, path, { token, body, headers, timeoutMs: 10_000 });
+        const reply = await shop.request(method, path, { body, headers });
         if (reply.status >= 500) {
           fiveHundreds.push(`${method} ${path} → ${reply.status} ${reply.text.slice(0, 300)}`);
           return undefined;
@@ -202,13 +206,13 @@ describe("crash: SIGKILL at random moments under load", { timeout: 240_000 }, ()
           unknownBefore = true;
           continue; // same key, same body: at most one order
         }
-        if (reply.status !== 200 || typeof reply.json.id !== "string") {
+        if (reply.status !== 200 || typeof reply.json?.id !== "string") {
           anomalies.push(`create order answered ${reply.status} ${reply.text.slice(0, 200)}`);
           return undefined;
         }
         if (unknownBefore) stats.createUnknownResolved++;
         const book: OrderBook = {
-          id: reply.json.id,
+          id: reply.json?.id,
           amount,
           manual,
           payUnknown: 0,
@@ -237,13 +241,13 @@ describe("crash: SIGKILL at random moments under load", { timeout: 240_000 }, ()
           continue; // paying again must never make a second attempt
         }
         if (reply.status === 200) {
-          book.payOutcome = String(reply.json.outcome);
+          book.payOutcome = String(reply.json?.outcome);
           // "pending": the acquirer did not answer within TETRI_ACQUIRER_TIMEOUT_MS (always so for the late card).
           const expected = card === CARD_NO_FUNDS ? ["declined", "pending"] : card === CARD_LATE ? ["pending"] : ["approved", "pending"];
           if (!expected.includes(book.payOutcome)) anomalies.push(`pay ${book.id} with ${card}: outcome ${book.payOutcome}, expected ${expected.join(" or ")}`);
           return;
         }
-        if (reply.status === 400 && reply.json.key === "order_not_payable" && book.payUnknown > 0) return;
+        if (reply.status === 400 && reply.json?.key === "order_not_payable" && book.payUnknown > 0) return;
         anomalies.push(`pay ${book.id}: ${reply.status} ${reply.text.slice(0, 200)}`);
         return;
       }
@@ -263,8 +267,8 @@ describe("crash: SIGKILL at random moments under load", { timeout: 240_000 }, ()
           continue; // without a key too: a second capture of a captured order must be refused
         }
         if (reply.status === 200) {
-          if (voiding) book.voids.push(reply.json.action_id);
-          else book.captures.push({ actionId: reply.json.action_id, amount });
+          if (voiding) book.voids.push(reply.json?.action_id);
+          else book.captures.push({ actionId: reply.json?.action_id, amount });
           return;
         }
         if (reply.status === 409) {
@@ -272,7 +276,7 @@ describe("crash: SIGKILL at random moments under load", { timeout: 240_000 }, ()
           continue;
         }
         const unknownBefore = voiding ? book.voidUnknown : book.captureUnknown;
-        if (reply.status === 400 && reply.json.key === "order_not_authorized" && unknownBefore > 0) return;
+        if (reply.status === 400 && reply.json?.key === "order_not_authorized" && unknownBefore > 0) return;
         anomalies.push(`${voiding ? "void" : "capture"} ${book.id}: ${reply.status} ${reply.text.slice(0, 200)}`);
         return;
       }
@@ -288,13 +292,13 @@ describe("crash: SIGKILL at random moments under load", { timeout: 240_000 }, ()
       if (!reply) first = "unknown";
       else if (reply.status === 200) {
         first = "acked";
-        actionId = String(reply.json.action_id);
+        actionId = String(reply.json?.action_id);
         book.refunds.push({ actionId, amount, via: "request" });
       } else {
         first = "refused";
         book.refundsRefused++;
         const expected = ["refund_exceeds_available", "order_not_refundable"];
-        if (reply.status !== 400 || !expected.includes(reply.json.key)) anomalies.push(`refund ${book.id}: ${reply.status} ${reply.text.slice(0, 200)}`);
+        if (reply.status !== 400 || !expected.includes(reply.json?.key)) anomalies.push(`refund ${book.id}: ${reply.status} ${reply.text.slice(0, 200)}`);
       }
       if (idempotencyKey) keyed.push({ key: idempotencyKey, body, generation, first, actionId, amount });
       else if (first === "unknown") book.refundUnknown++;
@@ -310,11 +314,11 @@ describe("crash: SIGKILL at random moments under load", { timeout: 240_000 }, ()
         if (!reply) continue;
         stats.replays++;
         if (k.first === "acked") {
-          if (reply.status !== 200 || reply.json.action_id !== k.actionId) {
+          if (reply.status !== 200 || reply.json?.action_id !== k.actionId) {
             anomalies.push(`replay of acknowledged refund ${k.actionId} of ${book.id}: ${reply.status} ${reply.text.slice(0, 200)}`);
           }
         } else if (reply.status === 200) {
-          const actionId = String(reply.json.action_id);
+          const actionId = String(reply.json?.action_id);
           if (!book.refunds.some((r) => r.actionId === actionId)) book.refunds.push({ actionId, amount: k.amount, via: "replay" });
         } else if (reply.status === 400) {
           book.refundsRefused++;
@@ -385,7 +389,7 @@ describe("crash: SIGKILL at random moments under load", { timeout: 240_000 }, ()
     // ---- settle: nothing in flight, every callback delivered ---------------------------------
     const settleStarted = Date.now();
     for (;;) {
-      const pendingCallbacks = await metric(final.url, "tetri_callbacks_pending");
+      const pendingCallbacks = await final.metric("tetri_callbacks_pending");
       const open = withDatabase(dir.path, (db) => ({
         operations: rows(db, "SELECT count(*) AS n FROM operations WHERE status = 'pending'")[0].n as number,
         attempts: rows(db, "SELECT count(*) AS n FROM payment_attempts WHERE status NOT IN ('approved', 'declined')")[0].n as number,
@@ -413,7 +417,7 @@ describe("crash: SIGKILL at random moments under load", { timeout: 240_000 }, ()
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         for (let id = ids.pop(); id !== undefined; id = ids.pop()) {
-          const reply = await call(final.url, "GET", `/payments/v1/receipt/${id}`, { token });
+          const reply = await reader.request("GET", `/payments/v1/receipt/${id}`, { token });
           if (reply.status !== 200) flag(`acknowledged order ${id}: receipt answered ${reply.status}`);
           else receipts.set(id, reply.json);
         }
@@ -438,8 +442,8 @@ describe("crash: SIGKILL at random moments under load", { timeout: 240_000 }, ()
       }
     }
     section = "signing key";
-    const keyNow = await callbackKey(final.url);
-    if (keyNow.pem !== firstKey.pem) flag("the callback signing key changed across restarts");
+    const keyNow = await reader.callbackPublicKey();
+    if (keyNow !== firstKey) flag("the callback signing key changed across restarts");
 
     const stop = await final.kill("SIGTERM");
     if (stop.code !== 0) flag(`final SIGTERM exited ${JSON.stringify(stop)}:\n${final.output.slice(-2000)}`);

@@ -1,19 +1,17 @@
-// Shared by the reliability suites (crash.reliability.ts, receiver.reliability.ts): a plain
-// HTTP client without keep-alive (a killed server leaves no stale pooled socket behind, so a
-// connection error always means "this request's fate is unknown"), what they read from a
+// Shared by the reliability suites (crash.reliability.ts, receiver.reliability.ts): a transport
+// for the shop client without keep-alive (a killed server leaves no stale pooled socket behind,
+// so a connection error always means "this request's fate is unknown"), what they read from a
 // BOG callback (for test/helpers/receiver.ts), exact money parsing, and read access to the
 // SQLite file.
 
-import { createPublicKey } from "node:crypto";
-import type { KeyObject } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Receiver } from "../helpers/receiver.ts";
+import { toHeaders } from "../helpers/shop.ts";
+import type { Transport } from "../helpers/shop.ts";
 
 // ---- HTTP ------------------------------------------------------------------------------------
-
-export type Reply = { status: number; text: string; json: any };
 
 /** A request whose outcome is unknown: refused/reset connection, or no answer in time. */
 export class ConnectionFailed extends Error {
@@ -23,47 +21,31 @@ export class ConnectionFailed extends Error {
   }
 }
 
-export function call(
-  base: string,
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<Reply> {
-  const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
-  const url = new URL(path, base);
-  return new Promise<Reply>((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      {
-        method,
-        agent: false, // one connection per request: nothing pooled survives a crash
-        headers: {
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-          ...(payload ? { "content-type": "application/json", "content-length": String(payload.length) } : {}),
-          ...options.headers,
+/**
+ * The shop client's transport for these suites: node:http with a connection of its own per
+ * request (`agent: false`), so nothing pooled survives a crash, and every connection problem,
+ * or no answer within `timeoutMs`, is a ConnectionFailed.
+ */
+export function noKeepAlive(base: string, options: { timeoutMs?: number } = {}): Transport {
+  return ({ method, path, headers, body }) => {
+    const payload = body === undefined ? undefined : Buffer.from(body);
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        new URL(path, base),
+        { method, agent: false, headers: { ...headers, ...(payload ? { "content-length": String(payload.length) } : {}) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("error", (error) => reject(new ConnectionFailed(error)));
+          res.on("aborted", () => reject(new ConnectionFailed("response aborted")));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: toHeaders(res.headers), text: Buffer.concat(chunks).toString("utf8") }));
         },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("error", (error) => reject(new ConnectionFailed(error)));
-        res.on("aborted", () => reject(new ConnectionFailed("response aborted")));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let json: any = {};
-          try {
-            json = JSON.parse(text);
-          } catch {
-            // not JSON
-          }
-          resolve({ status: res.statusCode ?? 0, text, json });
-        });
-      },
-    );
-    req.setTimeout(options.timeoutMs ?? 15_000, () => req.destroy(new Error("client timeout")));
-    req.on("error", (error) => reject(new ConnectionFailed(error)));
-    req.end(payload);
-  });
+      );
+      req.setTimeout(options.timeoutMs ?? 15_000, () => req.destroy(new Error("client timeout")));
+      req.on("error", (error) => reject(new ConnectionFailed(error)));
+      req.end(payload);
+    });
+  };
 }
 
 // ---- money -----------------------------------------------------------------------------------
@@ -105,12 +87,6 @@ export function parseBogCallback(body: string): BogCallbackFields {
   };
 }
 export type CallbackReceiver = Receiver<BogCallbackFields>;
-
-export async function callbackKey(base: string): Promise<{ pem: string; key: KeyObject }> {
-  const reply = await call(base, "GET", "/payments/v1/callback-public-key");
-  if (reply.status !== 200) throw new Error(`callback-public-key: ${reply.status} ${reply.text}`);
-  return { pem: reply.text, key: createPublicKey(reply.text) };
-}
 
 // ---- the database, read directly -------------------------------------------------------------
 

@@ -6,15 +6,17 @@
 // Run: node_modules/.bin/node --test --test-concurrency=1 "test/reliability/*.reliability.ts"
 
 import assert from "node:assert/strict";
+import { createPublicKey } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { after, describe, it } from "node:test";
-import { DEMO, tempDir } from "../helpers/fixtures.ts";
-import { TetriProcess, metric, stopAll, tokenFor } from "../process/tetri-process.ts";
+import { tempDir } from "../helpers/fixtures.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import type { Misbehaviour } from "../helpers/receiver.ts";
+import { shopClient } from "../helpers/shop.ts";
+import type { TestResponse } from "../helpers/shop.ts";
 import { sleep } from "../helpers/wait.ts";
-import { call, callbackKey, chance, major, parseBogCallback, randInt, report, rows, withDatabase } from "./helpers.ts";
-import type { Reply } from "./helpers.ts";
+import { TetriProcess, stopAll } from "../process/tetri-process.ts";
+import { chance, major, noKeepAlive, parseBogCallback, randInt, report, rows, withDatabase } from "./helpers.ts";
 
 const TIMEOUT_MS = 300;
 const BACKOFF = { baseMs: 20, maxMs: 300 };
@@ -78,27 +80,28 @@ describe("unreliable receiver", { timeout: 120_000 }, () => {
     cleanup.push(() => receiver.close());
 
     const tetri = await TetriProcess.start({ dataDir: dir.path, env: ENV, hardTimeoutMs: 110_000 });
-    signing.key = (await callbackKey(tetri.url)).key;
-    const token = await tokenFor(tetri.url, DEMO.clientId, DEMO.clientSecret);
+    const shop = shopClient(noKeepAlive(tetri.url));
+    signing.key = createPublicKey(await shop.callbackPublicKey());
+    await shop.token();
 
     const expected = new Map<string, Expected[]>();
     const mistakes: string[] = [];
     let refusedRefunds = 0;
     let refusedCaptures = 0;
 
-    async function send(method: string, path: string, body?: unknown): Promise<Reply> {
-      const reply = await call(tetri.url, method, path, { token, body });
+    async function send(method: string, path: string, body?: unknown): Promise<TestResponse> {
+      const reply = await shop.request(method, path, { body });
       if (reply.status >= 500) mistakes.push(`${method} ${path}: ${reply.status} ${reply.text.slice(0, 200)}`);
       return reply;
     }
-    function expectOk(what: string, reply: Reply): boolean {
+    function expectOk(what: string, reply: TestResponse): boolean {
       if (reply.status === 200) return true;
       mistakes.push(`${what}: ${reply.status} ${reply.text.slice(0, 200)}`);
       return false;
     }
     /** A change that must be refused, and so must call back nothing. */
-    function expectRefused(what: string, reply: Reply, key: string): void {
-      if (reply.status !== 400 || reply.json.key !== key) mistakes.push(`${what}: expected 400 ${key}, got ${reply.status} ${reply.text.slice(0, 200)}`);
+    function expectRefused(what: string, reply: TestResponse, key: string): void {
+      if (reply.status !== 400 || reply.json?.key !== key) mistakes.push(`${what}: expected 400 ${key}, got ${reply.status} ${reply.text.slice(0, 200)}`);
     }
 
     async function oneOrder(): Promise<void> {
@@ -110,7 +113,7 @@ describe("unreliable receiver", { timeout: 120_000 }, () => {
         purchase_units: { currency: "GEL", total_amount: major(amount), basket: [{ product_id: "sku-1", quantity: 1, unit_price: major(amount) }] },
       });
       if (!expectOk("create order", created)) return;
-      const id = String(created.json.id);
+      const id = String(created.json?.id);
       const seq: Expected[] = [];
       expected.set(id, seq);
 
@@ -122,7 +125,7 @@ describe("unreliable receiver", { timeout: 120_000 }, () => {
         cardholder: "Receiver Test",
       });
       if (!expectOk("pay", paid)) return;
-      if (paid.json.outcome !== (declined ? "declined" : "approved")) mistakes.push(`pay ${id}: ${paid.text}`);
+      if (paid.json?.outcome !== (declined ? "declined" : "approved")) mistakes.push(`pay ${id}: ${paid.text}`);
       if (declined) {
         seq.push({ status: "rejected", transfer: 0, refund: 0 });
         expectRefused("refund of a declined order", await send("POST", `/payments/v1/payment/refund/${id}`, {}), "order_not_refundable");
@@ -171,21 +174,21 @@ describe("unreliable receiver", { timeout: 120_000 }, () => {
     const remaining = CHAOS_MS - (Date.now() - chaosStarted);
     if (remaining > 0) await sleep(remaining);
     const duringChaos = receiver.received.length;
-    const pendingAtRecovery = await metric(tetri.url, "tetri_callbacks_pending");
+    const pendingAtRecovery = await tetri.metric("tetri_callbacks_pending");
     health = "well";
 
     // ---- recovery -------------------------------------------------------------------------------
     const recovered = Date.now();
     for (;;) {
-      const pending = await metric(tetri.url, "tetri_callbacks_pending");
+      const pending = await tetri.metric("tetri_callbacks_pending");
       if (pending === 0) break;
       if (Date.now() - recovered > 15_000) assert.fail(`${pending} callbacks still pending 15 s after the shop recovered`);
       await sleep(50);
     }
     const recoveryMs = Date.now() - recovered;
-    const failedMetric = await metric(tetri.url, 'tetri_callback_attempts_total{result="failed"}');
-    const deliveredMetric = await metric(tetri.url, 'tetri_callback_attempts_total{result="delivered"}');
-    const deadMetric = await metric(tetri.url, 'tetri_callback_attempts_total{result="dead"}');
+    const failedMetric = await tetri.metric('tetri_callback_attempts_total{result="failed"}');
+    const deliveredMetric = await tetri.metric('tetri_callback_attempts_total{result="delivered"}');
+    const deadMetric = await tetri.metric('tetri_callback_attempts_total{result="dead"}');
     const stop = await tetri.kill("SIGTERM");
     assert.equal(stop.code, 0, tetri.output);
 
