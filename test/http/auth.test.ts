@@ -16,8 +16,8 @@ describe("BOG OAuth2 token endpoint", () => {
   after(() => server.close());
 
   const tokenRequest = (init: { auth?: string; body?: string; contentType?: string }) =>
-    fetch(`${server.url}${TOKEN_PATH}`, {
-      method: "POST",
+    server.request("POST", TOKEN_PATH, {
+      token: null,
       headers: {
         ...(init.auth ? { authorization: init.auth } : {}),
         "content-type": init.contentType ?? "application/x-www-form-urlencoded",
@@ -30,7 +30,7 @@ describe("BOG OAuth2 token endpoint", () => {
     const response = await tokenRequest({ auth: basic(DEMO.clientId, DEMO.clientSecret) });
     assert.equal(response.status, 200);
     assert.equal(response.headers.get("cache-control"), "no-store");
-    const body = (await response.json()) as Record<string, unknown>;
+    const body = response.json as Record<string, unknown>;
     assert.equal(body.token_type, "Bearer");
     assert.equal(body.expires_in, 900);
     assert.equal(typeof body.access_token, "string");
@@ -59,7 +59,7 @@ describe("BOG OAuth2 token endpoint", () => {
       const response = await tokenRequest({ auth });
       assert.equal(response.status, 401, String(auth));
       assert.match(response.headers.get("www-authenticate") ?? "", /^Basic/);
-      const body = (await response.json()) as Record<string, unknown>;
+      const body = response.json as Record<string, unknown>;
       assert.equal(body.error, "invalid_client");
       assert.equal(typeof body.error_description, "string");
     }
@@ -69,20 +69,20 @@ describe("BOG OAuth2 token endpoint", () => {
     const auth = basic(DEMO.clientId, DEMO.clientSecret);
     const missing = await tokenRequest({ auth, body: "scope=x" });
     assert.equal(missing.status, 400);
-    assert.deepEqual(await missing.json(), { error: "invalid_request", error_description: "Missing form parameter: grant_type" });
+    assert.deepEqual(missing.json, { error: "invalid_request", error_description: "Missing form parameter: grant_type" });
     const password = await tokenRequest({ auth, body: "grant_type=password" });
     assert.equal(password.status, 400);
-    assert.equal(((await password.json()) as { error: string }).error, "unsupported_grant_type");
+    assert.equal(password.json.error, "unsupported_grant_type");
   });
 
   it("a JSON or malformed body is 400 invalid_request, never 500", async () => {
     const auth = basic(DEMO.clientId, DEMO.clientSecret);
     const json = await tokenRequest({ auth, body: '{"grant_type":"client_credentials"}', contentType: "application/json" });
     assert.equal(json.status, 400);
-    assert.equal(((await json.json()) as { error: string }).error, "invalid_request");
+    assert.equal(json.json.error, "invalid_request");
     const broken = await tokenRequest({ auth, body: "{", contentType: "application/json" });
     assert.equal(broken.status, 400);
-    assert.equal(((await broken.json()) as { error: string }).error, "invalid_request");
+    assert.equal(broken.json.error, "invalid_request");
   });
 });
 
@@ -94,7 +94,8 @@ describe("Bearer tokens on the API", () => {
   after(() => server.close());
 
   const receiptWith = (authorization: string | undefined) =>
-    fetch(`${server.url}/payments/v1/receipt/00000000-0000-4000-8000-000000000000`, {
+    server.request("GET", "/payments/v1/receipt/00000000-0000-4000-8000-000000000000", {
+      token: null,
       headers: authorization ? { authorization } : {},
     });
 
@@ -126,7 +127,7 @@ describe("Bearer tokens on the API", () => {
       const response = await receiptWith(authorization);
       assert.equal(response.status, 401, name);
       assert.match(response.headers.get("www-authenticate") ?? "", /^Bearer/, name);
-      assert.deepEqual(await response.json(), { key: "unauthenticated", message: "A valid Bearer access token is required" }, name);
+      assert.deepEqual(response.json, { key: "unauthenticated", message: "A valid Bearer access token is required" }, name);
     }
     server.clock.offset = 0;
   });
@@ -142,14 +143,13 @@ describe("token endpoint rate limit", () => {
   it("answers 429 slow_down past the limit per minute", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const response = await fetch(`${server.url}${TOKEN_PATH}`, {
-        method: "POST",
+      const response = await server.request("POST", TOKEN_PATH, {
+        token: null,
         headers: { "content-type": "application/x-www-form-urlencoded" },
         body: "grant_type=client_credentials&client_id=x&client_secret=y",
       });
       statuses.push(response.status);
-      if (response.status === 429) assert.equal(((await response.json()) as { error: string }).error, "slow_down");
-      else await response.body?.cancel();
+      if (response.status === 429) assert.equal(response.json.error, "slow_down");
     }
     assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
   });
