@@ -75,6 +75,17 @@ export function tbcPaymentBody(overrides: Record<string, unknown> = {}): Record<
   };
 }
 
+/** Every operation of TBC TPay v1 tetri serves, as "METHOD path" in its OpenAPI document's spelling. */
+export const TBC_OPERATIONS = [
+  "POST /v1/tpay/access-token",
+  "POST /v1/tpay/payments",
+  "GET /v1/tpay/payments/{payId}",
+  "POST /v1/tpay/payments/{payId}/cancel",
+  "POST /v1/tpay/payments/{payId}/completion",
+  "POST /v1/tpay/payments/execution",
+  "POST /v1/tpay/payments/{recId}/delete",
+];
+
 /** A clock the test can move forward (order expiry, token expiry, reconciliation delays). */
 export class TestClock {
   offset = 0;

@@ -5,7 +5,7 @@
 import { loadConfig } from "../../src/config.ts";
 import { startServer } from "../../src/server.ts";
 import type { RunningServer } from "../../src/server.ts";
-import { DEMO_ENV, FAST_ENV, TestClock, freePort, tempDir } from "./fixtures.ts";
+import { DEMO_ENV, FAST_ENV, TestClock, addMerchant, freePort, tempDir } from "./fixtures.ts";
 import { injectTransport, shopClient } from "./shop.ts";
 import type { ShopClient } from "./shop.ts";
 
@@ -49,4 +49,12 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       dir.remove();
     },
   };
+}
+
+/** A test server with a second merchant, "Shop B", beside the demo one; B's client has its TBC token already. */
+export async function startTwoMerchantServer(env: Record<string, string> = {}): Promise<{ server: TestServer; shopB: ShopClient }> {
+  const server = await startTestServer(env);
+  const shopB = server.as(addMerchant(server, "Shop B"));
+  await shopB.tbcToken();
+  return { server, shopB };
 }

@@ -3,11 +3,10 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CARD, DEMO, addMerchant, orderBody, tbcPaymentBody } from "../helpers/fixtures.ts";
-import type { MerchantCredentials } from "../helpers/fixtures.ts";
-import { startTestServer } from "../helpers/harness.ts";
+import { CARD, DEMO, TBC_OPERATIONS, orderBody, tbcPaymentBody } from "../helpers/fixtures.ts";
+import { startTestServer, startTwoMerchantServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
-import type { TestResponse } from "../helpers/shop.ts";
+import type { ShopClient, TestResponse } from "../helpers/shop.ts";
 
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 
@@ -29,10 +28,9 @@ function assertProblem(response: TestResponse, status: number, title?: string, l
 
 describe("TBC access token", () => {
   let server: TestServer;
-  let shopB: MerchantCredentials;
+  let shopB: ShopClient;
   before(async () => {
-    server = await startTestServer();
-    shopB = addMerchant(server, "Shop B");
+    ({ server, shopB } = await startTwoMerchantServer());
   });
   after(() => server.close());
 
@@ -81,10 +79,10 @@ describe("TBC access token", () => {
   });
 
   it("merchant B's apikey with merchant A's credentials is 401, and so is the reverse", async () => {
-    assertProblem(await tokenCall(form({ client_id: DEMO.clientId, client_secret: DEMO.clientSecret }), {}, shopB.tbcApiKey), 401);
-    assertProblem(await tokenCall(form({ client_id: shopB.clientId, client_secret: shopB.clientSecret }), {}, DEMO.tbcApiKey), 401);
+    assertProblem(await tokenCall(form({ client_id: DEMO.clientId, client_secret: DEMO.clientSecret }), {}, shopB.merchant.tbcApiKey), 401);
+    assertProblem(await tokenCall(form({ client_id: shopB.merchant.clientId, client_secret: shopB.merchant.clientSecret }), {}, DEMO.tbcApiKey), 401);
     // Each with its own key works.
-    assertToken(await tokenCall(form({ client_id: shopB.clientId, client_secret: shopB.clientSecret }), {}, shopB.tbcApiKey));
+    assertToken(await tokenCall(form({ client_id: shopB.merchant.clientId, client_secret: shopB.merchant.clientSecret }), {}, shopB.merchant.tbcApiKey));
   });
 
   it("a wrong secret or an unknown client is 401", async () => {
@@ -92,7 +90,7 @@ describe("TBC access token", () => {
     assertProblem(await tokenCall(form({ client_id: DEMO.clientId, client_secret: "" })), 401);
     assertProblem(await tokenCall(form({ client_id: "no-such-shop", client_secret: DEMO.clientSecret })), 401);
     // B's secret is not A's.
-    assertProblem(await tokenCall(form({ client_id: DEMO.clientId, client_secret: shopB.clientSecret })), 401);
+    assertProblem(await tokenCall(form({ client_id: DEMO.clientId, client_secret: shopB.merchant.clientSecret })), 401);
   });
 
   it("missing credentials are 400 naming the field", async () => {
@@ -120,16 +118,13 @@ describe("TBC access token", () => {
 
 describe("TBC endpoints refuse calls without the right apikey and token", () => {
   let server: TestServer;
-  let shopB: MerchantCredentials;
-  let tokenB: string;
+  let shopB: ShopClient;
   let bogToken: string;
   let payId: string;
   let recId: string;
 
   before(async () => {
-    server = await startTestServer();
-    shopB = addMerchant(server, "Shop B");
-    tokenB = await server.tbcTokenFor(shopB.clientId, shopB.clientSecret, shopB.tbcApiKey);
+    ({ server, shopB } = await startTwoMerchantServer());
     bogToken = await server.token();
     const created = await server.tbcRequest("POST", "/v1/tpay/payments", { body: tbcPaymentBody({ saveCard: true, preAuth: true }) });
     assert.equal(created.status, 200, created.text);
@@ -154,6 +149,7 @@ describe("TBC endpoints refuse calls without the right apikey and token", () => 
 
   it("every endpoint: no apikey, a wrong apikey, no token, a BOG token, a garbage token, the other merchant's token or apikey → 401", async () => {
     const tokenA = await server.tbcToken();
+    const tokenB = await shopB.tbcToken();
     const cases: Array<[string, { token: string | null; apiKey: string | null }, string]> = [
       ["no apikey", { token: tokenA, apiKey: null }, "Invalid Api Key"],
       ["wrong apikey", { token: tokenA, apiKey: "wrong-key" }, "Invalid Api Key"],
@@ -161,7 +157,7 @@ describe("TBC endpoints refuse calls without the right apikey and token", () => 
       ["BOG token", { token: bogToken, apiKey: DEMO.tbcApiKey }, "Unauthorized"],
       ["garbage token", { token: "abc.def.ghi", apiKey: DEMO.tbcApiKey }, "Unauthorized"],
       ["B's token, A's apikey", { token: tokenB, apiKey: DEMO.tbcApiKey }, "Unauthorized"],
-      ["A's token, B's apikey", { token: tokenA, apiKey: shopB.tbcApiKey }, "Unauthorized"],
+      ["A's token, B's apikey", { token: tokenA, apiKey: shopB.merchant.tbcApiKey }, "Unauthorized"],
     ];
     for (const [method, path, body] of endpoints()) {
       for (const [label, auth, title] of cases) {
@@ -201,12 +197,9 @@ describe("TBC endpoints refuse calls without the right apikey and token", () => 
 
 describe("one server, two merchants, two bank APIs", () => {
   let server: TestServer;
-  let shopB: MerchantCredentials;
-  let tokenB: string;
+  let shopB: ShopClient;
   before(async () => {
-    server = await startTestServer();
-    shopB = addMerchant(server, "Shop B");
-    tokenB = await server.tbcTokenFor(shopB.clientId, shopB.clientSecret, shopB.tbcApiKey);
+    ({ server, shopB } = await startTwoMerchantServer());
   });
   after(() => server.close());
 
@@ -215,20 +208,19 @@ describe("one server, two merchants, two bank APIs", () => {
     assert.equal((await server.pay(bogOrder)).status, 200);
     assert.equal((await server.receipt(bogOrder)).order_status.key, "completed");
 
-    const asB = { token: tokenB, apiKey: shopB.tbcApiKey };
-    const created = await server.tbcRequest("POST", "/v1/tpay/payments", { ...asB, body: tbcPaymentBody() });
+    const created = await shopB.tbcRequest("POST", "/v1/tpay/payments", { body: tbcPaymentBody() });
     assert.equal(created.status, 200, created.text);
     const payId: string = created.json.payId;
-    const paid = await server.tbcRequest("POST", `/_test/orders/${payId}/pay`, { ...asB, body: CARD });
+    const paid = await shopB.tbcRequest("POST", `/_test/orders/${payId}/pay`, { body: CARD });
     assert.equal(paid.status, 200, paid.text);
-    assert.equal((await server.tbcRequest("GET", `/v1/tpay/payments/${payId}`, asB)).json.status, "Succeeded");
+    assert.equal((await shopB.tbcRequest("GET", `/v1/tpay/payments/${payId}`)).json.status, "Succeeded");
 
     // A's BOG order through B's TBC API, in both spellings of the id.
     const compact = bogOrder.replaceAll("-", "");
     for (const id of [bogOrder, compact]) {
-      const response = await server.tbcRequest("GET", `/v1/tpay/payments/${id}`, asB);
+      const response = await shopB.tbcRequest("GET", `/v1/tpay/payments/${id}`);
       assertProblem(response, 404, "Payment Not Found");
-      assertProblem(await server.tbcRequest("POST", `/v1/tpay/payments/${id}/cancel`, { ...asB, body: {} }), 404);
+      assertProblem(await shopB.tbcRequest("POST", `/v1/tpay/payments/${id}/cancel`, { body: {} }), 404);
     }
     // B's TBC payment through A's BOG API.
     const dashed = `${payId.slice(0, 8)}-${payId.slice(8, 12)}-${payId.slice(12, 16)}-${payId.slice(16, 20)}-${payId.slice(20)}`;
@@ -247,7 +239,7 @@ describe("one server, two merchants, two bank APIs", () => {
     assert.equal(viaA.status, 404, viaA.text);
     // Nothing changed.
     assert.equal((await server.receipt(bogOrder)).order_status.key, "completed");
-    assert.equal((await server.tbcRequest("GET", `/v1/tpay/payments/${payId}`, asB)).json.status, "Succeeded");
+    assert.equal((await shopB.tbcRequest("GET", `/v1/tpay/payments/${payId}`)).json.status, "Succeeded");
   });
 
   it("an unknown or malformed payId is the same 404 as someone else's", async () => {
@@ -274,15 +266,7 @@ describe("TBC OpenAPI document", () => {
     const doc = response.json as { info: { title: string }; paths: Record<string, Record<string, unknown>> };
     assert.match(doc.info.title, /TBC/);
     const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
-    for (const expected of [
-      "POST /v1/tpay/access-token",
-      "POST /v1/tpay/payments",
-      "GET /v1/tpay/payments/{payId}",
-      "POST /v1/tpay/payments/{payId}/cancel",
-      "POST /v1/tpay/payments/{payId}/completion",
-      "POST /v1/tpay/payments/execution",
-      "POST /v1/tpay/payments/{recId}/delete",
-    ]) {
+    for (const expected of TBC_OPERATIONS) {
       assert.ok(operations.includes(expected), `${expected} missing from ${operations.join(", ")}`);
     }
     assert.ok(operations.every((op) => op.includes(" /v1/")), operations.join(", "));

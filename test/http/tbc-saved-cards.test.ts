@@ -3,13 +3,12 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CARD, DEMO, addMerchant, tbcPaymentBody } from "../helpers/fixtures.ts";
-import type { MerchantCredentials } from "../helpers/fixtures.ts";
-import { startTestServer } from "../helpers/harness.ts";
+import { CARD, DEMO, tbcPaymentBody } from "../helpers/fixtures.ts";
+import { startTestServer, startTwoMerchantServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
-import type { TestResponse } from "../helpers/shop.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import type { Receiver } from "../helpers/receiver.ts";
+import type { ShopClient, TestResponse } from "../helpers/shop.ts";
 import { eventually } from "../helpers/wait.ts";
 
 function assertProblem(response: TestResponse, status: number, title?: string) {
@@ -24,12 +23,9 @@ const OK = { httpStatusCode: 200, developerMessage: null, userMessage: null };
 
 describe("TBC saved cards", () => {
   let server: TestServer;
-  let shopB: MerchantCredentials;
-  let tokenB: string;
+  let shopB: ShopClient;
   before(async () => {
-    server = await startTestServer();
-    shopB = addMerchant(server, "Shop B");
-    tokenB = await server.tbcTokenFor(shopB.clientId, shopB.clientSecret, shopB.tbcApiKey);
+    ({ server, shopB } = await startTwoMerchantServer());
   });
   after(() => server.close());
 
@@ -223,14 +219,13 @@ describe("TBC saved cards", () => {
 
   it("merchant B can neither charge nor delete A's card, and learns nothing", async () => {
     const { recId } = await savedCard();
-    const asB = { token: tokenB, apiKey: shopB.tbcApiKey };
     const unknown = "0123456789abcdef0123456789abcdef";
-    const charge = await server.tbcRequest("POST", "/v1/tpay/payments/execution", { ...asB, body: { recId, money: { amount: 1, currency: "GEL" } } });
-    const chargeUnknown = await server.tbcRequest("POST", "/v1/tpay/payments/execution", { ...asB, body: { recId: unknown, money: { amount: 1, currency: "GEL" } } });
+    const charge = await shopB.tbcRequest("POST", "/v1/tpay/payments/execution", { body: { recId, money: { amount: 1, currency: "GEL" } } });
+    const chargeUnknown = await shopB.tbcRequest("POST", "/v1/tpay/payments/execution", { body: { recId: unknown, money: { amount: 1, currency: "GEL" } } });
     assertProblem(charge, 404);
     assert.deepEqual(charge.json, chargeUnknown.json);
-    const deleted = await server.tbcRequest("POST", `/v1/tpay/payments/${recId}/delete`, { ...asB, body: {} });
-    const deletedUnknown = await server.tbcRequest("POST", `/v1/tpay/payments/${unknown}/delete`, { ...asB, body: {} });
+    const deleted = await shopB.tbcRequest("POST", `/v1/tpay/payments/${recId}/delete`, { body: {} });
+    const deletedUnknown = await shopB.tbcRequest("POST", `/v1/tpay/payments/${unknown}/delete`, { body: {} });
     assertProblem(deleted, 404);
     assert.deepEqual(deleted.json, deletedUnknown.json);
     // A's card still works for A.
