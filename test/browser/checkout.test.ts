@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { chromium } from "playwright-core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { orderBody } from "../helpers/fixtures.ts";
+import { csrfTokenOf } from "../helpers/hosted-page.ts";
 import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
 
@@ -106,9 +107,23 @@ describe("hosted payment page in Chromium", () => {
     await page.getByRole("button", { name: labels.pay }).click();
   }
 
-  it("pays in English and returns to the shop's success URL", async () => {
-    const [{ id, href }, page] = await Promise.all([createOrder(withRedirects("en"), "en"), newPage()]);
+  /** A new order (as createOrder) with its hosted page open in a new tab. */
+  async function openCheckout(body: Record<string, unknown>, language: "en" | "ka") {
+    const [{ id, href }, page] = await Promise.all([createOrder(body, language), newPage()]);
     const response = await page.goto(href);
+    return { id, href, page, response };
+  }
+
+  /** The order's receipt, once its status (and its payment code, when given) is checked. */
+  async function receiptIs(id: string, status: string, code?: string) {
+    const receipt = await server.receipt(id);
+    assert.equal(receipt.order_status.key, status);
+    if (code !== undefined) assert.equal(receipt.payment_detail.code, code);
+    return receipt;
+  }
+
+  it("pays in English and returns to the shop's success URL", async () => {
+    const { id, page, response } = await openCheckout(withRedirects("en"), "en");
     assert.equal(response?.status(), 200);
     assert.equal(await page.locator("html").getAttribute("lang"), "en");
     assert.equal(await page.title(), "Payment · tetri");
@@ -126,16 +141,13 @@ describe("hosted payment page in Chromium", () => {
     await page.waitForURL(`${shop.origin}/success?tag=en`);
     assert.equal(page.url(), `${shop.origin}/success?tag=en`);
     assert.ok(shop.hits.includes("/success?tag=en"));
-    const receipt = await server.receipt(id);
-    assert.equal(receipt.order_status.key, "completed");
-    assert.equal(receipt.payment_detail.code, "100");
+    const receipt = await receiptIs(id, "completed", "100");
     assert.equal(receipt.payment_detail.payer_identifier, "424242xxxxxx4242");
     assert.equal(receipt.lang, "en");
   });
 
   it("pays in Georgian: labels, button and texts are Georgian", async () => {
-    const [{ id, href }, page] = await Promise.all([createOrder(withRedirects("ka"), "ka"), newPage()]);
-    await page.goto(href);
+    const { id, page } = await openCheckout(withRedirects("ka"), "ka");
     assert.equal(await page.locator("html").getAttribute("lang"), "ka");
     for (const label of [KA.number, KA.expiry, KA.holder]) assert.ok(await page.getByLabel(label).isVisible(), label);
     assert.ok(await page.getByRole("heading", { name: "გადახდა", exact: true }).isVisible());
@@ -151,68 +163,54 @@ describe("hosted payment page in Chromium", () => {
 
     await pay(page, KA, "4242424242424242");
     await page.waitForURL(`${shop.origin}/success?tag=ka`);
-    const receipt = await server.receipt(id);
-    assert.equal(receipt.order_status.key, "completed");
+    const receipt = await receiptIs(id, "completed");
     assert.equal(receipt.lang, "ka");
   });
 
   it("a declined card without redirect URLs lands on tetri's result page", async () => {
-    const [{ id, href }, page] = await Promise.all([createOrder(orderBody(), "en"), newPage()]);
-    await page.goto(href);
+    const { id, page } = await openCheckout(orderBody(), "en");
     await pay(page, EN, "4000000000009995");
     await page.waitForURL((url) => url.pathname === "/receipt");
     assert.equal(new URL(page.url()).origin, server.url);
     assert.ok(await page.getByRole("heading", { name: "Payment failed" }).isVisible());
     assert.equal((await page.getByRole("status").innerText()).trim(), "Insufficient funds on the card.");
     assert.equal(await page.getByRole("button", { name: /^Pay/ }).count(), 0);
-    const receipt = await server.receipt(id);
-    assert.equal(receipt.order_status.key, "rejected");
-    assert.equal(receipt.payment_detail.code, "107");
+    await receiptIs(id, "rejected", "107");
   });
 
   it("3-D Secure: completing the challenge pays and returns to the success URL", async () => {
-    const [{ id, href }, page] = await Promise.all([createOrder(withRedirects("3ds-ok"), "en"), newPage()]);
-    await page.goto(href);
+    const { id, page } = await openCheckout(withRedirects("3ds-ok"), "en");
     await pay(page, EN, "4000000000003220");
     await page.waitForURL((url) => url.pathname === "/checkout/3ds");
     assert.ok(await page.getByRole("heading", { name: "3-D Secure" }).isVisible());
     assert.ok(await page.getByText("Demo shop").isVisible());
     assert.ok(await page.getByText("25.50 GEL").isVisible());
     assert.ok(await page.getByText("400000******3220").isVisible());
-    assert.equal((await server.receipt(id)).order_status.key, "processing");
+    await receiptIs(id, "processing");
     await page.getByRole("button", { name: "Complete" }).click();
     await page.waitForURL(`${shop.origin}/success?tag=3ds-ok`);
-    const receipt = await server.receipt(id);
-    assert.equal(receipt.order_status.key, "completed");
-    assert.equal(receipt.payment_detail.code, "100");
+    await receiptIs(id, "completed", "100");
   });
 
   it("3-D Secure in Georgian: failing the challenge returns to the fail URL, code 108", async () => {
-    const [{ id, href }, page] = await Promise.all([createOrder(withRedirects("3ds-fail"), "ka"), newPage()]);
-    await page.goto(href);
+    const { id, page } = await openCheckout(withRedirects("3ds-fail"), "ka");
     await pay(page, KA, "4000000000003220");
     await page.waitForURL((url) => url.pathname === "/checkout/3ds");
     assert.ok(await page.getByRole("button", { name: "დასრულება" }).isVisible());
     await page.getByRole("button", { name: "უარყოფა" }).click();
     await page.waitForURL(`${shop.origin}/fail?tag=3ds-fail`);
-    const receipt = await server.receipt(id);
-    assert.equal(receipt.order_status.key, "rejected");
-    assert.equal(receipt.payment_detail.code, "108");
+    await receiptIs(id, "rejected", "108");
   });
 
   it("an issuer decline returns to the shop's fail URL", async () => {
-    const [{ id, href }, page] = await Promise.all([createOrder(withRedirects("issuer"), "en"), newPage()]);
-    await page.goto(href);
+    const { id, page } = await openCheckout(withRedirects("issuer"), "en");
     await pay(page, EN, "4000000000000002");
     await page.waitForURL(`${shop.origin}/fail?tag=issuer`);
-    const receipt = await server.receipt(id);
-    assert.equal(receipt.order_status.key, "rejected");
-    assert.equal(receipt.payment_detail.code, "108");
+    await receiptIs(id, "rejected", "108");
   });
 
   it("a Luhn-invalid number is rejected beside the field, without an attempt; fixing it pays", async () => {
-    const [{ id, href }, page] = await Promise.all([createOrder(withRedirects("luhn"), "en"), newPage()]);
-    await page.goto(href);
+    const { id, page } = await openCheckout(withRedirects("luhn"), "en");
     await fillCard(page, EN, "4242 4242 4242 4241");
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.url() === `${server.url}/checkout/pay`),
@@ -240,14 +238,13 @@ describe("hosted payment page in Chromium", () => {
     assert.equal(await page.getByLabel(EN.cvc).inputValue(), "");
     assert.equal((await page.content()).includes("4241"), false);
 
-    const receipt = await server.receipt(id);
-    assert.equal(receipt.order_status.key, "created");
+    const receipt = await receiptIs(id, "created");
     assert.equal(receipt.payment_detail.transaction_id, null);
     assert.equal(receipt.payment_detail.payer_identifier, null);
 
     await pay(page, EN, "4242424242424242");
     await page.waitForURL(`${shop.origin}/success?tag=luhn`);
-    assert.equal((await server.receipt(id)).order_status.key, "completed");
+    await receiptIs(id, "completed");
   });
 
   it("an already paid order says so, has no Pay button, and its old form cannot pay twice", async () => {
@@ -338,7 +335,7 @@ describe("hosted payment page in Chromium", () => {
     const page = await fetch(href);
     const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     assert.match(cookie, /^tetri_csrf=[A-Za-z0-9_-]{43}$/);
-    const token = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+    const token = csrfTokenOf(await page.text());
     assert.ok(token);
     const form = new URLSearchParams({
       order_id: id,
@@ -362,18 +359,17 @@ describe("hosted payment page in Chromium", () => {
     assert.match(await noCookie.text(), /Your session expired/);
     const otherCookie = await post({ cookie: `tetri_csrf=${"A".repeat(43)}` });
     assert.equal(otherCookie.status, 403);
-    assert.equal((await server.receipt(id)).order_status.key, "created");
+    await receiptIs(id, "created");
 
     // The same form with the cookie it belongs to does pay: the 403s were the CSRF check.
     const withCookie = await post({ cookie });
     assert.equal(withCookie.status, 303);
     assert.equal(withCookie.headers.get("location"), `${shop.origin}/success?tag=csrf`);
-    assert.equal((await server.receipt(id)).order_status.key, "completed");
+    await receiptIs(id, "completed");
   });
 
   it("a buyer whose CSRF cookie is gone gets a fresh form, not a dead end, and can pay", async () => {
-    const [{ id, href }, page] = await Promise.all([createOrder(withRedirects("session"), "en"), newPage()]);
-    await page.goto(href);
+    const { id, page } = await openCheckout(withRedirects("session"), "en");
     await page.context().clearCookies();
     await fillCard(page, EN, "4242424242424242");
     const [refused] = await Promise.all([
@@ -384,10 +380,10 @@ describe("hosted payment page in Chromium", () => {
     await page.getByRole("alert").waitFor(); // the answer page, not the old form
     assert.equal((await page.getByRole("alert").innerText()).trim(), "Your session expired. Please try again.");
     assert.equal(await page.getByLabel(EN.holder).inputValue(), "");
-    assert.equal((await server.receipt(id)).order_status.key, "created");
+    await receiptIs(id, "created");
 
     await pay(page, EN, "4242424242424242");
     await page.waitForURL(`${shop.origin}/success?tag=session`);
-    assert.equal((await server.receipt(id)).order_status.key, "completed");
+    await receiptIs(id, "completed");
   });
 });

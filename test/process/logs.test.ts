@@ -25,6 +25,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { DEMO, orderBody, purchaseOf, tempDir } from "../helpers/fixtures.ts";
+import { csrfCookieOf } from "../helpers/hosted-page.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import { eventually } from "../helpers/wait.ts";
 import { stopAll, TetriProcess } from "./tetri-process.ts";
@@ -73,9 +74,7 @@ class Browser {
   }
 
   private remember(response: Response) {
-    const set = response.headers.get("set-cookie");
-    const match = set && /tetri_csrf=([^;]+)/.exec(set);
-    if (match) this.cookie = `tetri_csrf=${match[1]}`;
+    this.cookie = csrfCookieOf(response.headers) ?? this.cookie;
   }
 }
 
