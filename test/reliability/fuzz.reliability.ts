@@ -18,8 +18,9 @@ import { connect } from "node:net";
 import { DatabaseSync } from "node:sqlite";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import { addMerchant } from "../helpers/fixtures.ts";
+import { TBC_OPERATIONS, addMerchant, orderBody, tbcPaymentBody } from "../helpers/fixtures.ts";
 import { startTestServer } from "../helpers/harness.ts";
+import { csrfCookieOf, csrfTokenOf } from "../helpers/hosted-page.ts";
 import type { TestServer } from "../helpers/harness.ts";
 
 /** One line on stdout (the summary lines; eslint allows console.error only). */
@@ -472,12 +473,6 @@ async function check(label: string, sent: Sent): Promise<Received> {
   return received;
 }
 
-/**
- * startTestServer, again on EADDRINUSE: the harness picks a port with freePort() (listen on 0,
- * close, reuse the number), and in the window between an outgoing connection of this or a
- * parallel test process can take that port. Reported; this keeps these files from flaking on it.
- */
-
 // ---------------------------------------------------------------------------------------
 
 describe("Fuzzing every endpoint of every dialect", () => {
@@ -491,37 +486,21 @@ describe("Fuzzing every endpoint of every dialect", () => {
   const bogAuth = () => ({ authorization: `Bearer ${bogToken}` });
   const tbcAuth = () => ({ authorization: `Bearer ${tbcToken}`, apikey: TBC_API_KEY });
 
+  /** A call the fuzzing itself does not judge (setting up, reading back): it must succeed. */
   async function json(method: string, path: string, headers: Record<string, string>, body?: unknown) {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    assert.ok(response.status < 300, `${method} ${path}: ${response.status} ${text}`);
-    return JSON.parse(text);
+    const response = await server.request(method, path, { token: null, headers, body });
+    assert.ok(response.status < 300, `${method} ${path}: ${response.status} ${response.text}`);
+    return JSON.parse(response.text);
   }
   const helperPay = (id: string, headers: Record<string, string>, card = PAN) =>
     json("POST", `/_test/orders/${id}/pay`, headers, { card_number: card, expiry: "12/39", cvc: "123", cardholder: "Fuzz Buyer" });
 
   async function bogOrder(extra: Record<string, unknown> = {}): Promise<string> {
-    const created = await json("POST", "/payments/v1/ecommerce/orders", bogAuth(), {
-      callback_url: "http://127.0.0.1:9/callback",
-      external_order_id: "fuzz-real",
-      purchase_units: { currency: "GEL", total_amount: 25.5, basket: [{ product_id: "sku-1", description: "Churchkhela", quantity: 3, unit_price: 8.5 }] },
-      ...extra,
-    });
+    const created = await json("POST", "/payments/v1/ecommerce/orders", bogAuth(), orderBody({ external_order_id: "fuzz-real", ...extra }));
     return created.id as string;
   }
   async function tbcPayment(extra: Record<string, unknown> = {}): Promise<string> {
-    const created = await json("POST", "/v1/tpay/payments", tbcAuth(), {
-      amount: { currency: "GEL", total: 12.5 },
-      returnurl: "https://shop.example/return",
-      methods: [5],
-      language: "EN",
-      merchantPaymentId: "fuzz-real",
-      ...extra,
-    });
+    const created = await json("POST", "/v1/tpay/payments", tbcAuth(), tbcPaymentBody({ merchantPaymentId: "fuzz-real", ...extra }));
     return created.payId as string;
   }
   async function freshOrder(dialect: Dialect, state: (typeof FRESH_STATES)[number]): Promise<string> {
@@ -603,13 +582,7 @@ describe("Fuzzing every endpoint of every dialect", () => {
       "POST /payments/v1/payment/authorization/approve/{order_id}",
       "POST /payments/v1/payment/authorization/cancel/{order_id}",
       `POST ${BOG_TOKEN_PATH}`,
-      `POST ${TBC_TOKEN_PATH}`,
-      "POST /v1/tpay/payments",
-      "GET /v1/tpay/payments/{payId}",
-      "POST /v1/tpay/payments/{payId}/cancel",
-      "POST /v1/tpay/payments/{payId}/completion",
-      "POST /v1/tpay/payments/execution",
-      "POST /v1/tpay/payments/{recId}/delete",
+      ...TBC_OPERATIONS,
     ]) {
       assert.ok(list.includes(expected), `${expected} missing from the OpenAPI documents: ${list.join(", ")}`);
     }
@@ -1008,8 +981,8 @@ describe("Fuzzing every endpoint of every dialect", () => {
     const hostedHtml = await hosted.text();
     assertEscaped(hostedHtml, [name], "hosted page");
     // Through the page's own form to the 3-D Secure challenge, which names the merchant too.
-    const cookie = /tetri_csrf=[^;]+/.exec(String(hosted.headers.get("set-cookie")))![0];
-    const csrf = /name="csrf" value="([^"]*)"/.exec(hostedHtml)![1]!;
+    const cookie = csrfCookieOf(hosted.headers)!;
+    const csrf = csrfTokenOf(hostedHtml)!;
     const form = new URLSearchParams({ order_id: id, csrf, lang: "en", card_number: "4000000000003220", expiry: "12/39", cvc: "123", cardholder: "Nino" });
     const pay = await fetch(`${server.url}/checkout/pay`, { method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: form.toString(), redirect: "manual" });
     assert.equal(pay.status, 303);

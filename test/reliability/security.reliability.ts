@@ -26,12 +26,15 @@ import assert from "node:assert/strict";
 import { createPublicKey, generateKeyPairSync, randomUUID, verify } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { SignJWT } from "jose";
-import { addMerchant, parseJsonOrUndefined } from "../helpers/fixtures.ts";
+import { addMerchant } from "../helpers/fixtures.ts";
+import { csrfCookieOf, csrfTokenOf } from "../helpers/hosted-page.ts";
 import type { MerchantCredentials } from "../helpers/fixtures.ts";
 import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import type { Receiver } from "../helpers/receiver.ts";
+import { fetchTransport, shopClient } from "../helpers/shop.ts";
+import type { TestResponse, Transport } from "../helpers/shop.ts";
 import { eventually } from "../helpers/wait.ts";
 
 /** One line on stdout (the summary lines; eslint allows console.error only). */
@@ -45,8 +48,6 @@ const A: MerchantCredentials = { clientId: "sec-shop-a", clientSecret: "sec-secr
 const BASE_ENV = { TETRI_DEMO_CLIENT_ID: A.clientId, TETRI_DEMO_CLIENT_SECRET: A.clientSecret, TETRI_DEMO_TBC_API_KEY: A.tbcApiKey };
 const PANS = ["4242424242424242", "4000000000003220", "5555555555554444", "4000000000000002", "4242424242424241"];
 
-type Answer = { status: number; headers: Headers; text: string; json: any };
-
 // ---------------------------------------------------------------------------------------
 // Every answer this file gets is kept, to look for card data at the end.
 
@@ -54,21 +55,22 @@ const seen: Array<{ what: string; text: string }> = [];
 let casesDefined = 0;
 let casesPassed = 0;
 
-async function http(baseUrl: string, method: string, path: string, options: { headers?: Record<string, string>; body?: unknown; form?: Record<string, string> } = {}): Promise<Answer> {
-  const headers: Record<string, string> = { ...options.headers };
-  let body: string | undefined;
-  if (options.form) {
-    body = new URLSearchParams(options.form).toString();
-    headers["content-type"] ??= "application/x-www-form-urlencoded";
-  } else if (options.body !== undefined) {
-    body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
-    headers["content-type"] ??= "application/json";
-  }
-  const response = await fetch(`${baseUrl}${path}`, { method, headers, body, redirect: "manual" });
-  const text = await response.text();
-  const headerText = [...response.headers.entries()].map(([k, v]) => `${k}: ${v}`).join("\n");
-  seen.push({ what: `${method} ${path} → ${response.status}`, text: `${headerText}\n\n${text}` });
-  return { status: response.status, headers: response.headers, text, json: parseJsonOrUndefined(text) };
+/** The shop client's way over the socket, keeping every answer (headers and body) in `seen`. */
+function recorded(baseUrl: string): Transport {
+  const transport = fetchTransport(baseUrl);
+  return async (request) => {
+    const answer = await transport(request);
+    const headerText = [...answer.headers.entries()].map(([k, v]) => `${k}: ${v}`).join("\n");
+    seen.push({ what: `${request.method} ${request.path} → ${answer.status}`, text: `${headerText}\n\n${answer.text}` });
+    return answer;
+  };
+}
+
+/** One request with exactly the headers given (no token of its own); a `form` is sent url-encoded. */
+function http(baseUrl: string, method: string, path: string, options: { headers?: Record<string, string>; body?: unknown; form?: Record<string, string> } = {}): Promise<TestResponse> {
+  const form = options.form && new URLSearchParams(options.form).toString();
+  const headers = form === undefined ? options.headers : { "content-type": "application/x-www-form-urlencoded", ...options.headers };
+  return shopClient(recorded(baseUrl)).request(method, path, { token: null, headers, body: form ?? options.body });
 }
 
 /** One case, one test; counted for the summary line. */
@@ -80,7 +82,7 @@ function check(name: string, fn: () => Promise<void>, options: { todo?: string }
   });
 }
 
-function assertBogError(answer: Answer, status: number, key?: string) {
+function assertBogError(answer: TestResponse, status: number, key?: string) {
   assert.equal(answer.status, status, answer.text);
   assert.match(String(answer.headers.get("content-type")), /^application\/json/);
   assert.equal(typeof answer.json?.key, "string", answer.text);
@@ -88,7 +90,7 @@ function assertBogError(answer: Answer, status: number, key?: string) {
   if (key) assert.equal(answer.json.key, key, answer.text);
 }
 
-function assertProblem(answer: Answer, status: number, systemCode?: string) {
+function assertProblem(answer: TestResponse, status: number, systemCode?: string) {
   assert.equal(answer.status, status, answer.text);
   assert.match(String(answer.headers.get("content-type")), /^application\/problem\+json/);
   assert.equal(answer.json?.status, String(status), answer.text);
@@ -108,13 +110,9 @@ class Shop {
   }
 
   async login() {
-    const basic = `Basic ${Buffer.from(`${this.creds.clientId}:${this.creds.clientSecret}`).toString("base64")}`;
-    const bog = await http(this.server.url, "POST", BOG_TOKEN_PATH, { headers: { authorization: basic }, form: { grant_type: "client_credentials" } });
-    assert.equal(bog.status, 200, bog.text);
-    this.bogToken = bog.json.access_token;
-    const tbc = await http(this.server.url, "POST", TBC_TOKEN_PATH, { headers: { apikey: this.creds.tbcApiKey }, form: { client_id: this.creds.clientId, client_secret: this.creds.clientSecret } });
-    assert.equal(tbc.status, 200, tbc.text);
-    this.tbcToken = tbc.json.access_token;
+    const client = shopClient(recorded(this.server.url), this.creds);
+    this.bogToken = await client.token();
+    this.tbcToken = await client.tbcToken();
     return this;
   }
   bog = () => ({ authorization: `Bearer ${this.bogToken}` });
@@ -154,22 +152,15 @@ const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[1]!,
 const headerOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()) as Record<string, unknown>;
 
 function formTokenOf(html: string): string {
-  const match = /name="csrf" value="([^"]*)"/.exec(html);
-  assert.ok(match, "no csrf field on the page");
-  return match[1]!;
+  const token = csrfTokenOf(html);
+  assert.ok(token !== undefined, "no csrf field on the page");
+  return token;
 }
-function cookieOf(answer: Answer): string {
-  const setCookie = answer.headers.get("set-cookie") ?? "";
-  const match = /tetri_csrf=([^;]+)/.exec(setCookie);
-  assert.ok(match, `no tetri_csrf cookie: ${setCookie}`);
-  return `tetri_csrf=${match[1]}`;
+function cookieOf(answer: TestResponse): string {
+  const cookie = csrfCookieOf(answer.headers);
+  assert.ok(cookie, `no tetri_csrf cookie: ${answer.headers.get("set-cookie")}`);
+  return cookie;
 }
-
-/**
- * startTestServer, again on EADDRINUSE: the harness picks a port with freePort() (listen on 0,
- * close, reuse the number), and in the window between an outgoing connection of this or a
- * parallel test process can take that port. Reported; this keeps these files from flaking on it.
- */
 
 // =======================================================================================
 
@@ -613,10 +604,18 @@ describe("Security matrix", () => {
     const bogCall = (s: TestServer, secret = A.clientSecret) =>
       http(s.url, "POST", BOG_TOKEN_PATH, { headers: { authorization: `Basic ${Buffer.from(`${A.clientId}:${secret}`).toString("base64")}` }, form: { grant_type: "client_credentials" } });
     const tbcCall = (s: TestServer, secret = A.clientSecret) => http(s.url, "POST", TBC_TOKEN_PATH, { headers: { apikey: A.tbcApiKey }, form: { client_id: A.clientId, client_secret: secret } });
-
-    check("BOG token: 3 answered, the 4th is 429 {error: slow_down} with Retry-After", async () => {
+    /** Runs `work` on a server of its own that answers 3 token requests a minute, then closes it. */
+    async function onLimitedServer(work: (limited: TestServer) => Promise<void>): Promise<void> {
       const limited = await startTestServer({ ...BASE_ENV, TETRI_TOKEN_RATE_LIMIT: "3" });
       try {
+        await work(limited);
+      } finally {
+        await limited.close();
+      }
+    }
+
+    check("BOG token: 3 answered, the 4th is 429 {error: slow_down} with Retry-After", () =>
+      onLimitedServer(async (limited) => {
         for (let i = 0; i < 3; i++) assert.equal((await bogCall(limited)).status, 200);
         const answer = await bogCall(limited);
         assert.equal(answer.status, 429, answer.text);
@@ -624,55 +623,41 @@ describe("Security matrix", () => {
         assert.equal(answer.json.error, "slow_down");
         assert.equal(typeof answer.json.error_description, "string");
         assert.ok(answer.headers.get("retry-after"), "no Retry-After");
-      } finally {
-        await limited.close();
-      }
-    });
-    check("TBC token: 3 answered, the 4th is 429 problem+json with Retry-After", async () => {
-      const limited = await startTestServer({ ...BASE_ENV, TETRI_TOKEN_RATE_LIMIT: "3" });
-      try {
+      }),
+    );
+    check("TBC token: 3 answered, the 4th is 429 problem+json with Retry-After", () =>
+      onLimitedServer(async (limited) => {
         for (let i = 0; i < 3; i++) assert.equal((await tbcCall(limited)).status, 200);
         const answer = await tbcCall(limited);
         assertProblem(answer, 429);
         assert.ok(answer.headers.get("retry-after"), "no Retry-After");
-      } finally {
-        await limited.close();
-      }
-    });
-    check("failed guesses count too: 3 wrong secrets, then even the right one is 429 (BOG and TBC)", async () => {
-      const limited = await startTestServer({ ...BASE_ENV, TETRI_TOKEN_RATE_LIMIT: "3" });
-      try {
+      }),
+    );
+    check("failed guesses count too: 3 wrong secrets, then even the right one is 429 (BOG and TBC)", () =>
+      onLimitedServer(async (limited) => {
         for (let i = 0; i < 3; i++) assert.equal((await bogCall(limited, `guess-${i}`)).status, 401);
         assert.equal((await bogCall(limited)).status, 429);
         for (let i = 0; i < 3; i++) assert.equal((await tbcCall(limited, `guess-${i}`)).status, 401);
         assertProblem(await tbcCall(limited), 429);
-      } finally {
-        await limited.close();
-      }
-    });
-    check("X-Forwarded-For / X-Real-IP do not open a new allowance (the limit is per connecting address)", async () => {
-      const limited = await startTestServer({ ...BASE_ENV, TETRI_TOKEN_RATE_LIMIT: "3" });
-      try {
+      }),
+    );
+    check("X-Forwarded-For / X-Real-IP do not open a new allowance (the limit is per connecting address)", () =>
+      onLimitedServer(async (limited) => {
         for (let i = 0; i < 3; i++) assert.equal((await bogCall(limited)).status, 200);
         for (const [header, value] of [["x-forwarded-for", "203.0.113.7"], ["x-real-ip", "203.0.113.8"], ["forwarded", "for=203.0.113.9"]] as const) {
           const answer = await http(limited.url, "POST", BOG_TOKEN_PATH, { headers: { [header]: value, authorization: `Basic ${Buffer.from(`${A.clientId}:${A.clientSecret}`).toString("base64")}` }, form: { grant_type: "client_credentials" } });
           assert.equal(answer.status, 429, `${header}: ${answer.status}`);
         }
-      } finally {
-        await limited.close();
-      }
-    });
-    check("a 429 says when to come back: Retry-After within the one-minute window", async () => {
-      const limited = await startTestServer({ ...BASE_ENV, TETRI_TOKEN_RATE_LIMIT: "3" });
-      try {
+      }),
+    );
+    check("a 429 says when to come back: Retry-After within the one-minute window", () =>
+      onLimitedServer(async (limited) => {
         for (let i = 0; i < 4; i++) await bogCall(limited);
         assert.equal((await bogCall(limited)).status, 429);
         const retryAfter = Number((await bogCall(limited)).headers.get("retry-after"));
         assert.ok(retryAfter > 0 && retryAfter <= 60, `Retry-After ${retryAfter}`);
-      } finally {
-        await limited.close();
-      }
-    });
+      }),
+    );
   });
 
   // -------------------------------------------------------------------------------------
