@@ -10,9 +10,9 @@ import { after, before, describe, it } from "node:test";
 import { chromium } from "playwright-core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { orderBody } from "../helpers/fixtures.ts";
-import { csrfTokenOf } from "../helpers/hosted-page.ts";
 import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
+import { csrfTokenOf } from "../helpers/hosted-page.ts";
 
 const CHROMIUM = process.env.TETRI_CHROMIUM ?? "/usr/bin/chromium";
 const FUTURE_EXPIRY = `12/${String((new Date().getUTCFullYear() + 5) % 100).padStart(2, "0")}`;

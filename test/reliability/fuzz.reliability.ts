@@ -20,13 +20,9 @@ import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { TBC_OPERATIONS, addMerchant, orderBody, tbcPaymentBody } from "../helpers/fixtures.ts";
 import { startTestServer } from "../helpers/harness.ts";
-import { csrfCookieOf, csrfTokenOf } from "../helpers/hosted-page.ts";
 import type { TestServer } from "../helpers/harness.ts";
-
-/** One line on stdout (the summary lines; eslint allows console.error only). */
-function say(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
+import { csrfCookieOf, csrfTokenOf } from "../helpers/hosted-page.ts";
+import { report } from "./helpers.ts";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20260124);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
@@ -445,7 +441,7 @@ async function check(label: string, sent: Sent): Promise<Received> {
   stats.cases++;
   stats.byStatus.set(received.status, (stats.byStatus.get(received.status) ?? 0) + 1);
   opStatuses.set(received.status, (opStatuses.get(received.status) ?? 0) + 1);
-  if (process.env.FUZZ_TRACE && label.includes(process.env.FUZZ_TRACE)) say(`${received.status} ${label}\n   ${describeSent(sent).slice(0, 400)}\n   → ${received.text.slice(0, 300)}`);
+  if (process.env.FUZZ_TRACE && label.includes(process.env.FUZZ_TRACE)) report(`${received.status} ${label}\n   ${describeSent(sent).slice(0, 400)}\n   → ${received.text.slice(0, 300)}`);
   const problems: string[] = [];
   if (received.status >= 500) {
     stats.fivexx++;
@@ -523,7 +519,7 @@ describe("Fuzzing every endpoint of every dialect", () => {
   }
 
   before(async () => {
-    say(`fuzz: fast-check seed ${SEED}, ${RUNS} runs per operation (FUZZ_SEED / FUZZ_RUNS override)`);
+    report(`fuzz: fast-check seed ${SEED}, ${RUNS} runs per operation (FUZZ_SEED / FUZZ_RUNS override)`);
     server = await startTestServer({
       TETRI_DEMO_CLIENT_ID: CLIENT_ID,
       TETRI_DEMO_CLIENT_SECRET: CLIENT_SECRET,
@@ -568,8 +564,8 @@ describe("Fuzzing every endpoint of every dialect", () => {
 
   after(async () => {
     const statuses = [...stats.byStatus.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(" ");
-    say(`fuzz: statuses ${statuses}`);
-    say(`fuzz: ${stats.cases} cases, ${stats.fivexx} 5xx, ${stats.stackTraces} stack traces (seed ${SEED}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    report(`fuzz: statuses ${statuses}`);
+    report(`fuzz: ${stats.cases} cases, ${stats.fivexx} 5xx, ${stats.stackTraces} stack traces (seed ${SEED}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     await server?.close();
   });
 
@@ -729,7 +725,7 @@ describe("Fuzzing every endpoint of every dialect", () => {
           { seed: SEED + i, numRuns: op.kind === "token" ? Math.ceil(RUNS / 2) : RUNS, endOnFailure: true },
         );
         const mine = failures.slice(before);
-        if (process.env.FUZZ_VERBOSE) say(`${op.method} ${op.path} ${JSON.stringify(Object.fromEntries([...opStatuses.entries()]))}`);
+        if (process.env.FUZZ_VERBOSE) report(`${op.method} ${op.path} ${JSON.stringify(Object.fromEntries([...opStatuses.entries()]))}`);
         opStatuses.clear();
         assert.equal(mine.length, 0, formatFailures(mine));
       });
@@ -869,7 +865,7 @@ describe("Fuzzing every endpoint of every dialect", () => {
       assert.equal(merchants.n, 1);
       const orders = db.prepare("SELECT count(*) AS n FROM orders").get() as { n: number };
       assert.ok(orders.n >= ids.bog.length + ids.tbc.length);
-      say(`fuzz: database ok, ${orders.n} orders`);
+      report(`fuzz: database ok, ${orders.n} orders`);
     } finally {
       db.close();
     }
@@ -944,7 +940,7 @@ describe("Fuzzing every endpoint of every dialect", () => {
       }),
       { seed: SEED + 2000, numRuns: Math.max(10, Math.ceil(RUNS / 4)), examples: [["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "1; DROP TABLE orders", "' OR 1=1 --"]] },
     );
-    say(`fuzz: ${n} BOG orders with injection strings checked on both pages`);
+    report(`fuzz: ${n} BOG orders with injection strings checked on both pages`);
   });
 
   it("TBC: injection strings in description, merchantPaymentId, extra and extra2 come back verbatim and escaped on both pages", async () => {
@@ -969,7 +965,7 @@ describe("Fuzzing every endpoint of every dialect", () => {
       }),
       { seed: SEED + 3000, numRuns: Math.max(10, Math.ceil(RUNS / 4)), examples: [["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "' OR 1=1 --"]] },
     );
-    say(`fuzz: ${n} TBC payments with injection strings checked on both pages`);
+    report(`fuzz: ${n} TBC payments with injection strings checked on both pages`);
   });
   it("a merchant name with markup (the operator's CLI input) is escaped on the hosted, 3-D Secure and result pages", async () => {
     const name = `<script>alert(1)</script> "><img src=x onerror=alert(1)> & ' OR 1=1 --`;

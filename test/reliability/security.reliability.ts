@@ -27,20 +27,16 @@ import { createPublicKey, generateKeyPairSync, randomUUID, verify } from "node:c
 import { after, before, describe, it } from "node:test";
 import { SignJWT } from "jose";
 import { addMerchant } from "../helpers/fixtures.ts";
-import { csrfCookieOf, csrfTokenOf } from "../helpers/hosted-page.ts";
 import type { MerchantCredentials } from "../helpers/fixtures.ts";
 import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
+import { csrfCookieOf, csrfTokenOf } from "../helpers/hosted-page.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import type { Receiver } from "../helpers/receiver.ts";
 import { fetchTransport, shopClient } from "../helpers/shop.ts";
 import type { TestResponse, Transport } from "../helpers/shop.ts";
 import { eventually } from "../helpers/wait.ts";
-
-/** One line on stdout (the summary lines; eslint allows console.error only). */
-function say(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
+import { report } from "./helpers.ts";
 
 const BOG_TOKEN_PATH = "/auth/realms/bog/protocol/openid-connect/token";
 const TBC_TOKEN_PATH = "/v1/tpay/access-token";
@@ -198,7 +194,7 @@ describe("Security matrix", () => {
   after(async () => {
     await server?.close();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    say(`security: ${casesDefined} cases, ${casesPassed} passed, ${casesDefined - casesPassed} failed or todo; ${seen.length} responses scanned for card data (${seconds} s)`);
+    report(`security: ${casesDefined} cases, ${casesPassed} passed, ${casesDefined - casesPassed} failed or todo; ${seen.length} responses scanned for card data (${seconds} s)`);
   });
 
   // -------------------------------------------------------------------------------------
@@ -708,7 +704,7 @@ describe("Security matrix", () => {
         if (/"(card_number|cvc|cvv|pan)"\s*:/i.test(text)) hits.push(`${what}: a card field name`);
         if (/name="(card_number|cvc)"[^>]*value="[^"]+"/.test(text)) hits.push(`${what}: a card field pre-filled`);
       }
-      say(`security: ${seen.length} responses and callbacks scanned, ${hits.length} with card data`);
+      report(`security: ${seen.length} responses and callbacks scanned, ${hits.length} with card data`);
       assert.deepEqual(hits, []);
     });
   });
