@@ -1,8 +1,7 @@
 // Runs tetri as the operator does: a real child process (`node src/main.ts`, `node src/cli.ts`)
-// configured only through environment variables, talked to over real sockets (its `shop`
-// client is the demo merchant's, over fetch). Every child
-// has a hard time limit and is tracked, so a failing test never leaves a process behind:
-// call stopAll() in an `after` hook.
+// configured only through environment variables, talked to over real sockets (a process's
+// `shop` is the demo merchant's client, over fetch). Every child has a hard time limit and is
+// tracked, so a failing test never leaves a process behind: call stopAll() in an `after` hook.
 
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -27,7 +26,6 @@ export const NODE =
 function childEnv(env: Record<string, string>): Record<string, string> {
   return { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env };
 }
-
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
