@@ -1,0 +1,371 @@
+// The store conformance suite: what core relies on from any store, run once per backend.
+// A new backend (store/<name>/) joins STORES and must pass all of it unchanged.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { AcquirerJournalEntry } from "../../src/acquirers/journal.ts";
+import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId } from "../../src/core/ids.ts";
+import { newAttemptId, newMerchantId, newOperationId, newOrderId, newOutboxId, newSavedCardId } from "../../src/core/ids.ts";
+import { minor } from "../../src/core/money.ts";
+import type { Store, StoreTx } from "../../src/core/ports.ts";
+import type { DialectId, Merchant, Operation, Order, OutboxMessage, PaymentAttempt } from "../../src/core/types.ts";
+import type { OpenedStore } from "../../src/store/index.ts";
+import { openSqliteStore } from "../../src/store/sqlite/index.ts";
+import { tempDir } from "../helpers/fixtures.ts";
+
+type Backend = { name: string; open(): Promise<{ opened: OpenedStore; remove(): Promise<void> }> };
+
+export const STORES: readonly Backend[] = [
+  {
+    name: "sqlite",
+    async open() {
+      const dir = tempDir("tetri-store-");
+      const opened = await openSqliteStore(join(dir.path, "store.sqlite"), { error: () => {} });
+      return { opened, remove: async () => dir.remove() };
+    },
+  },
+];
+
+const DIALECT = "bog" as DialectId;
+const OTHER_DIALECT = "tbc" as DialectId;
+const NOW = 1_780_000_000_000;
+
+function merchant(): Merchant {
+  return { id: newMerchantId(), name: "Store shop", clientId: `c-${newOrderId()}`, secretHash: "scrypt$x", createdAt: NOW };
+}
+
+function order(merchantId: MerchantId, changes: Partial<Order> = {}): Order {
+  return {
+    id: newOrderId(),
+    merchantId,
+    dialect: DIALECT,
+    externalOrderId: "ext-1",
+    status: "created",
+    captureMode: "automatic",
+    currency: "GEL",
+    amount: minor(999_999_999_999),
+    authorizedAmount: minor(0),
+    capturedAmount: minor(0),
+    refundedAmount: minor(0),
+    refundReservedAmount: minor(0),
+    language: "ka",
+    callbackUrl: "https://shop.example/cb",
+    successUrl: null,
+    failUrl: null,
+    paymentMethods: ["card", "apple_pay"],
+    basket: [{ productId: "p-1", description: "ჩურჩხელა", quantity: "1.5", unitPrice: minor(2) }],
+    details: { nested: { list: [1, "two", null] } },
+    rejectReason: null,
+    saveCard: { until: "1230" },
+    savedCardId: null,
+    terminal: "pos-1",
+    createdAt: NOW,
+    expiresAt: NOW + 60_000,
+    updatedAt: NOW,
+    version: 0,
+    ...changes,
+  };
+}
+
+function attempt(orderId: OrderId, changes: Partial<PaymentAttempt> = {}): PaymentAttempt {
+  return {
+    id: newAttemptId(),
+    orderId,
+    status: "pending",
+    method: "card",
+    customerPresent: false,
+    card: { mask: "424242******4242", brand: "visa", expiry: "12/39", holder: "Nino" },
+    panCiphertext: "sealed",
+    panKeyId: "key-1",
+    declineReason: null,
+    authCode: null,
+    transactionId: null,
+    terminal: null,
+    createdAt: NOW,
+    updatedAt: NOW,
+    ...changes,
+  };
+}
+
+function operation(o: Order, changes: Partial<Operation> = {}): Operation {
+  return {
+    id: newOperationId(),
+    orderId: o.id,
+    merchantId: o.merchantId,
+    kind: "refund",
+    status: "pending",
+    amount: minor(150),
+    currency: "GEL",
+    channel: "public_api",
+    description: "partial",
+    failureReason: null,
+    createdAt: NOW,
+    updatedAt: NOW,
+    ...changes,
+  };
+}
+
+function message(o: Order, version: number, changes: Partial<OutboxMessage> = {}): OutboxMessage {
+  return {
+    id: newOutboxId(),
+    merchantId: o.merchantId,
+    orderId: o.id,
+    dialect: o.dialect,
+    url: "https://shop.example/cb",
+    body: `{"v":${version}}`,
+    status: "pending",
+    orderVersion: version,
+    attempts: 0,
+    nextAttemptAt: NOW,
+    createdAt: NOW,
+    deliveredAt: null,
+    lastError: null,
+    ...changes,
+  };
+}
+
+/** A promise and its resolver, to hold a transaction open while the test looks from outside. */
+function gate(): { wait: Promise<void>; open(): void } {
+  let open = () => {};
+  const wait = new Promise<void>((resolve) => (open = resolve));
+  return { wait, open };
+}
+
+for (const backend of STORES) {
+  describe(`store conformance: ${backend.name}`, () => {
+    let opened: OpenedStore;
+    let store: Store;
+    let remove: () => Promise<void>;
+    let shop: Merchant;
+    before(async () => {
+      ({ opened, remove } = await backend.open());
+      store = opened.store;
+      shop = merchant();
+      await store.transaction((tx) => tx.merchants.insert(shop));
+    });
+    after(async () => {
+      await opened.close();
+      await remove();
+    });
+
+    const insertOrder = async (changes: Partial<Order> = {}) => {
+      const o = order(shop.id, changes);
+      await store.transaction((tx) => tx.orders.insert(o));
+      return o;
+    };
+
+    it("every repository gives back exactly what it was given: amounts up to 10^12, flags, text, JSON", async () => {
+      const o = await insertOrder();
+      const a = attempt(o.id, { status: "approved", authCode: "123456", transactionId: "999", terminal: "pos-1" });
+      const op = operation(o);
+      const card = { id: newSavedCardId(), merchantId: shop.id, orderId: o.id, card: a.card, panCiphertext: "s", panKeyId: "k", validUntil: "1230", createdAt: NOW, deletedAt: null };
+      const credential = { dialect: DIALECT, merchantId: shop.id, lookup: "lookup-1", sealedSecret: { ciphertext: "c", keyId: "k" }, details: { memberId: "11" }, createdAt: NOW };
+      const record = { merchantId: shop.id, scope: "s", key: "k", fingerprint: "f", result: '{"id":1}', createdAt: NOW };
+      const m = message(o, 1);
+      await store.transaction(async (tx) => {
+        await tx.attempts.insert(a);
+        await tx.operations.insert(op);
+        await tx.savedCards.insert(card);
+        await tx.credentials.insert(credential);
+        await tx.idempotency.insert(record);
+        await tx.outbox.insert(m);
+      });
+      const read = await store.read(async (tx) => ({
+        merchant: await tx.merchants.find(shop.id),
+        byClient: await tx.merchants.findByClientId(shop.clientId),
+        order: await tx.orders.find(o.id),
+        attempt: await tx.attempts.find(a.id),
+        latest: await tx.attempts.latestOfOrder(o.id),
+        operation: await tx.operations.find(op.id),
+        operations: await tx.operations.ofOrder(o.id),
+        card: await tx.savedCards.find(card.id),
+        cardOfOrder: await tx.savedCards.ofOrder(o.id),
+        credential: await tx.credentials.findByLookup(DIALECT, "lookup-1"),
+        ofMerchant: await tx.credentials.ofMerchant(DIALECT, shop.id),
+        otherDialect: await tx.credentials.findByLookup(OTHER_DIALECT, "lookup-1"),
+        record: await tx.idempotency.find(shop.id, "s", "k"),
+        outbox: await tx.outbox.ofOrder(o.id),
+      }));
+      assert.deepEqual(read.merchant, shop);
+      assert.deepEqual(read.byClient, shop);
+      assert.deepEqual(read.order, o);
+      assert.deepEqual(read.attempt, a);
+      assert.deepEqual(read.latest, a);
+      assert.deepEqual(read.operation, op);
+      assert.deepEqual(read.operations, [op]);
+      assert.deepEqual(read.card, card);
+      assert.deepEqual(read.cardOfOrder, card);
+      assert.deepEqual(read.credential, credential);
+      assert.deepEqual(read.ofMerchant, credential);
+      assert.equal(read.otherDialect, undefined, "credentials are per dialect");
+      assert.deepEqual(read.record, record);
+      assert.deepEqual(read.outbox, [m]);
+    });
+
+    it("an update naming a stale version changes nothing and says so", async () => {
+      const o = await insertOrder();
+      assert.equal(await store.transaction((tx) => tx.orders.update({ ...o, status: "processing" })), true);
+      assert.equal(await store.transaction((tx) => tx.orders.update({ ...o, status: "expired" })), false, "version 0 is stale now");
+      const now = await store.read((tx) => tx.orders.find(o.id));
+      assert.equal(now?.status, "processing");
+      assert.equal(now?.version, 1);
+    });
+
+    it("a transaction that throws leaves nothing behind, and takes no concurrent transaction with it", async () => {
+      const kept = order(shop.id);
+      const lost = order(shop.id);
+      const results = await Promise.allSettled([
+        store.transaction((tx) => tx.orders.insert(kept)),
+        store.transaction(async (tx) => {
+          await tx.orders.insert(lost);
+          throw new Error("changed my mind");
+        }),
+      ]);
+      assert.equal(results[0].status, "fulfilled");
+      assert.equal(results[1].status, "rejected");
+      const [k, l] = await store.read((tx) => Promise.all([tx.orders.find(kept.id), tx.orders.find(lost.id)]));
+      assert.equal(k?.id, kept.id);
+      assert.equal(l, undefined);
+    });
+
+    it("a read sees only committed data, in one snapshot", async () => {
+      const o = await insertOrder();
+      const held = gate();
+      const writing = store.transaction(async (tx) => {
+        await tx.orders.update({ ...o, status: "processing" });
+        await held.wait;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal((await store.read((tx) => tx.orders.find(o.id)))?.status, "created", "the open transaction is not visible");
+      held.open();
+      await writing;
+      assert.equal((await store.read((tx) => tx.orders.find(o.id)))?.status, "processing");
+    });
+
+    it("work that asks for a transaction or a read from inside a transaction fails at once", async () => {
+      await assert.rejects(store.transaction(() => store.transaction(async () => 1)), /inside a transaction/);
+      await assert.rejects(store.transaction(() => store.read(async () => 1)), /inside a transaction/);
+      assert.equal(await store.read(() => store.read(async () => 7)), 7, "a read inside a read shares its snapshot");
+    });
+
+    it("a second idempotency record for the same merchant, scope and key is refused", async () => {
+      const record = { merchantId: shop.id, scope: "dup", key: "k", fingerprint: "f", result: "1", createdAt: NOW };
+      await store.transaction((tx) => tx.idempotency.insert(record));
+      await assert.rejects(store.transaction((tx) => tx.idempotency.insert({ ...record, fingerprint: "g" })));
+      assert.equal((await store.read((tx) => tx.idempotency.find(shop.id, "dup", "k")))?.fingerprint, "f");
+    });
+
+    it("outbox: a lease keeps a message from a second claim; an older undelivered message of the order goes first", async () => {
+      const o = await insertOrder();
+      const first = message(o, 1, { nextAttemptAt: NOW + 10 });
+      const second = message(o, 2);
+      await store.transaction(async (tx) => {
+        await tx.outbox.insert(second);
+        await tx.outbox.insert(first);
+      });
+      const claim = (at: number, token: string) => store.transaction((tx) => tx.outbox.claimDue(at, 100, { until: at + 1000, token }));
+      const mine = (claimed: OutboxMessage[]) => claimed.filter((m) => m.orderId === o.id).map((m) => m.id);
+      assert.deepEqual(mine(await claim(NOW, "a")), [], "the newer one waits for the older, which is not due yet");
+      assert.deepEqual(mine(await claim(NOW + 10, "b")), [first.id]);
+      assert.deepEqual(mine(await claim(NOW + 20, "c")), [], "leased, and the newer still waits");
+      const attemptOf = (token: string) =>
+        store.transaction((tx) =>
+          tx.outbox.finishAttempt(
+            { id: first.id, status: "delivered", nextAttemptAt: NOW + 30, deliveredAt: NOW + 30, lastError: null },
+            token,
+            { outboxId: first.id, attemptedAt: NOW + 25, durationMs: 5, statusCode: 200, error: null },
+          ),
+        );
+      assert.equal(await attemptOf("not-the-lease"), false, "a lost lease records nothing");
+      assert.equal(await attemptOf("b"), true);
+      assert.deepEqual(
+        (await store.read((tx) => tx.outbox.attemptsOf(first.id))).map((a) => [a.statusCode, a.durationMs]),
+        [[200, 5]],
+      );
+      assert.deepEqual(mine(await claim(NOW + 40, "d")), [second.id], "once the older is delivered, the newer goes");
+      assert.deepEqual(mine(await claim(NOW + 40 + 1001, "e")), [second.id], "an expired lease is taken over");
+      const rows = await store.read((tx) => tx.outbox.ofOrder(o.id));
+      assert.deepEqual(rows.map((m) => [m.orderVersion, m.status, m.attempts]), [[1, "delivered", 1], [2, "pending", 0]]);
+      assert.ok((await store.read((tx) => tx.outbox.countPending())) >= 1);
+    });
+
+    it("the sweeper's queries: due orders, unresolved attempts, abandoned challenges, pending operations, postponing", async () => {
+      const due = await insertOrder({ expiresAt: NOW - 1 });
+      const later = await insertOrder({ expiresAt: NOW + 60_000 });
+      const ids = await store.read((tx) => tx.orders.dueForExpiry(NOW, 1000));
+      assert.ok(ids.includes(due.id) && !ids.includes(later.id));
+
+      const unknown = attempt(due.id, { status: "unknown", updatedAt: NOW - 100 });
+      const challenge = attempt(due.id, { status: "challenge", updatedAt: NOW - 100 });
+      const approved = attempt(later.id, { status: "approved", updatedAt: NOW - 100 });
+      const pendingOp = operation(later, { updatedAt: NOW - 100 });
+      await store.transaction(async (tx) => {
+        for (const a of [unknown, challenge, approved]) await tx.attempts.insert(a);
+        await tx.operations.insert(pendingOp);
+      });
+      const unresolved = (await store.read((tx) => tx.attempts.unresolved({ pendingBefore: NOW, unknownBefore: NOW }, 1000))).map((a) => a.id);
+      assert.ok(unresolved.includes(unknown.id) && !unresolved.includes(challenge.id) && !unresolved.includes(approved.id));
+      const abandoned = (await store.read((tx) => tx.attempts.abandonedChallenges(NOW, 1000))).map((a) => a.id);
+      assert.ok(abandoned.includes(challenge.id));
+      assert.ok((await store.read((tx) => tx.operations.pending(NOW, 1000))).some((op) => op.id === pendingOp.id));
+
+      await store.transaction(async (tx) => {
+        await tx.attempts.postponeUnresolved(unknown.id, NOW + 5);
+        await tx.attempts.postponeUnresolved(approved.id as AttemptId, NOW + 5);
+        await tx.operations.postponePending(pendingOp.id as OperationId, NOW + 5);
+      });
+      const [u, ap, op] = await store.read((tx) => Promise.all([tx.attempts.find(unknown.id), tx.attempts.find(approved.id), tx.operations.find(pendingOp.id)]));
+      assert.equal(u?.updatedAt, NOW + 5);
+      assert.equal(ap?.updatedAt, NOW - 100, "a settled attempt is left alone");
+      assert.equal(op?.updatedAt, NOW + 5);
+      const counts = await store.read((tx) => tx.orders.countByStatus());
+      assert.ok((counts.created ?? 0) >= 2);
+    });
+
+    it("a saved card is deleted once; the deletion time stays the first", async () => {
+      const o = await insertOrder();
+      const id = newSavedCardId() as SavedCardId;
+      await store.transaction((tx) =>
+        tx.savedCards.insert({ id, merchantId: shop.id, orderId: o.id, card: attempt(o.id).card, panCiphertext: "s", panKeyId: "k", validUntil: null, createdAt: NOW, deletedAt: null }),
+      );
+      await store.transaction((tx) => tx.savedCards.markDeleted(id, NOW + 1));
+      await store.transaction((tx) => tx.savedCards.markDeleted(id, NOW + 2));
+      assert.equal((await store.read((tx) => tx.savedCards.find(id)))?.deletedAt, NOW + 1);
+    });
+
+    it("the acquirer's journal: an entry recorded is there once the caller's next transaction commits, and can be settled", async () => {
+      const entry: AcquirerJournalEntry = {
+        reference: newAttemptId(),
+        kind: "authorization",
+        state: "challenge",
+        amount: minor(500),
+        currency: "GEL",
+        capture: true,
+        declineReason: null,
+        authCode: null,
+        transactionId: null,
+        terminal: "default",
+        cardBehaviour: "challenge",
+        createdAt: NOW,
+      };
+      await opened.acquirerJournal.record(entry);
+      await store.transaction(async () => {}); // what core does next: its own transaction
+      assert.deepEqual(await opened.acquirerJournal.find(entry.reference), entry);
+      await opened.acquirerJournal.record({ ...entry, state: "approved", authCode: "1", transactionId: "2" });
+      await store.transaction(async () => {});
+      assert.equal((await opened.acquirerJournal.find(entry.reference))?.state, "approved");
+      assert.equal(await opened.acquirerJournal.find("no-such-reference"), undefined);
+    });
+
+    it("ids of the wrong kind find nothing", async () => {
+      const none = await store.read(async (tx: StoreTx) => [
+        await tx.orders.find(newOrderId()),
+        await tx.attempts.find(newAttemptId()),
+        await tx.operations.find(newOperationId()),
+        await tx.outbox.attemptsOf(newOutboxId() as OutboxId),
+      ]);
+      assert.deepEqual(none, [undefined, undefined, undefined, []]);
+    });
+  });
+}
