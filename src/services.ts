@@ -62,15 +62,25 @@ export function openConfiguredStore(config: Config): Promise<OpenedStore> {
 /** Core's context over an opened store: the test acquirer on its journal, callbacks in each order's dialect. */
 export function coreContext(
   opened: Pick<OpenedStore, "store" | "acquirerJournal">,
-  parts: Pick<CoreContext, "vault" | "clock" | "acquirerTimeoutMs" | "reconcileAfterMs" | "onCommit"> & { links: CheckoutLinks },
+  parts: Pick<CoreContext, "vault" | "clock" | "acquirerTimeoutMs" | "reconcileAfterMs" | "onCallbacksCommitted"> & { links: CheckoutLinks },
 ): CoreContext {
-  const { links, ...rest } = parts;
-  const render: CallbackRenderContext = { links, openSecret: (sealed) => parts.vault.open(sealed.ciphertext, sealed.keyId) };
+  const { links, vault, ...rest } = parts;
   return {
     ...rest,
+    vault,
     store: opened.store,
     acquirer: new TestAcquirer(opened.acquirerJournal, parts.clock),
-    renderCallback: (view, now) => dialectOf(view.order.dialect).renderCallback(view, now, render),
+    async renderCallback(view, now, readCredential) {
+      const context: CallbackRenderContext = {
+        links,
+        async credential() {
+          const credential = await readCredential();
+          const sealed = credential?.sealedSecret;
+          return credential && { credential, secret: sealed ? vault.open(sealed.ciphertext, sealed.keyId) : undefined };
+        },
+      };
+      return dialectOf(view.order.dialect).renderCallback(view, now, context);
+    },
   };
 }
 
@@ -110,7 +120,7 @@ export async function startServices(config: Config, clock: Clock = systemClock):
     links,
     acquirerTimeoutMs: config.acquirerTimeoutMs,
     reconcileAfterMs: config.reconcileAfterMs,
-    onCommit: () => worker.poke(),
+    onCallbacksCommitted: () => worker.poke(),
   });
   const tokens = new TokenService(
     loadRsaKeyPair(config.dataDir, "token-signing"),

@@ -20,11 +20,14 @@ export type CoreContext = {
   readonly acquirerTimeoutMs: number;
   /** How long an unknown outcome waits before reconciliation asks the acquirer. */
   readonly reconcileAfterMs: number;
-  /** Called after every state change commits, so the callback worker can send new callbacks at once. */
-  readonly onCommit: () => void;
+  /** Called after a transaction that queued a callback commits, so the callback worker sends it at once. */
+  readonly onCallbacksCommitted: () => void;
 };
 
 const CONFLICT_RETRIES = 5;
+
+/** Transactions (by their StoreTx) that wrote a callback to the outbox. */
+const queuedCallbacks = new WeakSet<StoreTx>();
 
 function isRetryable(error: unknown): boolean {
   return error instanceof RetryableStoreError || (error instanceof TetriError && error.code === "TETRI_ERR_CONFLICT");
@@ -37,9 +40,14 @@ function isRetryable(error: unknown): boolean {
  */
 export async function inTransaction<T>(ctx: CoreContext, work: (tx: StoreTx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
+    let callbacks = false;
     try {
-      const result = await ctx.store.transaction(work);
-      ctx.onCommit();
+      const result = await ctx.store.transaction(async (tx) => {
+        const value = await work(tx);
+        callbacks = queuedCallbacks.has(tx);
+        return value;
+      });
+      if (callbacks) ctx.onCallbacksCommitted();
       return result;
     } catch (error) {
       if (!isRetryable(error) || attempt >= CONFLICT_RETRIES) throw error;
@@ -48,15 +56,14 @@ export async function inTransaction<T>(ctx: CoreContext, work: (tx: StoreTx) => 
 }
 
 export async function loadOrderView(tx: StoreTx, order: Order): Promise<OrderView> {
-  const [merchant, attempt, operations, savedCard, credential] = await Promise.all([
+  const [merchant, attempt, operations, savedCard] = await Promise.all([
     tx.merchants.find(order.merchantId),
     tx.attempts.latestOfOrder(order.id),
     tx.operations.ofOrder(order.id),
     order.saveCard ? tx.savedCards.ofOrder(order.id) : undefined,
-    tx.credentials.ofMerchant(order.dialect, order.merchantId),
   ]);
   if (!merchant) throw new Error(`order ${order.id} has no merchant`);
-  return { order, merchant, attempt, operations, savedCard, credential };
+  return { order, merchant, attempt, operations, savedCard };
 }
 
 export async function requireOrder(tx: StoreTx, id: OrderId): Promise<Order> {
@@ -94,7 +101,8 @@ export async function applyOrderEvent(
       orderId: saved.id,
       dialect: saved.dialect,
       url: saved.callbackUrl,
-      body: ctx.renderCallback(view, now),
+      // The merchant's dialect credential is read only by a dialect that signs callbacks with it.
+      body: await ctx.renderCallback(view, now, () => tx.credentials.ofMerchant(saved.dialect, saved.merchantId)),
       status: "pending",
       orderVersion: saved.version,
       attempts: 0,
@@ -103,6 +111,7 @@ export async function applyOrderEvent(
       deliveredAt: null,
       lastError: null,
     });
+    queuedCallbacks.add(tx);
   }
   return saved;
 }

@@ -185,7 +185,11 @@ export interface Acquirer {
   lookup(reference: string): Promise<LookupOutcome>;
 }
 
-/** Renders the callback body the order's dialect sends for its current state. */
-export type CallbackRenderer = (view: OrderView, now: number) => string;
+/**
+ * Renders the callback body the order's dialect sends for its current state. `credential`
+ * reads the merchant's own credential of that dialect, in the same transaction, for a
+ * dialect that signs its callbacks with the merchant's secret.
+ */
+export type CallbackRenderer = (view: OrderView, now: number, credential: () => Promise<DialectCredential | undefined>) => Promise<string>;
 
 export type Clock = { now(): number };

@@ -194,8 +194,6 @@ export type OrderView = {
   operations: Operation[];
   /** The card this order's payment saved, if it asked to save one. */
   savedCard: SavedCard | undefined;
-  /** The merchant's own credential of the order's dialect, if that dialect gives one (a callback may be signed with it). */
-  credential: DialectCredential | undefined;
 };
 
 export type OutboxStatus = "pending" | "delivered" | "dead";

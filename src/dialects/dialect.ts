@@ -13,10 +13,11 @@ import type { CredentialIssuer, DemoMerchant } from "../core/merchants.ts";
 import type { DialectCredential, DialectId, OrderView } from "../core/types.ts";
 import type { CallbackSigner } from "../webhooks/outbox-worker.ts";
 
-/** What rendering a callback may use: the hosted pages' links, and the merchant's sealed credential secret opened. */
+/** What rendering a callback may use: the hosted pages' links, and the merchant's own credential of this dialect. */
 export type CallbackRenderContext = {
   readonly links: CheckoutLinks;
-  openSecret(sealed: NonNullable<DialectCredential["sealedSecret"]>): string;
+  /** The merchant's credential of this dialect with its sealed secret opened (read only when asked for). */
+  credential(): Promise<{ credential: DialectCredential; secret: string | undefined } | undefined>;
 };
 
 /** What a dialect's routes may use: core, tokens, links to the hosted page, a few settings. */
@@ -45,7 +46,7 @@ export interface DialectModule {
    */
   authenticate(request: FastifyRequest, deps: DialectDeps): Promise<MerchantId | undefined>;
   renderError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply;
-  renderCallback(view: OrderView, now: number, context: CallbackRenderContext): string;
+  renderCallback(view: OrderView, now: number, context: CallbackRenderContext): string | Promise<string>;
   callbackSigner(privateKey: KeyObject): CallbackSigner;
   /** A credential of its own that every merchant gets (an API key), with the variable that fixes the demo merchant's. */
   readonly credential?: CredentialIssuer & { readonly demoEnv: string; readonly label: string };

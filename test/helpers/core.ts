@@ -32,7 +32,7 @@ export async function coreFixture(options: { wrapStore?: (store: Store) => Store
     links: checkoutLinks("http://tetri.test"),
     acquirerTimeoutMs: 1000,
     reconcileAfterMs: 0,
-    onCommit: () => {},
+    onCallbacksCommitted: () => {},
   });
   const { merchant } = await createMerchant(opened.store, CREDENTIAL_ISSUERS, { name: "Core shop", now: clock.now() });
   return {

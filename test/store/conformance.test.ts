@@ -229,23 +229,38 @@ for (const backend of STORES) {
       assert.equal(l, undefined);
     });
 
-    it("a read sees only committed data, in one snapshot", async () => {
+    it("a read never sees what a transaction wrote before it commits, nor ever when it rolls back", async () => {
       const o = await insertOrder();
+      const wrote = gate();
       const held = gate();
-      const writing = store.transaction(async (tx) => {
+      const failing = store.transaction(async (tx) => {
         await tx.orders.update({ ...o, status: "processing" });
+        wrote.open();
         await held.wait;
+        throw new Error("changed my mind");
       });
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.equal((await store.read((tx) => tx.orders.find(o.id)))?.status, "created", "the open transaction is not visible");
+      await wrote.wait;
+      const reading = store.read((tx) => tx.orders.find(o.id));
+      await new Promise((resolve) => setTimeout(resolve, 20)); // time for the read to run, if it may
       held.open();
-      await writing;
-      assert.equal((await store.read((tx) => tx.orders.find(o.id)))?.status, "processing");
+      await assert.rejects(failing, /changed my mind/);
+      assert.equal((await reading)?.status, "created");
     });
 
-    it("work that asks for a transaction or a read from inside a transaction fails at once", async () => {
+    it("the reads of one snapshot agree with each other while transactions commit around them", async () => {
+      const o = await insertOrder();
+      const bumps = Array.from({ length: 20 }, (_, i) => store.transaction((tx) => tx.orders.update({ ...o, version: i, updatedAt: NOW + i + 1 })));
+      const pairs = await Promise.all(
+        Array.from({ length: 20 }, () => store.read(async (tx) => [(await tx.orders.find(o.id))?.version, (await tx.orders.find(o.id))?.version])),
+      );
+      await Promise.all(bumps);
+      for (const [first, second] of pairs) assert.equal(first, second);
+    });
+
+    it("work that asks for a transaction or a read from inside another fails at once", async () => {
       await assert.rejects(store.transaction(() => store.transaction(async () => 1)), /inside a transaction/);
       await assert.rejects(store.transaction(() => store.read(async () => 1)), /inside a transaction/);
+      await assert.rejects(store.read(() => store.transaction(async () => 1)), /inside a read/);
       assert.equal(await store.read(() => store.read(async () => 7)), 7, "a read inside a read shares its snapshot");
     });
 

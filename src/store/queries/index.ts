@@ -14,16 +14,51 @@ import { savedCardQueries } from "./saved-cards.ts";
 
 export { acquirerJournalQueries } from "./acquirer-journal.ts";
 
-/** The repositories of core/ports.ts over one Kysely handle: a transaction, or a read snapshot. */
+/**
+ * The repositories of core/ports.ts over one Kysely handle: a transaction, or a read snapshot.
+ * Each is made on first use: most units of work touch two or three of them.
+ */
+class Repositories implements StoreTx {
+  readonly #db: Kysely<Database>;
+  #merchants?: StoreTx["merchants"];
+  #credentials?: StoreTx["credentials"];
+  #orders?: StoreTx["orders"];
+  #attempts?: StoreTx["attempts"];
+  #operations?: StoreTx["operations"];
+  #savedCards?: StoreTx["savedCards"];
+  #outbox?: StoreTx["outbox"];
+  #idempotency?: StoreTx["idempotency"];
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  get merchants() {
+    return (this.#merchants ??= merchantQueries(this.#db));
+  }
+  get credentials() {
+    return (this.#credentials ??= credentialQueries(this.#db));
+  }
+  get orders() {
+    return (this.#orders ??= orderQueries(this.#db));
+  }
+  get attempts() {
+    return (this.#attempts ??= attemptQueries(this.#db));
+  }
+  get operations() {
+    return (this.#operations ??= operationQueries(this.#db));
+  }
+  get savedCards() {
+    return (this.#savedCards ??= savedCardQueries(this.#db));
+  }
+  get outbox() {
+    return (this.#outbox ??= outboxQueries(this.#db));
+  }
+  get idempotency() {
+    return (this.#idempotency ??= idempotencyQueries(this.#db));
+  }
+}
+
 export function queriesOn(db: Kysely<Database>): StoreTx {
-  return {
-    merchants: merchantQueries(db),
-    credentials: credentialQueries(db),
-    orders: orderQueries(db),
-    attempts: attemptQueries(db),
-    operations: operationQueries(db),
-    savedCards: savedCardQueries(db),
-    outbox: outboxQueries(db),
-    idempotency: idempotencyQueries(db),
-  };
+  return new Repositories(db);
 }

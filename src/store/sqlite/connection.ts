@@ -61,16 +61,11 @@ function adapt(db: DatabaseSync): SqliteDatabase {
 
 export type SqliteConnection = { raw: DatabaseSync; db: Kysely<Database> };
 
-/**
- * Acknowledged means durable: WAL with synchronous=FULL. `readOnly` connections serve read
- * snapshots beside the single writer (WAL lets them read while it writes).
- */
-export function openConnection(path: string, options: { readOnly?: boolean } = {}): SqliteConnection {
-  const raw = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
-  if (!options.readOnly) {
-    raw.exec("PRAGMA journal_mode = WAL");
-    raw.exec("PRAGMA synchronous = FULL");
-  }
+/** Acknowledged means durable: WAL with synchronous=FULL. Another process (the CLI) waits its turn up to 5 s. */
+export function openConnection(path: string): SqliteConnection {
+  const raw = new DatabaseSync(path);
+  raw.exec("PRAGMA journal_mode = WAL");
+  raw.exec("PRAGMA synchronous = FULL");
   raw.exec("PRAGMA busy_timeout = 5000");
   return { raw, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: adapt(raw) }) }) };
 }

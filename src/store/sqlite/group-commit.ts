@@ -23,15 +23,18 @@ export type GroupCommit = {
   run<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
 };
 
-/** `db` must be the only writer of its database file in this process: one connection, batches one at a time. */
-export function groupCommit(db: Kysely<Database>): GroupCommit {
+/**
+ * `db` must be the only writer of its database file in this process. Each batch runs inside
+ * `turn`, which keeps anything else off the connection while the batch is open.
+ */
+export function groupCommit(db: Kysely<Database>, turn: <T>(work: () => Promise<T>) => Promise<T>): GroupCommit {
   const queue: Pending[] = [];
   let scheduled = false;
 
   async function runBatch(batch: Pending[]): Promise<void> {
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
-      await db.connection().execute(async (connection) => {
+      await turn(() => db.connection().execute(async (connection) => {
         await sql`begin immediate`.execute(connection);
         try {
           for (const item of batch) {
@@ -50,7 +53,7 @@ export function groupCommit(db: Kysely<Database>): GroupCommit {
           await sql`rollback`.execute(connection).catch(() => {});
           throw error;
         }
-      });
+      }));
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;

@@ -1,6 +1,7 @@
-// The embedded default: one SQLite file, through node:sqlite (no native build). One writer
-// connection runs every transaction through group commit; one read-only connection serves
-// read snapshots, so a read never sees a batch that is still being written.
+// The embedded default: one SQLite file, through node:sqlite (no native build), on one
+// connection (its page cache stays warm; a second connection would drop its cache at every
+// commit of the first). Transactions go through group commit; read snapshots take their turn
+// between batches, so a read never sees a batch that is still being written.
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { closeSync, openSync } from "node:fs";
@@ -14,64 +15,76 @@ import { openConnection } from "./connection.ts";
 import type { SqliteConnection } from "./connection.ts";
 import { groupCommit } from "./group-commit.ts";
 
+/** Runs works one at a time, in the order they asked. */
+function turns() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    take<T>(work: () => Promise<T>): Promise<T> {
+      const run = tail.then(work);
+      tail = run.catch(() => {});
+      return run;
+    },
+    idle: () => tail,
+  };
+}
+
 export async function openSqliteStore(path: string, log: StoreLog): Promise<OpenedStore> {
   // The file holds secret hashes and sealed card numbers: owner-only from its first byte.
   // SQLite gives the -wal and -shm files the same mode.
   closeSync(openSync(path, "a", 0o600));
-  const writer = openConnection(path);
-  await migrate(writer);
-  writer.raw.exec("PRAGMA foreign_keys = ON");
-  const reader = openConnection(path, { readOnly: true });
-  const batches = groupCommit(writer.db);
+  const connection = openConnection(path);
+  await migrate(connection);
+  connection.raw.exec("PRAGMA foreign_keys = ON");
+  const { db, raw } = connection;
+  const turn = turns();
+  const batches = groupCommit(db, turn.take);
+  const begin = raw.prepare("BEGIN");
+  const commit = raw.prepare("COMMIT");
 
-  // Which kind of work the current async context is inside: a transaction or read started
-  // from inside a transaction would wait for itself forever, so it fails at once instead.
+  // Which kind of work the current async context is inside. Work that starts a transaction or
+  // a read from inside another would wait for its own turn forever, so it fails at once
+  // instead; a read inside a read shares the snapshot it is in.
   const inside = new AsyncLocalStorage<"transaction" | "read">();
   const refuseNested = (what: string) => {
-    if (inside.getStore() === "transaction") throw new Error(`${what} inside a transaction would wait for that transaction forever`);
+    const current = inside.getStore();
+    if (current) throw new Error(`${what} inside a ${current} would wait for that ${current} forever`);
   };
 
-  // Snapshots take turns on the one read connection: each is BEGIN … COMMIT around its reads.
-  // A read inside a read shares the snapshot it is in.
-  let readTail: Promise<unknown> = Promise.resolve();
   const snapshot = <T>(work: (db: SqliteConnection["db"]) => Promise<T>): Promise<T> => {
+    if (inside.getStore() === "read") return work(db);
     refuseNested("a read");
-    if (inside.getStore() === "read") return work(reader.db);
-    const run = readTail.then(() =>
+    return turn.take(() =>
       inside.run("read", async () => {
-        reader.raw.exec("BEGIN");
+        begin.run();
         try {
-          return await work(reader.db);
+          return await work(db);
         } finally {
-          reader.raw.exec("COMMIT");
+          commit.run();
         }
       }),
     );
-    readTail = run.catch(() => {});
-    return run;
   };
 
   const store: Store = {
     transaction: (work) => {
       refuseNested("a transaction");
-      return batches.run((db) => inside.run("transaction", () => work(queriesOn(db))));
+      return batches.run((tx) => inside.run("transaction", () => work(queriesOn(tx))));
     },
-    read: (work) => snapshot((db) => work(queriesOn(db))),
+    read: (work) => snapshot((snap) => work(queriesOn(snap))),
     close: async () => {
-      await readTail;
-      await reader.db.destroy();
-      await writer.db.destroy();
+      await turn.idle();
+      await db.destroy();
     },
   };
   return {
     store,
     acquirerJournal: {
-      find: (reference) => snapshot((db) => acquirerJournalQueries(db).find(reference)),
+      find: (reference) => snapshot((snap) => acquirerJournalQueries(snap).find(reference)),
       async record(entry) {
         // Queued, not awaited: the batch it joins commits before (or with) whatever the caller
         // writes next, which is what AcquirerJournal promises.
         refuseNested("an acquirer journal write");
-        batches.run((db) => acquirerJournalQueries(db).put(entry)).catch((error: unknown) => log.error({ err: error }, "acquirer journal write failed"));
+        batches.run((tx) => acquirerJournalQueries(tx).put(entry)).catch((error: unknown) => log.error({ err: error }, "acquirer journal write failed"));
       },
     },
     close: () => store.close(),
