@@ -22,6 +22,7 @@ export const TEST_CARD_BEHAVIOURS: Readonly<Record<string, CardBehaviour>> = {
   "5555555555554444": "approve",
   "4000000000003220": "challenge",
   "4000000000000002": "issuer_declined",
+  "4000000000000036": "acquirer_declined",
   "4000000000009995": "insufficient_funds",
   "4000000000000069": "expired_card",
   "4000000000000127": "invalid_card",

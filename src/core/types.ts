@@ -97,6 +97,7 @@ export type RejectReason = DeclineReason | "expiration" | "cancelled";
 /** Why an acquirer (or 3-D Secure) said no. Dialects map these to their bank's codes. */
 export type DeclineReason =
   | "issuer_declined"
+  | "acquirer_declined"
   | "insufficient_funds"
   | "expired_card"
   | "invalid_card"

@@ -276,9 +276,17 @@ describe("TBC payment life: GET through each outcome", () => {
 
   it("Failed with the decline's resultCode", async () => {
     const declines: Array<[string, string]> = [
+      // Every declining test card of design.md, to TBC's resultCode.
       ["4000000000009995", "decline_not_sufficient_funds"],
       ["4000000000000069", "decline_expired_card"],
       ["4000000000000002", "decline_general"],
+      ["4000000000000036", "check_with_acquirer"],
+      ["4000000000000127", "decline_invalid_card_number"],
+      ["4000000000009987", "decline_restricted_card"],
+      ["4000000000009979", "decline_general"],
+      ["4000000000009961", "decline_general"],
+      ["4000000000000119", "check_with_acquirer"],
+      ["4000000000000101", "decline_general"],
     ];
     for (const [card, resultCode] of declines) {
       const payId = await created();

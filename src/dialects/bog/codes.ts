@@ -70,6 +70,7 @@ export const BOG_PAYMENT_CODES = {
   "110": "Transaction expired",
   "111": "Authentication timeout",
   "112": "General error",
+  "122": "Declined by the acquirer bank",
   "199": "Unknown response",
   "200": "Successful pre-authorization",
 } as const;
@@ -83,7 +84,8 @@ const DECLINE_CODES: Readonly<Record<DeclineReason, BogPaymentCode>> = {
   expired_card: "105",
   amount_limit: "106",
   insufficient_funds: "107",
-  issuer_declined: "108",
+  issuer_declined: "112",
+  acquirer_declined: "122",
   authentication_failed: "108",
   technical_error: "109",
   authentication_timeout: "111",
