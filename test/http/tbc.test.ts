@@ -139,7 +139,8 @@ describe("TBC create payment", () => {
       ["expirationMinutes 0", { expirationMinutes: 0 }, "expirationMinutes"],
       ["expirationMinutes negative", { expirationMinutes: -5 }, "expirationMinutes"],
       ["expirationMinutes fractional", { expirationMinutes: 1.5 }, "expirationMinutes"],
-      ["expirationMinutes as a string", { expirationMinutes: "10" }, "expirationMinutes"],
+      ["expirationMinutes as words", { expirationMinutes: "ten" }, "expirationMinutes"],
+      ["expirationMinutes as fractional text", { expirationMinutes: "1.5" }, "expirationMinutes"],
       ["a method with an unknown id", { methods: [5, 3] }, "methods"],
       ["duplicate methods", { methods: [5, 5] }, "methods"],
       ["methods not a list", { methods: 5 }, "methods"],
@@ -168,7 +169,7 @@ describe("TBC create payment", () => {
       ["saveCard with method 4", { saveCard: true, methods: [4] }, "saveCard"],
       ["saveCard with method 8", { saveCard: true, methods: [8], installmentProducts: [{ price: 12.5, quantity: 1 }] }, "saveCard"],
       ["language DE", { language: "DE" }, "language"],
-      ["preAuth as a string", { preAuth: "true" }, "preAuth"],
+      ["preAuth as a word that is not true or false", { preAuth: "yes" }, "preAuth"],
       ["saveCard as a number", { saveCard: 1 }, "saveCard"],
     ];
     for (const [label, overrides, field] of cases) {

@@ -13,6 +13,7 @@ import type { DialectId } from "../../core/types.ts";
 import { idempotencyOf, languageOf } from "../../http/request-context.ts";
 import type { DialectDeps } from "../dialect.ts";
 import { requestedAmount } from "../shared/fields.ts";
+import { acceptScalarText } from "../shared/lenient.ts";
 import { emptyBodyIsEmptyObject, orderIdParam, requireMerchant, useErrorShape } from "../shared/routing.ts";
 import { bearerMerchant, issueClientToken, tokenRateLimit } from "../shared/tokens.ts";
 import { renderBogError, renderOAuthError, sendOAuthFailure } from "./errors.ts";
@@ -22,6 +23,7 @@ import {
   ActionResponse,
   ApproveBody,
   CancelBody,
+  CREATE_ORDER_TEXT_SCALARS,
   CreateOrderBody,
   CreateOrderResponse,
   ErrorResponse,
@@ -131,6 +133,7 @@ async function apiRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialect
         body: CreateOrderBody,
         response: { 200: CreateOrderResponse, ...errors },
       },
+      preValidation: acceptScalarText(CREATE_ORDER_TEXT_SCALARS),
     },
     async (request) => {
       const body = request.body as Static<typeof CreateOrderBody>;

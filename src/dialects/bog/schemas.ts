@@ -3,6 +3,7 @@
 // the bank does (shops send fields from older APIs; see the README).
 
 import { Type } from "@sinclair/typebox";
+import type { LenientFields } from "../shared/lenient.ts";
 import { BOG_METHOD_NAMES } from "./codes.ts";
 
 const text = (maxLength: number) => Type.String({ maxLength });
@@ -86,6 +87,12 @@ export const CreateOrderBody = Type.Object({
   ),
   application_type: Type.Optional(Type.Union([Type.Literal("web"), Type.Literal("mobile")])),
 });
+
+/** Fields BOG's notes say clients send as numeric text too ("2", "18"). */
+export const CREATE_ORDER_TEXT_SCALARS: LenientFields = {
+  numbers: ["ttl", "purchase_units.basket.*.quantity", "purchase_units.basket.*.vat_percent", "config.loan.month"],
+  booleans: ["config.google_pay.external", "config.apple_pay.external"],
+};
 
 export const RefundBody = Type.Object({ amount: Type.Optional(Amount) });
 export const ApproveBody = Type.Object({ amount: Type.Optional(Amount), description: Type.Optional(text(1000)) });

@@ -15,6 +15,7 @@ import type { DialectId, OrderView } from "../../core/types.ts";
 import { idempotencyOf } from "../../http/request-context.ts";
 import type { DialectDeps } from "../dialect.ts";
 import { requestedAmount } from "../shared/fields.ts";
+import { acceptScalarText, lenientScalars } from "../shared/lenient.ts";
 import { emptyBodyIsEmptyObject, orderIdParam, requireMerchant, useErrorShape } from "../shared/routing.ts";
 import { bearerMerchant, issueClientToken, tokenRateLimit } from "../shared/tokens.ts";
 import { tbcPayId } from "./codes.ts";
@@ -24,6 +25,8 @@ import { foldKeyCase, parseTbcExecution, parseTbcPayment } from "./parse.ts";
 import { OK_ENVELOPE, renderTbcPayment } from "./render.ts";
 import {
   CREATE_PAYMENT_KEYS,
+  CREATE_PAYMENT_TEXT_SCALARS,
+  EXECUTION_TEXT_SCALARS,
   CancelBody,
   CompletionBody,
   CreatePaymentBody,
@@ -130,6 +133,7 @@ async function paymentRoutes(app: FastifyInstance, dialect: DialectId, deps: Dia
       "/payments/execution",
       {
         schema: { tags: [dialect], summary: "Charge a saved card (recurring payment)", body: ExecutionBody, response: { 200: PaymentResponse, ...errors } },
+        preValidation: acceptScalarText(EXECUTION_TEXT_SCALARS),
       },
       async (request) => {
         const body = request.body as Static<typeof ExecutionBody>;
@@ -146,7 +150,7 @@ async function paymentRoutes(app: FastifyInstance, dialect: DialectId, deps: Dia
       {
         schema: { tags: [dialect], summary: "Create a payment", body: CreatePaymentBody, response: { 200: CreatedPaymentResponse, ...errors } },
         preValidation: async (request) => {
-          request.body = foldKeyCase(request.body, CREATE_PAYMENT_KEYS);
+          request.body = lenientScalars(foldKeyCase(request.body, CREATE_PAYMENT_KEYS), CREATE_PAYMENT_TEXT_SCALARS);
         },
       },
       async (request) => {
