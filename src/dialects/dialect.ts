@@ -39,6 +39,8 @@ export interface DialectModule {
   readonly openApiPath: string;
   /** The `iss` of its access tokens: a token of one dialect never opens another's API. */
   tokenIssuer(publicUrl: string): string;
+  /** How long its access tokens live unless configuration says otherwise (`expires_in`). */
+  readonly tokenTtlSeconds: number;
   routes(app: FastifyInstance, deps: DialectDeps): Promise<void>;
   /**
    * The merchant a request authenticates as, by this API's rules (the same check its routes

@@ -15,6 +15,8 @@ export const tbc: DialectModule = {
   prefixes: ["/v1/"],
   openApiPath: `${TBC_PREFIX}/openapi.json`,
   tokenIssuer: (publicUrl) => `${publicUrl}${TBC_PREFIX}`,
+  // TBC documents a day (its sample token, and its clients' default).
+  tokenTtlSeconds: 86_400,
   routes: (app, deps) => tbcRoutes(app, id, deps),
   authenticate: (request, deps) => authenticateTbc(request, deps, id),
   renderError: renderTbcError,
