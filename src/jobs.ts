@@ -3,7 +3,7 @@
 
 import { reconcileAttempts } from "./core/checkout.ts";
 import type { CoreContext } from "./core/context.ts";
-import { reconcileOperations } from "./core/operations.ts";
+import { reconcileOperations, releaseExpiredHolds } from "./core/operations.ts";
 import { expireDueOrders } from "./core/orders.ts";
 
 type Logger = { error(obj: object, msg: string): void };
@@ -38,6 +38,7 @@ export class Sweeper {
       await expireDueOrders(this.#ctx);
       await reconcileAttempts(this.#ctx);
       await reconcileOperations(this.#ctx);
+      await releaseExpiredHolds(this.#ctx);
     } catch (error) {
       this.#log.error({ err: error }, "sweep failed");
     }

@@ -14,7 +14,7 @@ import { minor } from "./money.ts";
 import type { Currency, MinorUnits } from "./money.ts";
 import { canHappen } from "./order-state.ts";
 import type { FollowUpOutcome, FollowUpRequest, StoreTx } from "./ports.ts";
-import type { DialectId, Operation, OperationKind, Order } from "./types.ts";
+import type { DialectId, Operation, OperationChannel, OperationKind, Order } from "./types.ts";
 
 type FollowUpKind = Exclude<OperationKind, "authorization">;
 
@@ -25,6 +25,18 @@ type FollowUpKind = Exclude<OperationKind, "authorization">;
  */
 export type RequestedAmount = (currency: Currency) => MinorUnits;
 
+/**
+ * How long an acquirer holds a pre-authorization: BOG and TBC both document 30 days, after
+ * which the hold is released by itself and can no longer be captured.
+ */
+export const HOLD_PERIOD_MS = 30 * 24 * 3600_000;
+
+/**
+ * A bank's limit on partial refunds on the day of the payment (TBC: one partial cancel that
+ * day; later days, any number). The day is the bank's: `utcOffsetMinutes` from UTC.
+ */
+export type SameDayPartialRefunds = { max: number; utcOffsetMinutes: number };
+
 export type OperationRequest = {
   merchantId: MerchantId;
   orderId: OrderId;
@@ -33,26 +45,44 @@ export type OperationRequest = {
   amount?: RequestedAmount;
   description?: string;
   idempotency?: IdempotencyInput;
+  /** The dialect's bank limits partial refunds on the payment's day. */
+  sameDayPartialRefunds?: SameDayPartialRefunds;
 };
 
 type Plan = { kind: FollowUpKind; amount: MinorUnits };
+/** What a plan may look at: the order, its ledger, the time, and the request. */
+type PlanInput = { order: Order; ledger: readonly Operation[]; now: number; requested: MinorUnits | undefined; request: OperationRequest };
 
-function planRefund(order: Order, requested: MinorUnits | undefined): Plan {
+const dayOf = (at: number, offsetMinutes: number) => Math.floor((at + offsetMinutes * 60_000) / 86_400_000);
+
+function planRefund({ order, ledger, now, requested, request }: PlanInput): Plan {
   if (!canHappen(order.status, "refund_partial")) throw new TetriError("TETRI_ERR_ORDER_NOT_REFUNDABLE");
   const left = order.capturedAmount - order.refundedAmount - order.refundReservedAmount;
   const amount = requested ?? left;
   if (amount > left || amount <= 0) throw new TetriError("TETRI_ERR_REFUND_EXCEEDS_AVAILABLE");
+  const limit = request.sameDayPartialRefunds;
+  const capturedAt = ledger.find((op) => op.kind === "capture" && op.status === "completed")?.createdAt;
+  if (limit && amount < left && capturedAt !== undefined && dayOf(now, limit.utcOffsetMinutes) === dayOf(capturedAt, limit.utcOffsetMinutes)) {
+    const partialsToday = ledger.filter((op) => op.kind === "refund" && op.status !== "failed" && dayOf(op.createdAt, limit.utcOffsetMinutes) === dayOf(now, limit.utcOffsetMinutes));
+    if (partialsToday.length >= limit.max) throw new TetriError("TETRI_ERR_PARTIAL_REFUND_LIMIT");
+  }
   return { kind: "refund", amount: minor(amount) };
 }
 
-function planCapture(order: Order, requested: MinorUnits | undefined): Plan {
+/** When the order's hold was placed, if it is still held. */
+function heldSince(ledger: readonly Operation[]): number | undefined {
+  return ledger.find((op) => op.kind === "authorization" && op.status === "completed")?.createdAt;
+}
+
+function planCapture({ order, ledger, now, requested }: PlanInput): Plan {
   if (!canHappen(order.status, "capture_full")) throw new TetriError("TETRI_ERR_ORDER_NOT_AUTHORIZED");
+  if (now - (heldSince(ledger) ?? now) >= HOLD_PERIOD_MS) throw new TetriError("TETRI_ERR_AUTHORIZATION_EXPIRED");
   const amount = requested ?? order.authorizedAmount;
   if (amount > order.authorizedAmount) throw new TetriError("TETRI_ERR_CAPTURE_EXCEEDS_AUTHORIZED");
   return { kind: "capture", amount };
 }
 
-function planVoid(order: Order, requested: MinorUnits | undefined): Plan {
+function planVoid({ order, requested }: PlanInput): Plan {
   if (!canHappen(order.status, "void")) throw new TetriError("TETRI_ERR_ORDER_NOT_AUTHORIZED");
   // A hold is released whole; a smaller charge is a capture of a smaller amount.
   if (requested !== undefined && requested !== order.authorizedAmount) {
@@ -79,16 +109,35 @@ export function voidPreauthorization(ctx: CoreContext, request: OperationRequest
  * that reserves it, so a capture racing this request cannot make it the wrong one.
  */
 export function cancelPayment(ctx: CoreContext, request: OperationRequest): Promise<OperationId> {
-  return runOperation(ctx, "cancel", request, (order, requested) =>
-    order.status === "authorized" ? planVoid(order, requested) : planRefund(order, requested),
-  );
+  return runOperation(ctx, "cancel", request, (input) => (input.order.status === "authorized" ? planVoid(input) : planRefund(input)));
+}
+
+/**
+ * Releases the holds the acquirer no longer keeps (older than HOLD_PERIOD_MS): a void of
+ * tetri's own (channel "system"), so the order reads as released and the merchant is called
+ * back. Run by the background sweeper; returns how many it released.
+ */
+export async function releaseExpiredHolds(ctx: CoreContext, limit = 100): Promise<number> {
+  const due = await ctx.store.read((tx) => tx.orders.heldSince(ctx.clock.now() - HOLD_PERIOD_MS, limit));
+  let released = 0;
+  for (const order of due) {
+    try {
+      await runOperation(ctx, "release", { merchantId: order.merchantId, orderId: order.id, dialect: order.dialect }, planVoid, "system");
+      released++;
+    } catch (error) {
+      // Captured or cancelled by the merchant meanwhile: nothing left to release.
+      if (!(error instanceof TetriError)) throw error;
+    }
+  }
+  return released;
 }
 
 async function runOperation(
   ctx: CoreContext,
   scopeName: string,
   request: OperationRequest,
-  plan: (order: Order, requested: MinorUnits | undefined) => Plan,
+  plan: (input: PlanInput) => Plan,
+  channel: OperationChannel = "public_api",
 ): Promise<OperationId> {
   const now = ctx.clock.now();
   const scope = `${request.dialect}:${scopeName}:${request.orderId}`;
@@ -96,8 +145,12 @@ async function runOperation(
     onceForKey(tx, request.merchantId, scope, request.idempotency, now, async () => {
       const order = await tx.orders.find(request.orderId);
       if (!order || !isVisibleTo(order, request)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
-      const { kind, amount } = plan(order, request.amount?.(order.currency));
-      if (kind !== "refund" && (await hasPendingCaptureOrVoid(tx, order))) throw new TetriError("TETRI_ERR_OPERATION_IN_FLIGHT");
+      const requested = request.amount?.(order.currency);
+      const ledger = await tx.operations.ofOrder(order.id);
+      const { kind, amount } = plan({ order, ledger, now, requested, request });
+      if (kind !== "refund" && ledger.some((op) => op.status === "pending" && op.kind !== "refund")) {
+        throw new TetriError("TETRI_ERR_OPERATION_IN_FLIGHT");
+      }
       const operation: Operation = {
         id: newOperationId(),
         orderId: order.id,
@@ -106,7 +159,7 @@ async function runOperation(
         status: "pending",
         amount,
         currency: order.currency,
-        channel: "public_api",
+        channel,
         description: request.description ?? null,
         failureReason: null,
         createdAt: now,
@@ -130,11 +183,6 @@ async function runOperation(
   const outcome = await sendFollowUp(ctx, kind, { reference: operationId, authorization, amount, currency });
   await finishOperation(ctx, operationId, outcome);
   return operationId;
-}
-
-async function hasPendingCaptureOrVoid(tx: StoreTx, order: Order): Promise<boolean> {
-  const operations = await tx.operations.ofOrder(order.id);
-  return operations.some((op) => op.status === "pending" && op.kind !== "refund");
 }
 
 async function authorizationReference(tx: StoreTx, order: Order) {
@@ -183,7 +231,7 @@ export async function finishOperation(
       const full = amount === order.authorizedAmount;
       await applyOrderEvent(ctx, tx, order, full ? "capture_full" : "capture_partial", { capturedAmount: amount });
     } else {
-      await applyOrderEvent(ctx, tx, order, "void", { rejectReason: "cancelled" });
+      await applyOrderEvent(ctx, tx, order, "void", { rejectReason: operation.channel === "system" ? "hold_expired" : "cancelled" });
     }
   });
 }

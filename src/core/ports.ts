@@ -50,6 +50,8 @@ export interface OrderRepository {
   /** Writes the order if its version is still `order.version`; returns false when another writer won. */
   update(order: Order): Promise<boolean>;
   dueForExpiry(now: number, limit: number): Promise<OrderId[]>;
+  /** Orders still holding a pre-authorization placed before `before`, oldest first. */
+  heldSince(before: number, limit: number): Promise<Order[]>;
   countByStatus(): Promise<Partial<Record<OrderStatus, number>>>;
 }
 

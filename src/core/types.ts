@@ -92,7 +92,8 @@ export type Order = {
   version: number;
 };
 
-export type RejectReason = DeclineReason | "expiration" | "cancelled";
+/** Why an order ended without money: declined, its time ran out, the merchant cancelled the hold, or the hold expired. */
+export type RejectReason = DeclineReason | "expiration" | "cancelled" | "hold_expired";
 
 /** Why an acquirer (or 3-D Secure) said no. Dialects map these to their bank's codes. */
 export type DeclineReason =
@@ -153,8 +154,8 @@ export type FollowUpDeclineReason =
 
 export type OperationKind = "authorization" | "capture" | "void" | "refund";
 export type OperationStatus = "pending" | "completed" | "failed";
-/** Who asked for an operation: the buyer on the checkout page, or the merchant through the API. */
-export type OperationChannel = "checkout" | "public_api";
+/** Who asked for an operation: the buyer on the checkout page, the merchant through the API, or tetri itself (an expired hold). */
+export type OperationChannel = "checkout" | "public_api" | "system";
 
 /** One line of the ledger. Rows are only ever appended; status moves once from pending. */
 export type Operation = {

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CARD, addMerchant, orderBody } from "../helpers/fixtures.ts";
+import { CARD, DEMO, addMerchant, orderBody } from "../helpers/fixtures.ts";
 import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
+import { startReceiver } from "../helpers/receiver.ts";
 import type { ShopClient } from "../helpers/shop.ts";
 import { eventually } from "../helpers/wait.ts";
 
@@ -337,8 +338,35 @@ describe("pre-authorization (capture: manual)", () => {
     const receipt = await server.receipt(id);
     assert.equal(receipt.order_status.key, "rejected");
     assert.equal(receipt.actions[0].action, "cancel_authorize");
+    // BOG documents no reject_reason for a cancelled hold; the payment itself was a pre-authorization.
+    assert.equal(receipt.reject_reason, null);
+    assert.equal(receipt.payment_detail.code, "200");
     const approve = await server.request("POST", approvePath(id), { body: {} });
     assert.equal(approve.status, 400);
+  });
+
+  it("a hold not approved within 30 days is released by itself: rejected for expiration, called back, and no longer approvable", async () => {
+    const receiver = await startReceiver();
+    const id = await server.createOrder(orderBody({ capture: "manual" }, receiver.url));
+    await server.pay(id);
+    try {
+      server.clock.advance(30 * 24 * 3600_000 - 60_000);
+      assert.equal((await server.receipt(id, await server.tokenFor(DEMO.clientId, DEMO.clientSecret))).order_status.key, "blocked", "still held the day before");
+      server.clock.advance(60_000);
+      const token = await server.tokenFor(DEMO.clientId, DEMO.clientSecret);
+      const late = await server.request("POST", approvePath(id), { token, body: {} });
+      assert.equal(late.status, 400);
+      const receipt = await eventually(async () => {
+        const r = await server.receipt(id, token);
+        return r.order_status.key === "rejected" ? r : undefined;
+      });
+      assert.deepEqual([receipt.reject_reason, receipt.payment_detail.code, receipt.actions.length], ["expiration", "110", 0]);
+      const callback = await eventually(() => receiver.received.find((c) => JSON.parse(c.body).body.order_status.key === "rejected"));
+      assert.equal(JSON.parse(callback.body).body.order_id, id);
+    } finally {
+      server.clock.offset = 0;
+      await receiver.close();
+    }
   });
 
   it("approve or cancel of an automatic-capture or unpaid order is 400", async () => {

@@ -1,6 +1,15 @@
 // How core statuses, decline reasons and payment methods read in BOG's vocabulary.
 
-import type { DeclineReason, FollowUpDeclineReason, Language, Order, PaymentAttempt, PaymentMethod, RejectReason } from "../../core/types.ts";
+import type {
+  DeclineReason,
+  FollowUpDeclineReason,
+  Language,
+  Operation,
+  Order,
+  PaymentAttempt,
+  PaymentMethod,
+  RejectReason,
+} from "../../core/types.ts";
 
 export type BogStatus =
   | "created"
@@ -16,10 +25,14 @@ export type BogStatus =
 
 /**
  * The order's BOG status. `refund_requested` (a refund sent to the acquirer, not yet answered)
- * is shown on reads only: a callback always reports a settled status.
+ * and `auth_requested` (an approval, which BOG calls "authorize", not yet answered) are shown on
+ * reads only: a callback always reports a settled status.
  */
-export function bogStatusOf(order: Order, options: { settledOnly?: boolean } = {}): BogStatus {
-  if (order.refundReservedAmount > 0 && !options.settledOnly) return "refund_requested";
+export function bogStatusOf(order: Order, operations: readonly Operation[], options: { settledOnly?: boolean } = {}): BogStatus {
+  if (!options.settledOnly) {
+    if (order.refundReservedAmount > 0) return "refund_requested";
+    if (operations.some((op) => op.kind === "capture" && op.status === "pending")) return "auth_requested";
+  }
   switch (order.status) {
     case "created":
       return "created";
@@ -92,8 +105,9 @@ const DECLINE_CODES: Readonly<Record<DeclineReason, BogPaymentCode>> = {
   unknown: "199",
 };
 
+/** The payment code of a rejected order; none for a hold the merchant cancelled (the payment itself succeeded). */
 export function bogCodeOfRejection(reason: RejectReason): BogPaymentCode | undefined {
-  if (reason === "expiration") return "110";
+  if (reason === "expiration" || reason === "hold_expired") return "110";
   if (reason === "cancelled") return undefined;
   return DECLINE_CODES[reason];
 }

@@ -39,9 +39,11 @@ const str = (value: unknown): string | null => (value === undefined || value ===
 
 function paymentCode(view: OrderView): BogPaymentCode | null {
   const { order, attempt } = view;
-  if (order.rejectReason) return bogCodeOfRejection(order.rejectReason) ?? null;
+  const rejection = order.rejectReason && bogCodeOfRejection(order.rejectReason);
+  if (rejection) return rejection;
   if (attempt?.status !== "approved") return null;
-  return order.status === "authorized" ? "200" : "100";
+  // A pre-authorization that was never captured (held, or cancelled by the merchant) stays 200.
+  return order.captureMode === "manual" && order.capturedAmount === 0 ? "200" : "100";
 }
 
 function actionName(operation: Operation, view: OrderView): string {
@@ -54,7 +56,7 @@ function actionName(operation: Operation, view: OrderView): string {
 export function renderBogReceipt(view: OrderView, links: CheckoutLinks, options: { settledOnly?: boolean } = {}) {
   const { order, merchant, attempt } = view;
   const details = order.details as Details;
-  const status = bogStatusOf(order, options);
+  const status = bogStatusOf(order, view.operations, options);
   const code = paymentCode(view);
   const tetriReceipt = links.result(order.id);
   const buyer = details.buyer ?? null;
@@ -121,7 +123,7 @@ export function renderBogReceipt(view: OrderView, links: CheckoutLinks, options:
         ...(op.failureReason ? actionCode(op.failureReason) : {}),
       })),
     lang: order.language,
-    reject_reason: order.rejectReason ? rejectReasonText(order.rejectReason, code) : null,
+    reject_reason: rejectReasonText(order.rejectReason, code),
   };
 }
 
@@ -130,8 +132,13 @@ function actionCode(reason: NonNullable<Operation["failureReason"]>): { code: st
   return { code, code_description: BOG_ACTION_CODES[code] };
 }
 
-function rejectReasonText(reason: NonNullable<OrderView["order"]["rejectReason"]>, code: BogPaymentCode | null): string {
-  if (reason === "expiration" || reason === "cancelled") return reason;
+/**
+ * BOG documents `expiration`, `unknown` or the decline's description. A hold the merchant
+ * cancelled is none of those: it reads null, and the `cancel_authorize` action says what happened.
+ */
+function rejectReasonText(reason: OrderView["order"]["rejectReason"], code: BogPaymentCode | null): string | null {
+  if (reason === null || reason === "cancelled") return null;
+  if (reason === "expiration" || reason === "hold_expired") return "expiration";
   return code ? BOG_PAYMENT_CODES[code] : "unknown";
 }
 

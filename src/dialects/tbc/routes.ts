@@ -45,6 +45,9 @@ export const TBC_PREFIX = "/v1/tpay";
 
 const FORM = "application/x-www-form-urlencoded";
 
+/** TBC: "on the day of the transaction a partial amount can be cancelled only once" (Georgian time, UTC+4). */
+const ONE_PARTIAL_CANCEL_ON_PAYMENT_DAY = { max: 1, utcOffsetMinutes: 240 } as const;
+
 /**
  * The merchant a TBC call authenticates as: its apikey names the merchant (a wrong one is
  * InvalidApiKey), and its Bearer token must be a TBC token of that same merchant.
@@ -179,7 +182,13 @@ async function paymentRoutes(app: FastifyInstance, dialect: DialectId, deps: Dia
       async (request) => {
         const orderId = orderIdParam((request.params as { payId: string }).payId);
         const body = request.body as Static<typeof CancelBody>;
-        await cancelPayment(ctx, { ...owner(request), orderId, amount: requestedAmount(body.amount), idempotency: idempotencyOf(request) });
+        await cancelPayment(ctx, {
+          ...owner(request),
+          orderId,
+          amount: requestedAmount(body.amount),
+          idempotency: idempotencyOf(request),
+          sameDayPartialRefunds: ONE_PARTIAL_CANCEL_ON_PAYMENT_DAY,
+        });
         return OK_ENVELOPE;
       },
     );

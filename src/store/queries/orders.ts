@@ -100,6 +100,20 @@ export function orderQueries(db: Kysely<Database>): OrderRepository {
         .execute();
       return rows.map((r) => r.id as OrderId);
     },
+    async heldSince(before, limit) {
+      const rows = await db
+        .selectFrom("orders")
+        .innerJoin("operations", "operations.order_id", "orders.id")
+        .selectAll("orders")
+        .where("orders.status", "=", "authorized")
+        .where("operations.kind", "=", "authorization")
+        .where("operations.status", "=", "completed")
+        .where("operations.created_at", "<", before)
+        .orderBy("operations.created_at")
+        .limit(limit)
+        .execute();
+      return rows.map(toOrder);
+    },
     async countByStatus() {
       const rows = await db
         .selectFrom("orders")
