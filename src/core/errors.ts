@@ -18,6 +18,7 @@ export const ERRORS = {
   TETRI_ERR_SAVED_CARD_NOT_FOUND: { status: 404, message: "Saved card not found" },
   TETRI_ERR_PAYMENT_ATTEMPT_NOT_FOUND: { status: 404, message: "No such payment attempt for this order" },
   TETRI_ERR_METHOD_NOT_ALLOWED: { status: 405, message: "Method not allowed" },
+  TETRI_ERR_METHOD_UNAVAILABLE: { status: 403, message: "This payment method is not available to this merchant" },
   TETRI_ERR_ORDER_NOT_PAYABLE: { status: 400, message: "The order cannot be paid in its current status" },
   TETRI_ERR_ORDER_NOT_REFUNDABLE: { status: 400, message: "The order has no paid amount that can be refunded" },
   TETRI_ERR_REFUND_EXCEEDS_AVAILABLE: { status: 400, message: "The refund amount exceeds the amount left to refund" },

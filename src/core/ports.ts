@@ -151,6 +151,8 @@ export type AuthorizationRequest = {
   capture: boolean;
   /** false for a merchant-initiated charge of a saved card: no buyer, so no 3-D Secure. */
   customerPresent: boolean;
+  /** A wallet's device check already authenticated the buyer: no 3-D Secure either. */
+  authenticatedByWallet: boolean;
   /** The merchant's terminal (POS tag, terminal id) the order asked for; null for its default one. */
   terminal: string | null;
 };

@@ -74,6 +74,9 @@ export function parseBogOrder(
   });
   if (split && currency !== "GEL") problems.push({ field: "config.split", message: "is only available in GEL" });
 
+  if (body.config?.apple_pay?.external && (methods.length !== 1 || methods[0] !== "apple_pay")) {
+    problems.push({ field: "config.apple_pay.external", message: 'needs payment_method ["apple_pay"]' });
+  }
   if (problems.length > 0 || total === undefined) throw validationError(problems);
   return {
     dialect,

@@ -2,7 +2,7 @@
 // Amounts are strings in major units, dates UTC with microseconds, as the bank sends them.
 
 import type { CheckoutLinks } from "../../checkout/links.ts";
-import { formatMajorAmount } from "../../core/money.ts";
+import { formatMajorAmount, formatMajorAmountFixed } from "../../core/money.ts";
 import type { Currency } from "../../core/money.ts";
 import type { Operation, OrderView } from "../../core/types.ts";
 import {
@@ -140,6 +140,25 @@ function rejectReasonText(reason: OrderView["order"]["rejectReason"], code: BogP
   if (reason === null || reason === "cancelled") return null;
   if (reason === "expiration" || reason === "hold_expired") return "expiration";
   return code ? BOG_PAYMENT_CODES[code] : "unknown";
+}
+
+/** Whether an order was created for Apple Pay on the merchant's own page (BOG's `config.apple_pay.external`). */
+export function isApplePayFromMerchantPage(details: Record<string, unknown>): boolean {
+  return (details as { config?: { apple_pay?: { external?: boolean } } | null }).config?.apple_pay?.external === true;
+}
+
+/**
+ * What the merchant's Apple Pay button needs to start a session for the order (BOG's `result`,
+ * whose exact shape our notes do not have): Apple's ApplePayPaymentRequest fields.
+ */
+export function applePayPaymentRequest(order: Pick<OrderView["order"], "currency" | "amount" | "externalOrderId">) {
+  return {
+    countryCode: "GE",
+    currencyCode: order.currency,
+    supportedNetworks: ["visa", "masterCard", "amex"],
+    merchantCapabilities: ["supports3DS"],
+    total: { label: order.externalOrderId ?? "Order", amount: formatMajorAmountFixed(order.amount, order.currency), type: "final" },
+  };
 }
 
 /**

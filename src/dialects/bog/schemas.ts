@@ -101,9 +101,24 @@ export const CancelBody = Type.Object({ description: Type.Optional(text(1000)) }
 export const OrderIdParams = Type.Object({ order_id: Type.String({ maxLength: 64 }) });
 
 const Link = Type.Object({ href: Type.String() });
-export const CreateOrderResponse = Type.Object({
+export const CreateOrderResponse = Type.Union([
+  Type.Object({
+    id: Type.String({ format: "uuid" }),
+    _links: Type.Object({ details: Link, redirect: Link }),
+  }),
+  // Apple Pay from the merchant's own page: what its button needs, and where to send the token.
+  Type.Object({
+    id: Type.String({ format: "uuid" }),
+    result: Type.Record(Type.String(), Type.Unknown()),
+    _links: Type.Object({ accept: Link }),
+  }),
+]);
+export const ApplePayTokenBody = Type.Object({ apple_pay_token: Type.String({ minLength: 1, maxLength: 65_536 }) });
+export const WalletPaymentResponse = Type.Object({
   id: Type.String({ format: "uuid" }),
-  _links: Type.Object({ details: Link, redirect: Link }),
+  status: Type.String(),
+  order_details: Type.Record(Type.String(), Type.Unknown()),
+  _links: Type.Object({ details: Link }),
 });
 export const ActionResponse = Type.Object({
   key: Type.String(),
