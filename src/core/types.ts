@@ -85,6 +85,8 @@ export type Order = {
   savedCardId: SavedCardId | null;
   /** The merchant terminal (POS tag) the order asked to be paid through; null for the default. */
   terminal: string | null;
+  /** Parts of the captured amount that go to other accounts (core/split.ts); null for none. */
+  split: SplitPart[] | null;
   createdAt: number;
   expiresAt: number;
   updatedAt: number;
@@ -93,6 +95,9 @@ export type Order = {
 };
 
 /** Why an order ended without money: declined, its time ran out, the merchant cancelled the hold, or the hold expired. */
+/** One recipient of a split payment: a fixed amount, or a share of the captured amount in basis points (1/100 %). */
+export type SplitPart = { account: string; amount: MinorUnits | null; basisPoints: number | null };
+
 export type RejectReason = DeclineReason | "expiration" | "cancelled" | "hold_expired";
 
 /** Why an acquirer (or 3-D Secure) said no. Dialects map these to their bank's codes. */

@@ -2,7 +2,8 @@
 // Amounts are strings in major units, dates UTC with microseconds, as the bank sends them.
 
 import type { CheckoutLinks } from "../../checkout/links.ts";
-import { formatMajorAmount, formatMajorAmountFixed } from "../../core/money.ts";
+import { formatMajorAmount, formatMajorAmountFixed, parseMajorAmount } from "../../core/money.ts";
+import { percentText, splitStatusOf, splitTransfersOf } from "../../core/split.ts";
 import type { Currency } from "../../core/money.ts";
 import type { Operation, OrderView } from "../../core/types.ts";
 import {
@@ -31,6 +32,7 @@ export function bogDate(epochMs: number): string {
 type Details = {
   purchase_units?: {
     basket?: Array<Record<string, unknown>>;
+    total_discount_amount?: unknown;
   };
   buyer?: { full_name?: string; masked_email?: string; masked_phone?: string } | null;
 };
@@ -110,7 +112,8 @@ export function renderBogReceipt(view: OrderView, links: CheckoutLinks, options:
       code_description: code ? BOG_PAYMENT_CODES[code] : null,
       auth_code: attempt?.authCode ?? null,
     },
-    discount: null,
+    discount: discountOf(order),
+    ...(order.split ? { split: splitOf(order) } : {}),
     actions: view.operations
       .filter((op) => op.channel === "public_api" && op.status !== "pending")
       .map((op) => ({
@@ -124,6 +127,40 @@ export function renderBogReceipt(view: OrderView, links: CheckoutLinks, options:
       })),
     lang: order.language,
     reject_reason: rejectReasonText(order.rejectReason, code),
+  };
+}
+
+/**
+ * BOG's discount block. tetri's acquirer grants no bank (campaign) discount; an order that
+ * carried its own discount (`purchase_units.total_discount_amount`) shows it as the system
+ * discount, on top of the amount paid. Without one, null, as BOG sends it.
+ */
+function discountOf(order: OrderView["order"]) {
+  const given = (order.details as Details).purchase_units?.total_discount_amount;
+  const parsed = given === undefined ? undefined : parseMajorAmount(given, order.currency, { allowZero: true });
+  if (!parsed?.ok || parsed.minor === 0) return null;
+  return {
+    bank_discount_amount: bogAmount(0, order.currency),
+    bank_discount_desc: null,
+    discounted_amount: bogAmount(order.amount, order.currency),
+    original_order_amount: bogAmount(order.amount + parsed.minor, order.currency),
+    system_discount_amount: bogAmount(parsed.minor, order.currency),
+    system_discount_desc: null,
+  };
+}
+
+/** A split payment as BOG reports it: where it stands, and what each account receives of the capture. */
+function splitOf(order: OrderView["order"]) {
+  return {
+    split_status: splitStatusOf(order),
+    split_payments: splitTransfersOf(order).map((transfer, i) => {
+      const part = order.split?.[i];
+      return {
+        iban: transfer.account,
+        amount: bogAmount(transfer.amount, order.currency),
+        ...(part?.basisPoints ? { percent: percentText(part.basisPoints) } : {}),
+      };
+    }),
   };
 }
 

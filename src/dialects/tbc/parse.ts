@@ -129,6 +129,7 @@ export function parseTbcPayment(dialect: DialectId, body: Static<typeof CreatePa
     // A keep-until month that has already passed is TBC's "use the card's own expiry".
     saveCard: body.saveCard ? { until: body.saveCardToDate && !monthHasPassed(body.saveCardToDate, now) ? body.saveCardToDate : null } : null,
     terminal: null,
+    split: null,
     ttlMinutes: body.expirationMinutes ?? DEFAULT_EXPIRATION_MINUTES,
   };
 }
@@ -154,6 +155,7 @@ export function parseTbcExecution(dialect: DialectId, body: Static<typeof Execut
     details: { extra: body.extra, extra2: body.extra2, initiator: body.initiator ?? null },
     saveCard: null,
     terminal: null,
+    split: null,
     ttlMinutes: DEFAULT_EXPIRATION_MINUTES,
   };
 }
