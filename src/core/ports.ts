@@ -140,6 +140,18 @@ export class RetryableStoreError extends Error {
   }
 }
 
+/**
+ * The database cannot be reached (down, restarting, connection lost, no free connection in
+ * time). Not retried: a transaction whose COMMIT was cut off may or may not have committed, so
+ * only the client, with its idempotency key, may send the request again.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`the database is unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = "StoreUnavailableError";
+  }
+}
+
 export type AuthorizationRequest = {
   reference: AttemptId;
   amount: MinorUnits;

@@ -2,7 +2,6 @@
 // A new backend (store/<name>/) joins STORES and must pass all of it unchanged.
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { AcquirerJournalEntry } from "../../src/acquirers/journal.ts";
 import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId } from "../../src/core/ids.ts";
@@ -11,21 +10,15 @@ import { minor } from "../../src/core/money.ts";
 import type { Store, StoreTx } from "../../src/core/ports.ts";
 import type { DialectId, Merchant, Operation, Order, OutboxMessage, PaymentAttempt } from "../../src/core/types.ts";
 import type { OpenedStore } from "../../src/store/index.ts";
-import { openSqliteStore } from "../../src/store/sqlite/index.ts";
-import { tempDir } from "../helpers/fixtures.ts";
+import { openTestStore, TEST_DB } from "../helpers/database.ts";
 
-type Backend = { name: string; open(): Promise<{ opened: OpenedStore; remove(): Promise<void> }> };
+type Backend = { name: string; open(): ReturnType<typeof openTestStore> };
 
-export const STORES: readonly Backend[] = [
-  {
-    name: "sqlite",
-    async open() {
-      const dir = tempDir("tetri-store-");
-      const opened = await openSqliteStore(join(dir.path, "store.sqlite"), { error: () => {} });
-      return { opened, remove: async () => dir.remove() };
-    },
-  },
-];
+/** Every backend; PostgreSQL in the run on PostgreSQL (TETRI_TEST_DB=postgres), which CI makes. */
+export const STORES: readonly Backend[] = (TEST_DB === "postgres" ? (["sqlite", "postgres"] as const) : (["sqlite"] as const)).map((name) => ({
+  name,
+  open: () => openTestStore(name),
+}));
 
 const DIALECT = "bog" as DialectId;
 const OTHER_DIALECT = "tbc" as DialectId;
@@ -210,6 +203,22 @@ for (const backend of STORES) {
       const now = await store.read((tx) => tx.orders.find(o.id));
       assert.equal(now?.status, "processing");
       assert.equal(now?.version, 1);
+    });
+
+    it("transactions that read an order to change it take turns: none loses its update or fails its version check", async () => {
+      const o = await insertOrder();
+      const won = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          store.transaction(async (tx) => {
+            const current = await tx.orders.find(o.id);
+            if (!current) throw new Error("the order vanished");
+            return tx.orders.update({ ...current, updatedAt: current.updatedAt + 1 });
+          }),
+        ),
+      );
+      assert.deepEqual(won, Array.from({ length: 20 }, () => true));
+      const now = await store.read((tx) => tx.orders.find(o.id));
+      assert.deepEqual([now?.version, now?.updatedAt], [20, NOW + 20]);
     });
 
     it("a transaction that throws leaves nothing behind, and takes no concurrent transaction with it", async () => {

@@ -17,9 +17,16 @@ export { acquirerJournalQueries } from "./acquirer-journal.ts";
 /**
  * The repositories of core/ports.ts over one Kysely handle: a transaction, or a read snapshot.
  * Each is made on first use: most units of work touch two or three of them.
+ *
+ * `rowLocks` is true for a transaction of a backend whose transactions run at the same time
+ * (PostgreSQL): an order read in it is locked until it commits, so a concurrent change of the
+ * same order waits its turn and reads it fresh instead of failing its version check; claims of
+ * shared work skip rows that another transaction holds. SQLite's transactions take turns: it
+ * needs neither.
  */
 class Repositories implements StoreTx {
   readonly #db: Kysely<Database>;
+  readonly #rowLocks: boolean;
   #merchants?: StoreTx["merchants"];
   #credentials?: StoreTx["credentials"];
   #orders?: StoreTx["orders"];
@@ -29,8 +36,9 @@ class Repositories implements StoreTx {
   #outbox?: StoreTx["outbox"];
   #idempotency?: StoreTx["idempotency"];
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, rowLocks: boolean) {
     this.#db = db;
+    this.#rowLocks = rowLocks;
   }
 
   get merchants() {
@@ -40,7 +48,7 @@ class Repositories implements StoreTx {
     return (this.#credentials ??= credentialQueries(this.#db));
   }
   get orders() {
-    return (this.#orders ??= orderQueries(this.#db));
+    return (this.#orders ??= orderQueries(this.#db, this.#rowLocks));
   }
   get attempts() {
     return (this.#attempts ??= attemptQueries(this.#db));
@@ -52,13 +60,13 @@ class Repositories implements StoreTx {
     return (this.#savedCards ??= savedCardQueries(this.#db));
   }
   get outbox() {
-    return (this.#outbox ??= outboxQueries(this.#db));
+    return (this.#outbox ??= outboxQueries(this.#db, this.#rowLocks));
   }
   get idempotency() {
     return (this.#idempotency ??= idempotencyQueries(this.#db));
   }
 }
 
-export function queriesOn(db: Kysely<Database>): StoreTx {
-  return new Repositories(db);
+export function queriesOn(db: Kysely<Database>, options: { rowLocks: boolean }): StoreTx {
+  return new Repositories(db, options.rowLocks);
 }

@@ -24,7 +24,7 @@ function toOutbox(row: Selectable<OutboxTable>): OutboxMessage {
   };
 }
 
-export function outboxQueries(db: Kysely<Database>): OutboxRepository {
+export function outboxQueries(db: Kysely<Database>, rowLocks: boolean): OutboxRepository {
   return {
     async insert(message) {
       await db
@@ -69,7 +69,10 @@ export function outboxQueries(db: Kysely<Database>): OutboxRepository {
           ),
         )
         .orderBy("outbox.next_attempt_at")
-        .limit(limit);
+        .limit(limit)
+        // Nodes claiming at once take different messages instead of queueing behind each
+        // other's row locks.
+        .$if(rowLocks, (q) => q.forUpdate().skipLocked());
       const rows = await db
         .updateTable("outbox")
         .set({ lease_until: lease.until, lease_token: lease.token })
