@@ -105,8 +105,23 @@ export interface OutboxRepository {
 }
 
 export interface IdempotencyRepository {
+  /**
+   * Takes the key for the rest of this transaction. False when another transaction holds it:
+   * a request with the same key is in flight (only where transactions run at the same time).
+   */
+  lock(merchantId: MerchantId, scope: string, key: string): Promise<boolean>;
   find(merchantId: MerchantId, scope: string, key: string): Promise<IdempotencyRecord | undefined>;
   insert(record: IdempotencyRecord): Promise<void>;
+}
+
+/**
+ * Values every node of one store must share, by name (signing keys sealed with the card key,
+ * the demo merchant's id). A value, once written, is never replaced.
+ */
+export interface SettingRepository {
+  find(name: string): Promise<string | undefined>;
+  /** Writes `value` unless the name has one; returns the value the store keeps (this one, or the one another node wrote first). */
+  insertIfAbsent(name: string, value: string, now: number): Promise<string>;
 }
 
 /** The repositories of one transaction (or one read snapshot), one per aggregate. */
@@ -119,6 +134,7 @@ export interface StoreTx {
   readonly savedCards: SavedCardRepository;
   readonly outbox: OutboxRepository;
   readonly idempotency: IdempotencyRepository;
+  readonly settings: SettingRepository;
 }
 
 export interface Store {

@@ -280,6 +280,30 @@ for (const backend of STORES) {
       assert.equal((await store.read((tx) => tx.idempotency.find(shop.id, "dup", "k")))?.fingerprint, "f");
     });
 
+    it("an idempotency key held by an open transaction is nobody else's until it commits", async () => {
+      const held = gate();
+      const locked = gate();
+      let committed = false;
+      const first = store.transaction(async (tx) => {
+        assert.equal(await tx.idempotency.lock(shop.id, "held", "k"), true);
+        locked.open();
+        await held.wait;
+      });
+      await locked.wait;
+      // Where transactions run at once, the second is refused the key; where they take turns, it
+      // runs after the first committed. Either way it never holds the key while the first does.
+      const second = store.transaction(async (tx) => ({ got: await tx.idempotency.lock(shop.id, "held", "k"), afterFirst: committed }));
+      const other = store.transaction((tx) => tx.idempotency.lock(shop.id, "held", "another key"));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      committed = true;
+      held.open();
+      await first;
+      const { got, afterFirst } = await second;
+      assert.ok(!got || afterFirst, "the key was held by two transactions at once");
+      assert.equal(await other, true, "another key is free");
+      assert.equal(await store.transaction((tx) => tx.idempotency.lock(shop.id, "held", "k")), true, "free again after the commit");
+    });
+
     it("outbox: a lease keeps a message from a second claim; an older undelivered message of the order goes first", async () => {
       const o = await insertOrder();
       const first = message(o, 1, { nextAttemptAt: NOW + 10 });

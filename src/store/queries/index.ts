@@ -11,6 +11,7 @@ import { operationQueries } from "./operations.ts";
 import { orderQueries } from "./orders.ts";
 import { outboxQueries } from "./outbox.ts";
 import { savedCardQueries } from "./saved-cards.ts";
+import { settingQueries } from "./settings.ts";
 
 export { acquirerJournalQueries } from "./acquirer-journal.ts";
 
@@ -20,9 +21,9 @@ export { acquirerJournalQueries } from "./acquirer-journal.ts";
  *
  * `rowLocks` is true for a transaction of a backend whose transactions run at the same time
  * (PostgreSQL): an order read in it is locked until it commits, so a concurrent change of the
- * same order waits its turn and reads it fresh instead of failing its version check; claims of
- * shared work skip rows that another transaction holds. SQLite's transactions take turns: it
- * needs neither.
+ * same order waits its turn and reads it fresh instead of failing its version check; an
+ * idempotency key is locked likewise; claims of shared work skip rows that another transaction
+ * holds. SQLite's transactions take turns: it needs none of it.
  */
 class Repositories implements StoreTx {
   readonly #db: Kysely<Database>;
@@ -35,6 +36,7 @@ class Repositories implements StoreTx {
   #savedCards?: StoreTx["savedCards"];
   #outbox?: StoreTx["outbox"];
   #idempotency?: StoreTx["idempotency"];
+  #settings?: StoreTx["settings"];
 
   constructor(db: Kysely<Database>, rowLocks: boolean) {
     this.#db = db;
@@ -63,7 +65,10 @@ class Repositories implements StoreTx {
     return (this.#outbox ??= outboxQueries(this.#db, this.#rowLocks));
   }
   get idempotency() {
-    return (this.#idempotency ??= idempotencyQueries(this.#db));
+    return (this.#idempotency ??= idempotencyQueries(this.#db, this.#rowLocks));
+  }
+  get settings() {
+    return (this.#settings ??= settingQueries(this.#db));
   }
 }
 
