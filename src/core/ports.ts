@@ -30,6 +30,9 @@ export type IdempotencyRecord = {
   createdAt: number;
 };
 
+/** A claim of shared work: taken at `now`, another node's once `until` has passed. */
+export type Lease = { now: number; until: number };
+
 export interface MerchantRepository {
   insert(merchant: Merchant): Promise<void>;
   find(id: MerchantId): Promise<Merchant | undefined>;
@@ -49,6 +52,10 @@ export interface OrderRepository {
   find(id: OrderId): Promise<Order | undefined>;
   /** Writes the order if its version is still `order.version`; returns false when another writer won. */
   update(order: Order): Promise<boolean>;
+  /**
+   * Unpaid orders past their expiry. In a transaction they are locked for it, and orders that
+   * another transaction holds are skipped: nodes sweeping at once expire different orders.
+   */
   dueForExpiry(now: number, limit: number): Promise<OrderId[]>;
   countByStatus(): Promise<Partial<Record<OrderStatus, number>>>;
 }
@@ -58,8 +65,12 @@ export interface AttemptRepository {
   update(attempt: PaymentAttempt): Promise<void>;
   find(id: AttemptId): Promise<PaymentAttempt | undefined>;
   latestOfOrder(orderId: OrderId): Promise<PaymentAttempt | undefined>;
-  /** Attempts whose outcome tetri does not know (acquirer timed out, or a crash mid-call). */
-  unresolved(before: { pendingBefore: number; unknownBefore: number }, limit: number): Promise<PaymentAttempt[]>;
+  /**
+   * Leases up to `limit` attempts whose outcome tetri does not know (acquirer timed out, or a
+   * crash mid-call) until `lease.until`, so that no other node asks the acquirer about them
+   * meanwhile; an attempt whose lease ran out (its node died) is claimed again.
+   */
+  claimUnresolved(before: { pendingBefore: number; unknownBefore: number }, limit: number, lease: Lease): Promise<PaymentAttempt[]>;
   /** Moves a still-unresolved attempt to the back of the reconciliation queue; a settled one is left alone. */
   postponeUnresolved(id: AttemptId, at: number): Promise<void>;
   /** 3-D Secure challenges the buyer left unanswered past the order's expiry. */
@@ -71,7 +82,8 @@ export interface OperationRepository {
   update(operation: Operation): Promise<void>;
   find(id: OperationId): Promise<Operation | undefined>;
   ofOrder(orderId: OrderId): Promise<Operation[]>;
-  pending(updatedBefore: number, limit: number): Promise<Operation[]>;
+  /** Leases up to `limit` operations still pending since before `updatedBefore`, as claimUnresolved does attempts. */
+  claimPending(updatedBefore: number, limit: number, lease: Lease): Promise<Operation[]>;
   /** Moves a still-pending operation to the back of the reconciliation queue; a settled one is left alone. */
   postponePending(id: OperationId, at: number): Promise<void>;
 }

@@ -338,7 +338,7 @@ for (const backend of STORES) {
       assert.ok((await store.read((tx) => tx.outbox.countPending())) >= 1);
     });
 
-    it("the sweeper's queries: due orders, unresolved attempts, abandoned challenges, pending operations, postponing", async () => {
+    it("the sweeper's queries: due orders, claims of unresolved attempts and pending operations, abandoned challenges, postponing", async () => {
       const due = await insertOrder({ expiresAt: NOW - 1 });
       const later = await insertOrder({ expiresAt: NOW + 60_000 });
       const ids = await store.read((tx) => tx.orders.dueForExpiry(NOW, 1000));
@@ -352,11 +352,22 @@ for (const backend of STORES) {
         for (const a of [unknown, challenge, approved]) await tx.attempts.insert(a);
         await tx.operations.insert(pendingOp);
       });
-      const unresolved = (await store.read((tx) => tx.attempts.unresolved({ pendingBefore: NOW, unknownBefore: NOW }, 1000))).map((a) => a.id);
-      assert.ok(unresolved.includes(unknown.id) && !unresolved.includes(challenge.id) && !unresolved.includes(approved.id));
+      const claim = (at: number) =>
+        store.transaction(async (tx) => {
+          const lease = { now: at, until: at + 1000 };
+          const attempts = await tx.attempts.claimUnresolved({ pendingBefore: NOW, unknownBefore: NOW }, 1000, lease);
+          const operations = await tx.operations.claimPending(NOW, 1000, lease);
+          return [...attempts, ...operations].map((x) => x.id as string);
+        });
+      const claimed = await claim(NOW);
+      assert.ok(claimed.includes(unknown.id) && claimed.includes(pendingOp.id), "unresolved and pending are claimed");
+      assert.ok(!claimed.includes(challenge.id) && !claimed.includes(approved.id), "settled and challenged are not");
+      const again = await claim(NOW + 500);
+      assert.ok(!again.includes(unknown.id) && !again.includes(pendingOp.id), "a claim under lease is nobody else's");
+      const takenOver = await claim(NOW + 1001);
+      assert.ok(takenOver.includes(unknown.id) && takenOver.includes(pendingOp.id), "a lease that ran out is taken over");
       const abandoned = (await store.read((tx) => tx.attempts.abandonedChallenges(NOW, 1000))).map((a) => a.id);
       assert.ok(abandoned.includes(challenge.id));
-      assert.ok((await store.read((tx) => tx.operations.pending(NOW, 1000))).some((op) => op.id === pendingOp.id));
 
       await store.transaction(async (tx) => {
         await tx.attempts.postponeUnresolved(unknown.id, NOW + 5);
@@ -369,6 +380,27 @@ for (const backend of STORES) {
       assert.equal(op?.updatedAt, NOW + 5);
       const counts = await store.read((tx) => tx.orders.countByStatus());
       assert.ok((counts.created ?? 0) >= 2);
+    });
+
+    it("orders due for expiry that an open transaction took are not handed to another meanwhile", async () => {
+      const due = await insertOrder({ expiresAt: NOW - 2 });
+      const took = gate();
+      const held = gate();
+      let committed = false;
+      const first = store.transaction(async (tx) => {
+        const ids = await tx.orders.dueForExpiry(NOW, 1000);
+        took.open();
+        await held.wait;
+        return ids;
+      });
+      await took.wait;
+      const second = store.transaction(async (tx) => ({ ids: await tx.orders.dueForExpiry(NOW, 1000), afterFirst: committed }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      committed = true;
+      held.open();
+      assert.ok((await first).includes(due.id));
+      const { ids, afterFirst } = await second;
+      assert.ok(!ids.includes(due.id) || afterFirst, "two transactions held the same due order at once");
     });
 
     it("a saved card is deleted once; the deletion time stays the first", async () => {

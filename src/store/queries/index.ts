@@ -53,10 +53,10 @@ class Repositories implements StoreTx {
     return (this.#orders ??= orderQueries(this.#db, this.#rowLocks));
   }
   get attempts() {
-    return (this.#attempts ??= attemptQueries(this.#db));
+    return (this.#attempts ??= attemptQueries(this.#db, this.#rowLocks));
   }
   get operations() {
-    return (this.#operations ??= operationQueries(this.#db));
+    return (this.#operations ??= operationQueries(this.#db, this.#rowLocks));
   }
   get savedCards() {
     return (this.#savedCards ??= savedCardQueries(this.#db));

@@ -98,6 +98,7 @@ export function orderQueries(db: Kysely<Database>, rowLocks: boolean): OrderRepo
         .where("expires_at", "<=", now)
         .orderBy("expires_at")
         .limit(limit)
+        .$if(rowLocks, (q) => q.forUpdate().skipLocked())
         .execute();
       return rows.map((r) => r.id as OrderId);
     },

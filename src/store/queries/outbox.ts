@@ -1,10 +1,10 @@
 import { sql } from "kysely";
-import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type { MerchantId, OrderId, OutboxId } from "../../core/ids.ts";
 import type { OutboxRepository } from "../../core/ports.ts";
 import type { CallbackAttempt, DialectId, OutboxMessage } from "../../core/types.ts";
 import type { Database, OutboxTable } from "../schema.ts";
-import { num, numOrNull } from "./rows.ts";
+import { leaseFree, num, numOrNull } from "./rows.ts";
 
 function toOutbox(row: Selectable<OutboxTable>): OutboxMessage {
   return {
@@ -49,8 +49,7 @@ export function outboxQueries(db: Kysely<Database>, rowLocks: boolean): OutboxRe
         .execute();
     },
     async claimDue(now, limit, lease) {
-      const free = (eb: ExpressionBuilder<Database, "outbox">) =>
-        eb.or([eb("outbox.lease_until", "is", null), eb("outbox.lease_until", "<", now)]);
+      const free = leaseFree(now);
       const due = db
         .selectFrom("outbox")
         .select("outbox.id")
