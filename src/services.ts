@@ -96,8 +96,6 @@ export type Services = {
   readonly dialectDeps: DialectDeps;
   /** The key of the hosted page's CSRF tokens, the same on every node of the store. */
   readonly csrfKey: Buffer;
-  /** The connection pool now, for a store that has one. */
-  readonly poolStats: OpenedStore["poolStats"];
   /** The demo merchant configuration fixes (dialect credentials by issuer name). */
   readonly demo: { clientId: string | undefined; clientSecret: string | undefined; credentials: Record<string, string | undefined> };
   close(): Promise<void>;
@@ -115,7 +113,7 @@ export async function startServices(config: Config, clock: Clock = systemClock):
     await opened.close();
     throw error;
   }
-  const metrics = createMetrics(opened.store);
+  const metrics = createMetrics(opened.store, clock, opened.poolStats);
   const worker = new OutboxWorker({
     store: opened.store,
     signerFor: signersOf(keys.callbackSigning.privateKey),
@@ -155,7 +153,6 @@ export async function startServices(config: Config, clock: Clock = systemClock):
       settings: { publicUrl: config.publicUrl, live: config.mode === "live", tokenRateLimitPerMinute: config.tokenRateLimitPerMinute },
     },
     csrfKey: keys.csrf,
-    poolStats: opened.poolStats,
     demo: { clientId: config.demo.clientId, clientSecret: config.demo.clientSecret, credentials: fixedDemo },
     close: () => opened.close(),
   };

@@ -114,6 +114,8 @@ export interface OutboxRepository {
   ofOrder(orderId: OrderId): Promise<OutboxMessage[]>;
   attemptsOf(outboxId: OutboxId): Promise<CallbackAttempt[]>;
   countPending(): Promise<number>;
+  /** Pending messages a worker holds under a lease that has not run out at `now` (on any node). */
+  countLeased(now: number): Promise<number>;
 }
 
 export interface IdempotencyRepository {

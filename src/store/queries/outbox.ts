@@ -1,10 +1,15 @@
 import { sql } from "kysely";
-import type { Kysely, Selectable } from "kysely";
+import type { Kysely, Selectable, SelectQueryBuilder } from "kysely";
 import type { MerchantId, OrderId, OutboxId } from "../../core/ids.ts";
 import type { OutboxRepository } from "../../core/ports.ts";
 import type { CallbackAttempt, DialectId, OutboxMessage } from "../../core/types.ts";
 import type { Database, OutboxTable } from "../schema.ts";
 import { leaseFree, num, numOrNull } from "./rows.ts";
+
+async function countOf(query: SelectQueryBuilder<Database, "outbox", object>): Promise<number> {
+  const row = await query.select((eb) => eb.fn.countAll<number | string>().as("n")).executeTakeFirstOrThrow();
+  return num(row.n);
+}
 
 function toOutbox(row: Selectable<OutboxTable>): OutboxMessage {
   return {
@@ -128,12 +133,10 @@ export function outboxQueries(db: Kysely<Database>, rowLocks: boolean): OutboxRe
       );
     },
     async countPending() {
-      const row = await db
-        .selectFrom("outbox")
-        .select(db.fn.countAll<number | string>().as("n"))
-        .where("status", "=", "pending")
-        .executeTakeFirstOrThrow();
-      return num(row.n);
+      return countOf(db.selectFrom("outbox").where("status", "=", "pending"));
+    },
+    async countLeased(now) {
+      return countOf(db.selectFrom("outbox").where("status", "=", "pending").where("lease_until", ">=", now));
     },
   };
 }
