@@ -42,8 +42,10 @@ export function openPool(url: string, size: number, log: StoreLog): PostgresConn
     // A node that stops mid-transaction (frozen, cut off) must not hold row locks for long.
     idle_in_transaction_session_timeout: 30_000,
   });
-  // An idle connection the server closed (a restart) is dropped from the pool; without a
-  // listener it would crash the process.
+  // A connection the server closed (a restart) is dropped from the pool when it is idle, and
+  // fails its next query (503) when it is in use; its error event must have a listener either
+  // way, or it would crash the process. pg-pool listens only while a connection is idle.
   pool.on("error", (error) => log.error({ err: error }, "database connection lost"));
+  pool.on("connect", (client) => client.on("error", (error) => log.error({ err: error }, "database connection lost while in use")));
   return { pool, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
 }
