@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import pg from "pg";
 
 export const NODE = process.execPath;
 
@@ -64,6 +65,50 @@ export async function startChild(
   };
 }
 
+/** tetri on `count` nodes of one new PostgreSQL database (dropped on stop), or on SQLite for 0. */
+export type Nodes = { urls: string[]; stop(): Promise<void>; rssMb(): number };
+
+const POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/test";
+
+async function admin(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startNodes(count: number, env: Record<string, string>): Promise<Nodes> {
+  if (count === 0) {
+    const child = await startChild("src/main.ts", env);
+    return { urls: [child.url], rssMb: child.rssMb, stop: async () => (await child.stop(), removeDir(child.dataDir)) };
+  }
+  const database = `tetri_bench_${Date.now().toString(36)}`;
+  await admin(`create database ${database}`);
+  const shared = {
+    ...env,
+    TETRI_DATABASE_URL: POSTGRES_ADMIN_URL.replace(/\/test$/, `/${database}`),
+    TETRI_CARD_KEY: Buffer.alloc(32, 5).toString("base64"),
+    // One issuer for every node's tokens, as behind a load balancer.
+    TETRI_PUBLIC_URL: "http://127.0.0.1:8080",
+  };
+  const children: Child[] = [];
+  for (let i = 0; i < count; i++) children.push(await startChild("src/main.ts", shared));
+  return {
+    urls: children.map((c) => c.url),
+    rssMb: () => children.reduce((sum, c) => sum + c.rssMb(), 0),
+    async stop() {
+      for (const child of children) {
+        await child.stop();
+        removeDir(child.dataDir);
+      }
+      await admin(`drop database if exists ${database} with (force)`);
+    },
+  };
+}
+
 export function removeDir(path: string): void {
   rmSync(path, { recursive: true, force: true });
 }
@@ -81,8 +126,9 @@ function rssOf(pid: number | undefined): number {
 
 export type LoadResult = { rps: number; p50: number; p99: number; requests: number; errors: number; non2xx: number };
 
-export async function load(options: autocannon.Options): Promise<LoadResult> {
-  const result = await autocannon({ ...options, excludeErrorStats: false });
+/** One autocannon run; a list of URLs spreads the connections over them (autocannon takes one, its types say). */
+export async function load(options: Omit<autocannon.Options, "url"> & { url: string | string[] }): Promise<LoadResult> {
+  const result = await autocannon({ ...options, url: options.url as string, excludeErrorStats: false });
   return {
     rps: result.requests.average,
     p50: result.latency.p50,

@@ -1,12 +1,14 @@
-// npm run bench [-- --seconds N] [--smoke] [--soak] [--startup]
+// npm run bench [-- --seconds N] [--smoke] [--soak] [--startup] [--db postgres [--nodes N]]
 // Each figure is printed with its ratio to a baseline measured in the same run with the same
 // load generator (bench/baseline-server.ts): the ceiling of our HTTP stack on this machine.
+// With --db postgres, tetri runs on a new database of the machine's PostgreSQL (dropped after),
+// on N nodes; the load generator spreads its connections over the nodes' addresses.
 
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
-import { load, pct, removeDir, startChild, table } from "./lib.ts";
-import type { Child, Row } from "./lib.ts";
+import { load, pct, removeDir, startChild, startNodes, table } from "./lib.ts";
+import type { Nodes, Row } from "./lib.ts";
 import { seedCallbacks, seedOrders } from "./seed.ts";
 
 const { values: args } = parseArgs({
@@ -17,8 +19,14 @@ const { values: args } = parseArgs({
     "soak-seconds": { type: "string", default: "300" },
     startup: { type: "boolean", default: false },
     "startup-orders": { type: "string", default: "1000000" },
+    db: { type: "string", default: "sqlite" },
+    nodes: { type: "string", default: "1" },
   },
 });
+if (args.db !== "sqlite" && args.db !== "postgres") throw new Error(`--db must be sqlite or postgres, got ${args.db}`);
+const NODES = Number(args.nodes);
+if (!Number.isInteger(NODES) || NODES < 1 || (args.db === "sqlite" && NODES !== 1)) throw new Error("--nodes N needs --db postgres (one SQLite file is one node's)");
+const DB_LABEL = args.db === "postgres" ? `PostgreSQL, ${NODES} node${NODES > 1 ? "s" : ""}` : "SQLite";
 const seconds = args.smoke ? 5 : Number(args.seconds);
 const DEMO = { TETRI_DEMO_CLIENT_ID: "bench", TETRI_DEMO_CLIENT_SECRET: "bench-secret", TETRI_DEMO_TBC_API_KEY: "bench-key" };
 const SERVER_ENV = { ...DEMO, TETRI_LOG_LEVEL: "warn", TETRI_TOKEN_RATE_LIMIT: "1000000" };
@@ -73,9 +81,9 @@ async function baseline(connections: number): Promise<number> {
   }
 }
 
-async function createOrders(tetri: Child, token: string, connections: number, base: number) {
+async function createOrders(tetri: Nodes, token: string, connections: number, base: number) {
   const result = await load({
-    url: `${tetri.url}/payments/v1/ecommerce/orders`,
+    url: tetri.urls.map((url) => `${url}/payments/v1/ecommerce/orders`),
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: ORDER_BODY,
@@ -83,18 +91,18 @@ async function createOrders(tetri: Child, token: string, connections: number, ba
     duration: seconds,
   });
   check(`create order ${connections}`, result.errors, result.non2xx);
-  rows.push({ benchmark: `create order (BOG, SQLite), ${connections} conn`, figure: "requests/s", value: result.rps.toFixed(0), ratio: pct(result.rps, base) });
+  rows.push({ benchmark: `create order (BOG, ${DB_LABEL}), ${connections} conn`, figure: "requests/s", value: result.rps.toFixed(0), ratio: pct(result.rps, base) });
   rows.push({ benchmark: `create order, ${connections} conn`, figure: "p50 / p99 ms", value: `${result.p50} / ${result.p99}`, ratio: "" });
 }
 
 /** Full payments (create, pay through the test helper, receipt) while a local shop receives the callbacks. */
-async function fullPayments(tetri: Child, token: string, connections: number, durationSeconds: number, receiverUrl: string) {
+async function fullPayments(tetri: Nodes, token: string, connections: number, durationSeconds: number, receiverUrl: string) {
   let payments = 0;
   const body = JSON.parse(ORDER_BODY) as Record<string, unknown>;
   const orderBody = JSON.stringify({ ...body, callback_url: receiverUrl });
   const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
   const result = await load({
-    url: tetri.url,
+    url: tetri.urls,
     connections,
     duration: durationSeconds,
     requests: [
@@ -156,15 +164,15 @@ async function main() {
   const base16 = await baseline(16);
   const base64 = await baseline(64);
 
-  const tetri = await startChild("src/main.ts", SERVER_ENV);
-  const token = await tokenOf(tetri.url);
+  const tetri = await startNodes(args.db === "postgres" ? NODES : 0, SERVER_ENV);
+  const token = await tokenOf(tetri.urls[0] ?? "");
   await createOrders(tetri, token, 16, base16);
   await createOrders(tetri, token, 64, base64);
 
   const receiver = await callbackReceiver();
   const rssBefore = tetri.rssMb();
   const { paymentsPerSecond, result } = await fullPayments(tetri, token, 64, seconds, receiver.url);
-  rows.push({ benchmark: "full payment (create, pay, receipt), 64 conn", figure: "payments/s", value: paymentsPerSecond.toFixed(0), ratio: pct(result.rps, base64) + " (requests)" });
+  rows.push({ benchmark: `full payment (create, pay, receipt; ${DB_LABEL}), 64 conn`, figure: "payments/s", value: paymentsPerSecond.toFixed(0), ratio: pct(result.rps, base64) + " (requests)" });
   await new Promise((resolve) => setTimeout(resolve, 2000));
   rows.push({ benchmark: "callbacks during full payments", figure: "callbacks/s", value: (receiver.latencies.length / seconds).toFixed(0), ratio: "" });
   rows.push({
@@ -191,7 +199,7 @@ async function main() {
   }
   await receiver.close();
   await tetri.stop();
-  removeDir(tetri.dataDir);
+  if (args.db === "postgres") return report();
 
   {
     // Delivery capacity alone: a backlog of callbacks, queued before start, sent as fast as the worker can.
@@ -225,6 +233,10 @@ async function main() {
     removeDir(empty.dataDir);
   }
 
+  report();
+}
+
+function report(): void {
   console.log(table(rows));
   if (problems.length > 0) {
     console.log(`\nerrors during the runs:\n- ${problems.join("\n- ")}`);

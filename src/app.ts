@@ -4,7 +4,6 @@ import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
-import { loadSecret } from "./auth/keys.ts";
 import { CsrfGuard } from "./checkout/csrf.ts";
 import { checkoutRoutes } from "./checkout/routes.ts";
 import { TetriError } from "./core/errors.ts";
@@ -65,7 +64,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     await app.register(async (scope) => dialect.routes(scope, dialectDeps));
     openApiRoute(app, dialect);
   }
-  const csrf = new CsrfGuard(loadSecret(config.dataDir, "csrf"), config.publicUrl.startsWith("https:"));
+  const csrf = new CsrfGuard(services.csrfKey, config.publicUrl.startsWith("https:"));
   await app.register(async (scope) => checkoutRoutes(scope, { ctx, csrf, testMode: config.mode === "test" }));
   if (config.mode === "test") await app.register(async (scope) => testHelperRoutes(scope, { ctx, dialectDeps, dialects: DIALECTS }));
 

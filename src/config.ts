@@ -5,8 +5,11 @@ import { isAbsolute, join, resolve } from "node:path";
 
 export type Mode = "test" | "live";
 
-/** Where the data lives. SQLite, a file (by default in the data directory), is the only backend for now. */
-export type DatabaseConfig = { kind: "sqlite"; path: string };
+/**
+ * Where the data lives: SQLite, one file (by default in the data directory) for one node; or
+ * PostgreSQL, shared by any number of nodes, through a pool of `poolSize` connections per node.
+ */
+export type DatabaseConfig = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string; poolSize: number };
 
 export type Config = {
   host: string;
@@ -98,8 +101,12 @@ function demoCredentials(env: Env): Record<string, string> {
 function database(env: Env, dataDir: string): DatabaseConfig {
   const raw = env.TETRI_DATABASE_URL;
   if (raw === undefined || raw === "") return { kind: "sqlite", path: join(dataDir, "tetri.sqlite") };
+  if (/^postgres(?:ql)?:\/\/[^/]/.test(raw)) {
+    return { kind: "postgres", url: raw, poolSize: integer(env, "TETRI_DATABASE_POOL_SIZE", 10, 1, 1000) };
+  }
   const match = /^sqlite:(?:\/\/)?(.+)$/.exec(raw);
-  if (!match?.[1]) throw new ConfigError(`TETRI_DATABASE_URL must be sqlite:PATH (the only backend so far), got "${raw}"`);
+  // The URL may carry a password: it is never repeated in the message.
+  if (!match?.[1]) throw new ConfigError(`TETRI_DATABASE_URL must be sqlite:PATH or postgres://USER@HOST:PORT/DATABASE, got one starting "${raw.slice(0, 9)}"`);
   const path = match[1];
   return { kind: "sqlite", path: isAbsolute(path) ? path : resolve(path) };
 }
@@ -117,12 +124,17 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const displayHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   const dataDir = resolve(env.TETRI_DATA_DIR || "data");
+  const store = database(env, dataDir);
+  if (store.kind === "postgres" && cardKey === undefined) {
+    // Every node seals and opens card numbers and the shared signing keys with the same key.
+    throw new ConfigError("TETRI_CARD_KEY is required with a PostgreSQL database: every node must have the same one");
+  }
   const config: Config = {
     host,
     port,
     publicUrl: url(env, "TETRI_PUBLIC_URL", `http://${displayHost.includes(":") ? `[${displayHost}]` : displayHost}:${port}`),
     dataDir,
-    database: database(env, dataDir),
+    database: store,
     mode,
     logLevel: oneOf(env, "TETRI_LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const, "info"),
     demo: {

@@ -2,13 +2,26 @@
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { ORDER_STATUSES } from "./core/order-state.ts";
-import type { Store } from "./core/ports.ts";
+import type { Clock, Store } from "./core/ports.ts";
+import type { PoolStats } from "./store/index.ts";
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export function createMetrics(store: Store) {
+export function createMetrics(store: Store, clock: Clock, poolStats?: () => PoolStats) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  if (poolStats) {
+    new Gauge({
+      name: "tetri_db_pool_connections",
+      help: "This node's database connections: open, idle, requests waiting for one, and the pool's size",
+      labelNames: ["state"] as const,
+      registers: [registry],
+      collect() {
+        const stats = poolStats();
+        for (const state of ["open", "idle", "waiting", "size"] as const) this.set({ state }, stats[state]);
+      },
+    });
+  }
   return {
     registry,
     httpRequests: new Counter({
@@ -46,6 +59,14 @@ export function createMetrics(store: Store) {
       registers: [registry],
       async collect() {
         this.set(await store.read((tx) => tx.outbox.countPending()));
+      },
+    }),
+    leasedCallbacks: new Gauge({
+      name: "tetri_callbacks_leased",
+      help: "Callbacks a worker holds under a lease right now, on any node (a dead node's are taken over when their lease runs out)",
+      registers: [registry],
+      async collect() {
+        this.set(await store.read((tx) => tx.outbox.countLeased(clock.now())));
       },
     }),
   };

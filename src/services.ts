@@ -6,7 +6,7 @@ import type { KeyObject } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import pino from "pino";
 import { TestAcquirer } from "./acquirers/test-acquirer.ts";
-import { loadCardKey, loadRsaKeyPair } from "./auth/keys.ts";
+import { loadCardKey, loadSharedKeys } from "./auth/keys.ts";
 import { TokenService } from "./auth/tokens.ts";
 import { checkoutLinks } from "./checkout/links.ts";
 import type { CheckoutLinks } from "./checkout/links.ts";
@@ -94,6 +94,8 @@ export type Services = {
   readonly worker: OutboxWorker;
   readonly sweeper: Sweeper;
   readonly dialectDeps: DialectDeps;
+  /** The key of the hosted page's CSRF tokens, the same on every node of the store. */
+  readonly csrfKey: Buffer;
   /** The demo merchant configuration fixes (dialect credentials by issuer name). */
   readonly demo: { clientId: string | undefined; clientSecret: string | undefined; credentials: Record<string, string | undefined> };
   close(): Promise<void>;
@@ -103,11 +105,18 @@ export async function startServices(config: Config, clock: Clock = systemClock):
   const fixedDemo = demoCredentials(config);
   const log = pino({ level: config.logLevel, redact: REDACTED_PATHS });
   const opened = await openStore(config.database, log);
-  const callbackKeys = loadRsaKeyPair(config.dataDir, "callback-signing");
-  const metrics = createMetrics(opened.store);
+  const vault = cardVault(config);
+  let keys: Awaited<ReturnType<typeof loadSharedKeys>>;
+  try {
+    keys = await loadSharedKeys(opened.store, vault, config.dataDir, clock.now());
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  const metrics = createMetrics(opened.store, clock, opened.poolStats);
   const worker = new OutboxWorker({
     store: opened.store,
-    signerFor: signersOf(callbackKeys.privateKey),
+    signerFor: signersOf(keys.callbackSigning.privateKey),
     policy: config.callbacks,
     clock,
     log,
@@ -115,7 +124,7 @@ export async function startServices(config: Config, clock: Clock = systemClock):
   });
   const links = checkoutLinks(config.publicUrl);
   const ctx = coreContext(opened, {
-    vault: cardVault(config),
+    vault,
     clock,
     links,
     acquirerTimeoutMs: config.acquirerTimeoutMs,
@@ -123,7 +132,7 @@ export async function startServices(config: Config, clock: Clock = systemClock):
     onCallbacksCommitted: () => worker.poke(),
   });
   const tokens = new TokenService(
-    loadRsaKeyPair(config.dataDir, "token-signing"),
+    keys.tokenSigning,
     new Map(DIALECTS.map((d) => [d.id, { issuer: d.tokenIssuer(config.publicUrl), ttlSeconds: config.tokenTtlSeconds ?? d.tokenTtlSeconds }])),
     clock,
   );
@@ -139,9 +148,10 @@ export async function startServices(config: Config, clock: Clock = systemClock):
       ctx,
       tokens,
       links,
-      callbackPublicKeyPem: callbackKeys.publicPem,
+      callbackPublicKeyPem: keys.callbackSigning.publicPem,
       settings: { publicUrl: config.publicUrl, live: config.mode === "live", tokenRateLimitPerMinute: config.tokenRateLimitPerMinute },
     },
+    csrfKey: keys.csrf,
     demo: { clientId: config.demo.clientId, clientSecret: config.demo.clientSecret, credentials: fixedDemo },
     close: () => opened.close(),
   };

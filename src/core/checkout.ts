@@ -1,7 +1,7 @@
 // The buyer's side of a payment: one card attempt per order, an optional 3-D Secure
 // challenge, and reconciliation of attempts whose outcome the acquirer did not tell us.
 
-import { applyOrderEvent, callAcquirer, inTransaction, requireOrder } from "./context.ts";
+import { applyOrderEvent, callAcquirer, inTransaction, requireOrder, settleClaimed } from "./context.ts";
 import type { CoreContext } from "./context.ts";
 import { summarizeCard, validateCard, validateWalletCard } from "./cards.ts";
 import type { CardInput, CardProblem, ValidCard, WalletCard } from "./cards.ts";
@@ -220,22 +220,24 @@ export async function finishAuthorization(
  */
 export async function reconcileAttempts(ctx: CoreContext, limit = 100): Promise<number> {
   const now = ctx.clock.now();
-  const unresolved = await ctx.store.read((tx) =>
-    tx.attempts.unresolved({ pendingBefore: now - ctx.acquirerTimeoutMs - ctx.reconcileAfterMs, unknownBefore: now - ctx.reconcileAfterMs }, limit),
+  const before = { pendingBefore: now - ctx.acquirerTimeoutMs - ctx.reconcileAfterMs, unknownBefore: now - ctx.reconcileAfterMs };
+  let settled = await settleClaimed(
+    ctx,
+    limit,
+    (tx, batch, lease) => tx.attempts.claimUnresolved(before, batch, lease),
+    async (attempt) => {
+      const found = await callAcquirer(ctx, () => ctx.acquirer.lookup(attempt.id));
+      if (found === undefined) {
+        // Still no answer: to the back of the queue, so it cannot starve the others.
+        await ctx.store.transaction((tx) => tx.attempts.postponeUnresolved(attempt.id, ctx.clock.now()));
+        return false;
+      }
+      const outcome: AuthorizationOutcome =
+        found.kind === "authorization" ? found.outcome : { kind: "declined", reason: "technical_error" };
+      await finishAuthorization(ctx, attempt.id, outcome);
+      return true;
+    },
   );
-  let settled = 0;
-  for (const attempt of unresolved) {
-    const found = await callAcquirer(ctx, () => ctx.acquirer.lookup(attempt.id));
-    if (found === undefined) {
-      // Still no answer: to the back of the queue, so it cannot starve the others.
-      await ctx.store.transaction((tx) => tx.attempts.postponeUnresolved(attempt.id, ctx.clock.now()));
-      continue;
-    }
-    const outcome: AuthorizationOutcome =
-      found.kind === "authorization" ? found.outcome : { kind: "declined", reason: "technical_error" };
-    await finishAuthorization(ctx, attempt.id, outcome);
-    settled++;
-  }
   const abandoned = await ctx.store.read((tx) => tx.attempts.abandonedChallenges(now, limit));
   for (const attempt of abandoned) {
     await finishAuthorization(ctx, attempt.id, { kind: "declined", reason: "authentication_timeout" });

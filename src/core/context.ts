@@ -4,7 +4,7 @@ import type { OrderId } from "./ids.ts";
 import { nextStatus, ORDER_STATES } from "./order-state.ts";
 import type { OrderEvent } from "./order-state.ts";
 import { RetryableStoreError } from "./ports.ts";
-import type { Acquirer, CallbackRenderer, Clock, Store, StoreTx } from "./ports.ts";
+import type { Acquirer, CallbackRenderer, Clock, Lease, Store, StoreTx } from "./ports.ts";
 import type { CardVault } from "./card-vault.ts";
 import type { Order, OrderView } from "./types.ts";
 
@@ -129,4 +129,34 @@ export async function callAcquirer<T>(ctx: CoreContext, call: () => Promise<T>):
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** How many claimed items reconciliation settles at once. */
+const RECONCILE_BATCH = 10;
+
+/**
+ * Claims due reconciliation work in batches, each under a lease long enough for one acquirer
+ * lookup and one resend per item, and settles a batch's items at once; until nothing due is
+ * left, or `limit` items were claimed. Another node running the same pass claims other items;
+ * a dead node's claims are taken over once their lease has run out. Returns how many `settle`
+ * says it settled.
+ */
+export async function settleClaimed<T>(
+  ctx: CoreContext,
+  limit: number,
+  claim: (tx: StoreTx, batch: number, lease: Lease) => Promise<T[]>,
+  settle: (item: T) => Promise<boolean>,
+): Promise<number> {
+  let claimed = 0;
+  let settled = 0;
+  while (claimed < limit) {
+    const now = ctx.clock.now();
+    const lease = { now, until: now + 2 * ctx.acquirerTimeoutMs + 1000 };
+    const size = Math.min(RECONCILE_BATCH, limit - claimed);
+    const batch = await ctx.store.transaction((tx) => claim(tx, size, lease));
+    claimed += batch.length;
+    settled += (await Promise.all(batch.map(settle))).filter(Boolean).length;
+    if (batch.length < size) break;
+  }
+  return settled;
 }

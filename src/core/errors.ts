@@ -37,8 +37,14 @@ export const ERRORS = {
   /** Internal: an optimistic-concurrency clash; core reruns the change, and only a clash that keeps happening reaches a client. */
   TETRI_ERR_CONFLICT: { status: 409, message: "The order was changed by another request; retry" },
   TETRI_ERR_OPERATION_IN_FLIGHT: { status: 409, message: "Another capture or cancel of this order is still in progress" },
+  TETRI_ERR_IDEMPOTENCY_KEY_IN_FLIGHT: {
+    status: 409,
+    message: "A request with this Idempotency-Key is still in progress; send it again to get its response",
+  },
   TETRI_ERR_RATE_LIMITED: { status: 429, message: "Too many requests" },
   TETRI_ERR_INTERNAL: { status: 500, message: "Internal error" },
+  /** The database cannot be reached: nothing is wrong with the request, it may be sent again (with its idempotency key). */
+  TETRI_ERR_UNAVAILABLE: { status: 503, message: "The service is temporarily unavailable; retry" },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -8,7 +8,9 @@ export type IdempotencyInput = { key: string; fingerprint: string };
 /**
  * Runs `first` unless this merchant already sent this key for this scope. The record is
  * written in the same transaction as the change it guards, so a crash can never leave a
- * change without its record (and a retry that makes it twice).
+ * change without its record (and a retry that makes it twice). The key is held for that
+ * transaction: the same request arriving meanwhile (on this node or another) is told it is
+ * in flight, and once it committed, is answered with its result.
  */
 export async function onceForKey<T>(
   tx: StoreTx,
@@ -19,6 +21,7 @@ export async function onceForKey<T>(
   first: () => Promise<T>,
 ): Promise<{ replayed: boolean; result: T }> {
   if (!idempotency) return { replayed: false, result: await first() };
+  if (!(await tx.idempotency.lock(merchantId, scope, idempotency.key))) throw new TetriError("TETRI_ERR_IDEMPOTENCY_KEY_IN_FLIGHT");
   const existing = await tx.idempotency.find(merchantId, scope, idempotency.key);
   if (existing) {
     if (existing.fingerprint !== idempotency.fingerprint) throw new TetriError("TETRI_ERR_IDEMPOTENCY_KEY_REUSED");

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 import { newMerchantId } from "./ids.ts";
-import type { Store } from "./ports.ts";
+import type { Store, StoreTx } from "./ports.ts";
 import type { DialectCredential, DialectId, Merchant } from "./types.ts";
 
 const scryptAsync = promisify(scrypt) as (secret: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
@@ -65,18 +65,19 @@ export type NewMerchant = {
   credentials: Record<string, string>;
 };
 
-export async function createMerchant(
-  store: Store,
-  issuers: readonly CredentialIssuer[],
-  input: {
-    name: string;
-    clientId?: string;
-    clientSecret?: string;
-    fixedCredentials?: Readonly<Record<string, string | undefined>>;
-    seal?: SealSecret;
-    now: number;
-  },
-): Promise<NewMerchant> {
+type MerchantInput = {
+  name: string;
+  clientId?: string;
+  clientSecret?: string;
+  fixedCredentials?: Readonly<Record<string, string | undefined>>;
+  seal?: SealSecret;
+  now: number;
+};
+
+type PreparedMerchant = NewMerchant & { rows: DialectCredential[] };
+
+/** A new merchant with its secrets hashed and its dialect credentials issued, not stored yet. */
+async function prepareMerchant(issuers: readonly CredentialIssuer[], input: MerchantInput): Promise<PreparedMerchant> {
   const clientSecret = input.clientSecret ?? randomKey();
   const merchant: Merchant = {
     id: newMerchantId(),
@@ -87,13 +88,24 @@ export async function createMerchant(
   };
   const seal = input.seal ?? NO_SEAL;
   const issued = await Promise.all(issuers.map(async (issuer) => ({ issuer, ...(await issuer.issue(input.fixedCredentials?.[issuer.name], seal)) })));
-  await store.transaction(async (tx) => {
-    await tx.merchants.insert(merchant);
-    for (const { issuer, credential } of issued) {
-      await tx.credentials.insert({ ...credential, dialect: issuer.dialect, merchantId: merchant.id, createdAt: input.now });
-    }
-  });
-  return { merchant, clientSecret, credentials: Object.fromEntries(issued.map(({ issuer, shown }) => [issuer.name, shown])) };
+  return {
+    merchant,
+    clientSecret,
+    credentials: Object.fromEntries(issued.map(({ issuer, shown }) => [issuer.name, shown])),
+    rows: issued.map(({ issuer, credential }) => ({ ...credential, dialect: issuer.dialect, merchantId: merchant.id, createdAt: input.now })),
+  };
+}
+
+async function insertMerchant(tx: StoreTx, prepared: PreparedMerchant): Promise<NewMerchant> {
+  await tx.merchants.insert(prepared.merchant);
+  for (const credential of prepared.rows) await tx.credentials.insert(credential);
+  const { rows: _rows, ...created } = prepared;
+  return created;
+}
+
+export async function createMerchant(store: Store, issuers: readonly CredentialIssuer[], input: MerchantInput): Promise<NewMerchant> {
+  const prepared = await prepareMerchant(issuers, input);
+  return store.transaction((tx) => insertMerchant(tx, prepared));
 }
 
 /** Returns the merchant whose client credentials these are, or undefined. Takes the same time for an unknown id. */
@@ -133,7 +145,9 @@ export type DemoMerchant = {
 
 /**
  * The demo merchant: created on the first start of an empty store, or with the credentials
- * configuration fixes. Its secrets are known only at creation (or from configuration).
+ * configuration fixes. Its secrets are known only at creation (or from configuration). Nodes
+ * starting together on one empty store make one: the first to claim it in the store's
+ * settings creates it, the others find it made.
  */
 export async function ensureDemoMerchant(
   store: Store,
@@ -142,16 +156,23 @@ export async function ensureDemoMerchant(
   now: number,
   seal: SealSecret,
 ): Promise<DemoMerchant | undefined> {
+  // Made before (by an earlier start, or by another node just now): known only as configured.
+  const madeBefore = (clientId: string | undefined): DemoMerchant | undefined =>
+    clientId === undefined
+      ? undefined
+      : {
+          clientId,
+          clientSecret: fixed.clientSecret,
+          credentials: Object.fromEntries(issuers.map((issuer) => [issuer.name, fixed.credentials[issuer.name]])),
+          created: false,
+        };
   if (fixed.clientId !== undefined) {
     const existing = await store.read((tx) => tx.merchants.findByClientId(fixed.clientId ?? ""));
-    if (existing) {
-      const credentials = Object.fromEntries(issuers.map((issuer) => [issuer.name, fixed.credentials[issuer.name]]));
-      return { clientId: existing.clientId, clientSecret: fixed.clientSecret, credentials, created: false };
-    }
+    if (existing) return madeBefore(existing.clientId);
   } else if ((await store.read((tx) => tx.merchants.count())) > 0) {
     return undefined;
   }
-  const created = await createMerchant(store, issuers, {
+  const prepared = await prepareMerchant(issuers, {
     name: "Demo shop",
     clientId: fixed.clientId,
     clientSecret: fixed.clientSecret,
@@ -159,5 +180,10 @@ export async function ensureDemoMerchant(
     seal,
     now,
   });
+  const created = await store.transaction(async (tx) => {
+    const claimedBy = await tx.settings.insertIfAbsent(`demo_merchant:${fixed.clientId ?? ""}`, prepared.merchant.id, now);
+    return claimedBy === prepared.merchant.id ? insertMerchant(tx, prepared) : undefined;
+  });
+  if (!created) return madeBefore(fixed.clientId);
   return { clientId: created.merchant.clientId, clientSecret: created.clientSecret, credentials: created.credentials, created: true };
 }

@@ -2,7 +2,7 @@
 // pre-authorization. Each is reserved in one transaction, sent to the acquirer, and settled
 // in a second; the reservation is what keeps concurrent requests from over-refunding.
 
-import { applyOrderEvent, callAcquirer, inTransaction } from "./context.ts";
+import { applyOrderEvent, callAcquirer, inTransaction, settleClaimed } from "./context.ts";
 import type { CoreContext } from "./context.ts";
 import { TetriError, validationError } from "./errors.ts";
 import { onceForKey } from "./idempotency.ts";
@@ -243,21 +243,23 @@ export async function finishOperation(
  */
 export async function reconcileOperations(ctx: CoreContext, limit = 100): Promise<number> {
   const before = ctx.clock.now() - ctx.acquirerTimeoutMs - ctx.reconcileAfterMs;
-  const pending = await ctx.store.read((tx) => tx.operations.pending(before, limit));
-  let settled = 0;
-  for (const operation of pending) {
-    const found = await callAcquirer(ctx, () => ctx.acquirer.lookup(operation.id));
-    let outcome: FollowUpOutcome | undefined = found?.kind === "follow_up" ? found.outcome : undefined;
-    if (found?.kind === "not_found") outcome = await resend(ctx, operation);
-    if (outcome === undefined) {
-      // Still no answer: to the back of the queue, so it cannot starve the others.
-      await ctx.store.transaction((tx) => tx.operations.postponePending(operation.id, ctx.clock.now()));
-      continue;
-    }
-    await finishOperation(ctx, operation.id, outcome);
-    settled++;
-  }
-  return settled;
+  return settleClaimed(
+    ctx,
+    limit,
+    (tx, batch, lease) => tx.operations.claimPending(before, batch, lease),
+    async (operation) => {
+      const found = await callAcquirer(ctx, () => ctx.acquirer.lookup(operation.id));
+      let outcome: FollowUpOutcome | undefined = found?.kind === "follow_up" ? found.outcome : undefined;
+      if (found?.kind === "not_found") outcome = await resend(ctx, operation);
+      if (outcome === undefined) {
+        // Still no answer: to the back of the queue, so it cannot starve the others.
+        await ctx.store.transaction((tx) => tx.operations.postponePending(operation.id, ctx.clock.now()));
+        return false;
+      }
+      await finishOperation(ctx, operation.id, outcome);
+      return true;
+    },
+  );
 }
 
 async function resend(ctx: CoreContext, operation: Operation): Promise<FollowUpOutcome | undefined> {

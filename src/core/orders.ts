@@ -129,16 +129,30 @@ export async function expireIfDue(ctx: CoreContext, tx: StoreTx, order: Order): 
   return applyOrderEvent(ctx, tx, order, "expire", { rejectReason: "expiration" });
 }
 
-/** Expires every unpaid order past its ttl; returns how many. Run by the background sweeper. */
+const EXPIRY_BATCH = 50;
+
+/**
+ * Expires every unpaid order past its ttl (up to `limit`); returns how many. Run by the
+ * background sweeper, in batches: each batch's orders are locked by its transaction, so nodes
+ * sweeping at once expire different orders, and a payment of one of them waits or is refused.
+ */
 export async function expireDueOrders(ctx: CoreContext, limit = 500): Promise<number> {
-  const due = await ctx.store.read((tx) => tx.orders.dueForExpiry(ctx.clock.now(), limit));
+  let seen = 0;
   let expired = 0;
-  for (const id of due) {
-    const order = await inTransaction(ctx, async (tx) => {
-      const found = await tx.orders.find(id);
-      return found && expireIfDue(ctx, tx, found);
+  while (seen < limit) {
+    const size = Math.min(EXPIRY_BATCH, limit - seen);
+    const batch = await inTransaction(ctx, async (tx) => {
+      const due = await tx.orders.dueForExpiry(ctx.clock.now(), size);
+      let done = 0;
+      for (const id of due) {
+        const found = await tx.orders.find(id);
+        if (found && (await expireIfDue(ctx, tx, found)).status === "expired") done++;
+      }
+      return { due: due.length, expired: done };
     });
-    if (order?.status === "expired") expired++;
+    seen += batch.due;
+    expired += batch.expired;
+    if (batch.due < size) break;
   }
   return expired;
 }

@@ -30,6 +30,9 @@ export type IdempotencyRecord = {
   createdAt: number;
 };
 
+/** A claim of shared work: taken at `now`, another node's once `until` has passed. */
+export type Lease = { now: number; until: number };
+
 export interface MerchantRepository {
   insert(merchant: Merchant): Promise<void>;
   find(id: MerchantId): Promise<Merchant | undefined>;
@@ -49,6 +52,10 @@ export interface OrderRepository {
   find(id: OrderId): Promise<Order | undefined>;
   /** Writes the order if its version is still `order.version`; returns false when another writer won. */
   update(order: Order): Promise<boolean>;
+  /**
+   * Unpaid orders past their expiry. In a transaction they are locked for it, and orders that
+   * another transaction holds are skipped: nodes sweeping at once expire different orders.
+   */
   dueForExpiry(now: number, limit: number): Promise<OrderId[]>;
   /** Orders still holding a pre-authorization placed before `before`, oldest first. */
   heldSince(before: number, limit: number): Promise<Order[]>;
@@ -60,8 +67,12 @@ export interface AttemptRepository {
   update(attempt: PaymentAttempt): Promise<void>;
   find(id: AttemptId): Promise<PaymentAttempt | undefined>;
   latestOfOrder(orderId: OrderId): Promise<PaymentAttempt | undefined>;
-  /** Attempts whose outcome tetri does not know (acquirer timed out, or a crash mid-call). */
-  unresolved(before: { pendingBefore: number; unknownBefore: number }, limit: number): Promise<PaymentAttempt[]>;
+  /**
+   * Leases up to `limit` attempts whose outcome tetri does not know (acquirer timed out, or a
+   * crash mid-call) until `lease.until`, so that no other node asks the acquirer about them
+   * meanwhile; an attempt whose lease ran out (its node died) is claimed again.
+   */
+  claimUnresolved(before: { pendingBefore: number; unknownBefore: number }, limit: number, lease: Lease): Promise<PaymentAttempt[]>;
   /** Moves a still-unresolved attempt to the back of the reconciliation queue; a settled one is left alone. */
   postponeUnresolved(id: AttemptId, at: number): Promise<void>;
   /** 3-D Secure challenges the buyer left unanswered past the order's expiry. */
@@ -73,7 +84,8 @@ export interface OperationRepository {
   update(operation: Operation): Promise<void>;
   find(id: OperationId): Promise<Operation | undefined>;
   ofOrder(orderId: OrderId): Promise<Operation[]>;
-  pending(updatedBefore: number, limit: number): Promise<Operation[]>;
+  /** Leases up to `limit` operations still pending since before `updatedBefore`, as claimUnresolved does attempts. */
+  claimPending(updatedBefore: number, limit: number, lease: Lease): Promise<Operation[]>;
   /** Moves a still-pending operation to the back of the reconciliation queue; a settled one is left alone. */
   postponePending(id: OperationId, at: number): Promise<void>;
 }
@@ -104,11 +116,28 @@ export interface OutboxRepository {
   ofOrder(orderId: OrderId): Promise<OutboxMessage[]>;
   attemptsOf(outboxId: OutboxId): Promise<CallbackAttempt[]>;
   countPending(): Promise<number>;
+  /** Pending messages a worker holds under a lease that has not run out at `now` (on any node). */
+  countLeased(now: number): Promise<number>;
 }
 
 export interface IdempotencyRepository {
+  /**
+   * Takes the key for the rest of this transaction. False when another transaction holds it:
+   * a request with the same key is in flight (only where transactions run at the same time).
+   */
+  lock(merchantId: MerchantId, scope: string, key: string): Promise<boolean>;
   find(merchantId: MerchantId, scope: string, key: string): Promise<IdempotencyRecord | undefined>;
   insert(record: IdempotencyRecord): Promise<void>;
+}
+
+/**
+ * Values every node of one store must share, by name (signing keys sealed with the card key,
+ * the demo merchant's id). A value, once written, is never replaced.
+ */
+export interface SettingRepository {
+  find(name: string): Promise<string | undefined>;
+  /** Writes `value` unless the name has one; returns the value the store keeps (this one, or the one another node wrote first). */
+  insertIfAbsent(name: string, value: string, now: number): Promise<string>;
 }
 
 /** The repositories of one transaction (or one read snapshot), one per aggregate. */
@@ -121,6 +150,7 @@ export interface StoreTx {
   readonly savedCards: SavedCardRepository;
   readonly outbox: OutboxRepository;
   readonly idempotency: IdempotencyRepository;
+  readonly settings: SettingRepository;
 }
 
 export interface Store {
@@ -139,6 +169,18 @@ export class RetryableStoreError extends Error {
   constructor(cause: unknown) {
     super(`the database refused a transaction because of a concurrent one: ${(cause as Error)?.message ?? String(cause)}`, { cause });
     this.name = "RetryableStoreError";
+  }
+}
+
+/**
+ * The database cannot be reached (down, restarting, connection lost, no free connection in
+ * time). Not retried: a transaction whose COMMIT was cut off may or may not have committed, so
+ * only the client, with its idempotency key, may send the request again.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`the database is unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = "StoreUnavailableError";
   }
 }
 

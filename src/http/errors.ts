@@ -1,10 +1,12 @@
 // Turns anything a request can throw into a TetriError, so each dialect renders one kind
 // of error in its own shape. Fastify's own errors (bad JSON, body too large, schema
-// validation) are translated here; anything else is a bug and answers 500 without details.
+// validation) are translated here, and so is a database out of reach (503); anything else is a
+// bug and answers 500 without details.
 
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { ERRORS, TetriError, isTetriError, validationError } from "../core/errors.ts";
 import type { FieldProblem } from "../core/errors.ts";
+import { StoreUnavailableError } from "../core/ports.ts";
 
 type AjvIssue = { instancePath?: string; message?: string; keyword?: string; params?: Record<string, unknown> };
 
@@ -31,6 +33,7 @@ export function validationProblems(issues: readonly AjvIssue[]): FieldProblem[] 
 
 export function toTetriError(error: unknown): TetriError {
   if (isTetriError(error)) return error;
+  if (error instanceof StoreUnavailableError) return new TetriError("TETRI_ERR_UNAVAILABLE");
   const fastifyError = error as Partial<FastifyError> & { validation?: AjvIssue[] };
   if (Array.isArray(fastifyError.validation)) return validationError(validationProblems(fastifyError.validation));
   switch (fastifyError.code) {

@@ -1,18 +1,20 @@
-// Opens the store the configuration names. SQLite (a file in the data directory) is the
-// embedded default and, for now, the only backend; a backend is one folder beside sqlite/
+// Opens the store the configuration names: SQLite (a file in the data directory, the embedded
+// default) or PostgreSQL (shared by many nodes). A backend is one folder beside the others
 // that returns an OpenedStore over the shared queries/ and migrations/.
 
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseConfig } from "../config.ts";
+import { openPostgresStore } from "./postgres/index.ts";
 import { openSqliteStore } from "./sqlite/index.ts";
 import type { OpenedStore, StoreLog } from "./types.ts";
 
-export type { OpenedStore, StoreLog } from "./types.ts";
+export type { OpenedStore, PoolStats, StoreLog } from "./types.ts";
 
 const SILENT: StoreLog = { error: () => {} };
 
 export async function openStore(database: DatabaseConfig, log: StoreLog = SILENT): Promise<OpenedStore> {
+  if (database.kind === "postgres") return openPostgresStore(database.url, database.poolSize, log);
   mkdirSync(dirname(database.path), { recursive: true, mode: 0o700 });
   return openSqliteStore(database.path, log);
 }

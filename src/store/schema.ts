@@ -80,6 +80,8 @@ export type PaymentAttemptsTable = CardColumns & {
   terminal: string | null;
   created_at: BigNumber;
   updated_at: BigNumber;
+  /** Until when a node's reconciliation has claimed it (null: never claimed). */
+  lease_until: BigNumber | null;
 };
 
 export type SavedCardsTable = CardColumns & {
@@ -104,6 +106,8 @@ export type OperationsTable = {
   failure_reason: string | null;
   created_at: BigNumber;
   updated_at: BigNumber;
+  /** Until when a node's reconciliation has claimed it (null: never claimed). */
+  lease_until: BigNumber | null;
 };
 
 export type OutboxTable = {
@@ -157,6 +161,12 @@ export type AcquirerJournalTable = {
   created_at: BigNumber;
 };
 
+export type SettingsTable = {
+  name: string;
+  value: string;
+  created_at: BigNumber;
+};
+
 export type Database = {
   merchants: MerchantsTable;
   dialect_credentials: DialectCredentialsTable;
@@ -168,4 +178,5 @@ export type Database = {
   callback_attempts: CallbackAttemptsTable;
   idempotency_keys: IdempotencyKeysTable;
   acquirer_journal: AcquirerJournalTable;
+  settings: SettingsTable;
 };

@@ -1,7 +1,7 @@
-// A core context on a real SQLite file, for unit and property tests of core without HTTP.
+// A core context on a real database (this run's: an SQLite file, or a PostgreSQL database of
+// its own), for unit and property tests of core without HTTP.
 
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import { checkoutLinks } from "../../src/checkout/links.ts";
 import { CardVault, vaultKeyFrom } from "../../src/core/card-vault.ts";
 import { createMerchant } from "../../src/core/merchants.ts";
@@ -10,8 +10,8 @@ import type { OrderRequest } from "../../src/core/orders.ts";
 import type { Store } from "../../src/core/ports.ts";
 import type { DialectId } from "../../src/core/types.ts";
 import { CREDENTIAL_ISSUERS, coreContext } from "../../src/services.ts";
-import { openSqliteStore } from "../../src/store/sqlite/index.ts";
-import { TestClock, tempDir } from "./fixtures.ts";
+import { openTestStore } from "./database.ts";
+import { TestClock } from "./fixtures.ts";
 
 export const CORE_DIALECT = "bog" as DialectId;
 
@@ -50,8 +50,7 @@ export function countingStore(store: Store) {
 }
 
 export async function coreFixture(options: { wrapStore?: (store: Store) => Store } = {}) {
-  const dir = tempDir("tetri-core-");
-  const opened = await openSqliteStore(join(dir.path, "core.sqlite"), { error: () => {} });
+  const { opened, remove } = await openTestStore();
   const clock = new TestClock();
   const store = options.wrapStore?.(opened.store) ?? opened.store;
   const ctx = coreContext({ store, acquirerJournal: opened.acquirerJournal }, {
@@ -70,7 +69,7 @@ export async function coreFixture(options: { wrapStore?: (store: Store) => Store
     journal: opened.acquirerJournal,
     async close() {
       await opened.close();
-      dir.remove();
+      await remove();
     },
   };
 }

@@ -119,12 +119,15 @@ export function parseJsonOrUndefined(text: string): any {
 
 const REPOSITORY = fileURLToPath(new URL("../../", import.meta.url));
 
-/** Another merchant in a server's data directory, made with the CLI as an operator would. */
-export function addMerchant(server: { dataDir: string }, name: string): MerchantCredentials {
+/**
+ * Another merchant in a server's store, made with the CLI as an operator would. `storeEnv` is
+ * what the server's configuration adds to find its store (a PostgreSQL URL and card key).
+ */
+export function addMerchant(server: { dataDir: string; storeEnv?: Record<string, string> }, name: string): MerchantCredentials {
   const created = JSON.parse(
     execFileSync(process.execPath, ["src/cli.ts", "merchants", "create", "--name", name, "--json"], {
       cwd: REPOSITORY,
-      env: { ...process.env, TETRI_DATA_DIR: server.dataDir },
+      env: { ...process.env, TETRI_DATA_DIR: server.dataDir, ...server.storeEnv },
     }).toString(),
   ) as { client_id: string; client_secret: string; tbc_api_key: string };
   return { clientId: created.client_id, clientSecret: created.client_secret, tbcApiKey: created.tbc_api_key };

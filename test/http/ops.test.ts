@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createPublicKey } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { TEST_DB } from "../helpers/database.ts";
 import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
 
@@ -27,6 +28,13 @@ describe("operations endpoints", () => {
     assert.match(response.text, /tetri_orders\{status="created"\} 0/);
     assert.match(response.text, /# TYPE tetri_callback_attempts_total counter/);
     assert.match(response.text, /tetri_callbacks_pending \d+/);
+    assert.match(response.text, /tetri_callbacks_leased \d+/);
+    if (TEST_DB === "postgres") {
+      assert.match(response.text, /tetri_db_pool_connections\{state="size"\} 10/);
+      assert.match(response.text, /tetri_db_pool_connections\{state="open"\} [1-9]/);
+    } else {
+      assert.doesNotMatch(response.text, /tetri_db_pool/, "one SQLite connection, no pool");
+    }
   });
 
   it("publishes the callback public key as PEM, without a token", async () => {

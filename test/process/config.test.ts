@@ -51,6 +51,22 @@ describe("loadConfig", () => {
     assert.deepEqual(loadConfig({ TETRI_DATABASE_URL: "sqlite:db/x.sqlite" }).database, { kind: "sqlite", path: resolve("db/x.sqlite") });
   });
 
+  it("takes a postgres:// database URL with a pool size, and then needs the card key every node shares", () => {
+    const url = "postgres://tetri:pw@db.internal:5432/tetri";
+    assert.deepEqual(loadConfig({ TETRI_DATABASE_URL: url, TETRI_CARD_KEY: KEY }).database, { kind: "postgres", url, poolSize: 10 });
+    assert.deepEqual(loadConfig({ TETRI_DATABASE_URL: "postgresql://h/db", TETRI_DATABASE_POOL_SIZE: "25", TETRI_CARD_KEY: KEY }).database, {
+      kind: "postgres",
+      url: "postgresql://h/db",
+      poolSize: 25,
+    });
+    assert.throws(() => loadConfig({ TETRI_DATABASE_URL: url }), /TETRI_CARD_KEY is required with a PostgreSQL database/);
+    assert.throws(() => loadConfig({ TETRI_DATABASE_URL: url, TETRI_CARD_KEY: KEY, TETRI_DATABASE_POOL_SIZE: "0" }), /TETRI_DATABASE_POOL_SIZE must be between/);
+    assert.throws(
+      () => loadConfig({ TETRI_DATABASE_URL: "postgres:/secret-password@h" }),
+      (error: unknown) => error instanceof ConfigError && /^TETRI_DATABASE_URL /.test(error.message) && !error.message.includes("secret-password"),
+    );
+  });
+
   it("rejects bad values with a ConfigError naming the variable", () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ PORT: "abc" }, /^PORT /],

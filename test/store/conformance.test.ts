@@ -2,7 +2,6 @@
 // A new backend (store/<name>/) joins STORES and must pass all of it unchanged.
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { AcquirerJournalEntry } from "../../src/acquirers/journal.ts";
 import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId } from "../../src/core/ids.ts";
@@ -11,21 +10,15 @@ import { minor } from "../../src/core/money.ts";
 import type { Store, StoreTx } from "../../src/core/ports.ts";
 import type { DialectId, Merchant, Operation, Order, OutboxMessage, PaymentAttempt } from "../../src/core/types.ts";
 import type { OpenedStore } from "../../src/store/index.ts";
-import { openSqliteStore } from "../../src/store/sqlite/index.ts";
-import { tempDir } from "../helpers/fixtures.ts";
+import { openTestStore, TEST_DB } from "../helpers/database.ts";
 
-type Backend = { name: string; open(): Promise<{ opened: OpenedStore; remove(): Promise<void> }> };
+type Backend = { name: string; open(): ReturnType<typeof openTestStore> };
 
-export const STORES: readonly Backend[] = [
-  {
-    name: "sqlite",
-    async open() {
-      const dir = tempDir("tetri-store-");
-      const opened = await openSqliteStore(join(dir.path, "store.sqlite"), { error: () => {} });
-      return { opened, remove: async () => dir.remove() };
-    },
-  },
-];
+/** Every backend; PostgreSQL in the run on PostgreSQL (TETRI_TEST_DB=postgres), which CI makes. */
+export const STORES: readonly Backend[] = (TEST_DB === "postgres" ? (["sqlite", "postgres"] as const) : (["sqlite"] as const)).map((name) => ({
+  name,
+  open: () => openTestStore(name),
+}));
 
 const DIALECT = "bog" as DialectId;
 const OTHER_DIALECT = "tbc" as DialectId;
@@ -216,6 +209,22 @@ for (const backend of STORES) {
       assert.equal(now?.version, 1);
     });
 
+    it("transactions that read an order to change it take turns: none loses its update or fails its version check", async () => {
+      const o = await insertOrder();
+      const won = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          store.transaction(async (tx) => {
+            const current = await tx.orders.find(o.id);
+            if (!current) throw new Error("the order vanished");
+            return tx.orders.update({ ...current, updatedAt: current.updatedAt + 1 });
+          }),
+        ),
+      );
+      assert.deepEqual(won, Array.from({ length: 20 }, () => true));
+      const now = await store.read((tx) => tx.orders.find(o.id));
+      assert.deepEqual([now?.version, now?.updatedAt], [20, NOW + 20]);
+    });
+
     it("a transaction that throws leaves nothing behind, and takes no concurrent transaction with it", async () => {
       const kept = order(shop.id);
       const lost = order(shop.id);
@@ -275,6 +284,30 @@ for (const backend of STORES) {
       assert.equal((await store.read((tx) => tx.idempotency.find(shop.id, "dup", "k")))?.fingerprint, "f");
     });
 
+    it("an idempotency key held by an open transaction is nobody else's until it commits", async () => {
+      const held = gate();
+      const locked = gate();
+      let committed = false;
+      const first = store.transaction(async (tx) => {
+        assert.equal(await tx.idempotency.lock(shop.id, "held", "k"), true);
+        locked.open();
+        await held.wait;
+      });
+      await locked.wait;
+      // Where transactions run at once, the second is refused the key; where they take turns, it
+      // runs after the first committed. Either way it never holds the key while the first does.
+      const second = store.transaction(async (tx) => ({ got: await tx.idempotency.lock(shop.id, "held", "k"), afterFirst: committed }));
+      const other = store.transaction((tx) => tx.idempotency.lock(shop.id, "held", "another key"));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      committed = true;
+      held.open();
+      await first;
+      const { got, afterFirst } = await second;
+      assert.ok(!got || afterFirst, "the key was held by two transactions at once");
+      assert.equal(await other, true, "another key is free");
+      assert.equal(await store.transaction((tx) => tx.idempotency.lock(shop.id, "held", "k")), true, "free again after the commit");
+    });
+
     it("outbox: a lease keeps a message from a second claim; an older undelivered message of the order goes first", async () => {
       const o = await insertOrder();
       const first = message(o, 1, { nextAttemptAt: NOW + 10 });
@@ -309,7 +342,7 @@ for (const backend of STORES) {
       assert.ok((await store.read((tx) => tx.outbox.countPending())) >= 1);
     });
 
-    it("the sweeper's queries: due orders, unresolved attempts, abandoned challenges, pending operations, postponing", async () => {
+    it("the sweeper's queries: due orders, claims of unresolved attempts and pending operations, abandoned challenges, postponing", async () => {
       const due = await insertOrder({ expiresAt: NOW - 1 });
       const later = await insertOrder({ expiresAt: NOW + 60_000 });
       const ids = await store.read((tx) => tx.orders.dueForExpiry(NOW, 1000));
@@ -323,11 +356,22 @@ for (const backend of STORES) {
         for (const a of [unknown, challenge, approved]) await tx.attempts.insert(a);
         await tx.operations.insert(pendingOp);
       });
-      const unresolved = (await store.read((tx) => tx.attempts.unresolved({ pendingBefore: NOW, unknownBefore: NOW }, 1000))).map((a) => a.id);
-      assert.ok(unresolved.includes(unknown.id) && !unresolved.includes(challenge.id) && !unresolved.includes(approved.id));
+      const claim = (at: number) =>
+        store.transaction(async (tx) => {
+          const lease = { now: at, until: at + 1000 };
+          const attempts = await tx.attempts.claimUnresolved({ pendingBefore: NOW, unknownBefore: NOW }, 1000, lease);
+          const operations = await tx.operations.claimPending(NOW, 1000, lease);
+          return [...attempts, ...operations].map((x) => x.id as string);
+        });
+      const claimed = await claim(NOW);
+      assert.ok(claimed.includes(unknown.id) && claimed.includes(pendingOp.id), "unresolved and pending are claimed");
+      assert.ok(!claimed.includes(challenge.id) && !claimed.includes(approved.id), "settled and challenged are not");
+      const again = await claim(NOW + 500);
+      assert.ok(!again.includes(unknown.id) && !again.includes(pendingOp.id), "a claim under lease is nobody else's");
+      const takenOver = await claim(NOW + 1001);
+      assert.ok(takenOver.includes(unknown.id) && takenOver.includes(pendingOp.id), "a lease that ran out is taken over");
       const abandoned = (await store.read((tx) => tx.attempts.abandonedChallenges(NOW, 1000))).map((a) => a.id);
       assert.ok(abandoned.includes(challenge.id));
-      assert.ok((await store.read((tx) => tx.operations.pending(NOW, 1000))).some((op) => op.id === pendingOp.id));
 
       await store.transaction(async (tx) => {
         await tx.attempts.postponeUnresolved(unknown.id, NOW + 5);
@@ -340,6 +384,27 @@ for (const backend of STORES) {
       assert.equal(op?.updatedAt, NOW + 5);
       const counts = await store.read((tx) => tx.orders.countByStatus());
       assert.ok((counts.created ?? 0) >= 2);
+    });
+
+    it("orders due for expiry that an open transaction took are not handed to another meanwhile", async () => {
+      const due = await insertOrder({ expiresAt: NOW - 2 });
+      const took = gate();
+      const held = gate();
+      let committed = false;
+      const first = store.transaction(async (tx) => {
+        const ids = await tx.orders.dueForExpiry(NOW, 1000);
+        took.open();
+        await held.wait;
+        return ids;
+      });
+      await took.wait;
+      const second = store.transaction(async (tx) => ({ ids: await tx.orders.dueForExpiry(NOW, 1000), afterFirst: committed }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      committed = true;
+      held.open();
+      assert.ok((await first).includes(due.id));
+      const { ids, afterFirst } = await second;
+      assert.ok(!ids.includes(due.id) || afterFirst, "two transactions held the same due order at once");
     });
 
     it("a saved card is deleted once; the deletion time stays the first", async () => {

@@ -33,6 +33,8 @@ async function firstReleaseDatabase(): Promise<void> {
     update orders set saved_card_id = 'card1' where id = '00000000-0000-4000-8000-000000000002';
     insert into payment_attempts values ('pat_1', '00000000-0000-4000-8000-000000000001', 'approved', '424242******4242', 'visa', '12/39', 'A', 'c', 'k', null, '1', '2', 1, 1);
     insert into payment_attempts values ('pat_2', '00000000-0000-4000-8000-000000000002', 'approved', '424242******4242', 'visa', '12/39', 'A', 'c', 'k', null, '1', '2', 1, 1);
+    insert into acquirer_journal values ('pat_1', 'authorization', 'approved', 500, 'GEL', 1, null, '1', '2', 1),
+      ('pat_2', 'authorization', 'approved', 300, 'GEL', 0, null, '1', '2', 1);
   `);
   await db.destroy();
 }
@@ -67,6 +69,11 @@ describe("migrations from the first release", () => {
     assert.equal(tbc?.terminal, null);
     assert.deepEqual([cardAttempt?.method, cardAttempt?.customerPresent, cardAttempt?.terminal], ["card", true, "default"]);
     assert.deepEqual([savedCardAttempt?.method, savedCardAttempt?.customerPresent], ["card", false]);
+  });
+
+  it("the test acquirer's journal keeps its entries, capture now a flag", async () => {
+    const [captured, held] = await Promise.all([opened.acquirerJournal.find("pat_1"), opened.acquirerJournal.find("pat_2")]);
+    assert.deepEqual([captured?.capture, captured?.amount, held?.capture, held?.amount], [true, 500, false, 300]);
   });
 
   it("foreign keys hold after the rebuild of merchants", () => {

@@ -17,6 +17,10 @@ export function sendOAuthFailure(reply: FastifyReply, failure: OAuthFailure) {
 /** Any error on the token endpoint, as Keycloak words it. */
 export function renderOAuthError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   const tetri = toTetriError(error);
+  if (tetri.code === "TETRI_ERR_UNAVAILABLE") {
+    request.log.error({ err: error }, "token request failed");
+    return reply.status(503).send({ error: "temporarily_unavailable", error_description: tetri.message });
+  }
   if (tetri.status >= 500) {
     request.log.error({ err: error }, "token request failed");
     return reply.status(500).send({ error: "server_error", error_description: "Internal error" });

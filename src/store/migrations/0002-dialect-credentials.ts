@@ -5,8 +5,9 @@
 import type { Kysely } from "kysely";
 import type { Migration } from "kysely/migration";
 import { sql } from "kysely";
+import type { Engine } from "../types.ts";
 
-export const dialectCredentials: Migration = {
+export const dialectCredentials = (engine: Engine): Migration => ({
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable("dialect_credentials")
@@ -23,6 +24,12 @@ export const dialectCredentials: Migration = {
     await sql`insert into dialect_credentials (dialect, lookup, merchant_id, secret_ciphertext, secret_key_id, details, created_at)
       select 'tbc', tbc_api_key_hash, id, null, null, '{}', created_at from merchants where tbc_api_key_hash is not null`.execute(db);
 
+    if (engine === "postgres") {
+      // PostgreSQL drops the column and its UNIQUE constraint in place (a rebuild is not
+      // possible there while foreign keys point at the table).
+      await db.schema.alterTable("merchants").dropColumn("tbc_api_key_hash").execute();
+      return;
+    }
     // The old column is UNIQUE, which SQLite cannot drop: the table is rebuilt without it (the
     // store runs migrations with foreign keys off and checks them afterwards, as SQLite asks).
     await db.schema
@@ -38,4 +45,4 @@ export const dialectCredentials: Migration = {
     await db.schema.dropTable("merchants").execute();
     await db.schema.alterTable("merchants_next").renameTo("merchants").execute();
   },
-};
+});

@@ -1,15 +1,26 @@
 // Every schema change, in order. Each store runs them all at start; a released migration is
-// never edited, only followed by another.
+// never edited, only followed by another. The list is the same for every engine; a migration
+// that must be written differently for one (SQLite rebuilds a table where PostgreSQL alters
+// it) is given the engine, and test/store/schema.test.ts checks that both end the same.
 
 import type { Migration } from "kysely/migration";
+import type { Engine } from "../types.ts";
 import { initial } from "./0001-initial.ts";
 import { dialectCredentials } from "./0002-dialect-credentials.ts";
 import { attemptDetails } from "./0003-attempt-details.ts";
-import { splitPayments } from "./0004-split-payments.ts";
+import { journalCaptureFlag } from "./0004-journal-capture-flag.ts";
+import { settings } from "./0005-settings.ts";
+import { reconciliationLeases } from "./0006-reconciliation-leases.ts";
+import { splitPayments } from "./0007-split-payments.ts";
 
-export const MIGRATIONS: Readonly<Record<string, Migration>> = {
-  "0001_initial": initial,
-  "0002_dialect_credentials": dialectCredentials,
-  "0003_attempt_details": attemptDetails,
-  "0004_split_payments": splitPayments,
-};
+export function migrationsFor(engine: Engine): Readonly<Record<string, Migration>> {
+  return {
+    "0001_initial": initial,
+    "0002_dialect_credentials": dialectCredentials(engine),
+    "0003_attempt_details": attemptDetails,
+    "0004_journal_capture_flag": journalCaptureFlag(engine),
+    "0005_settings": settings,
+    "0006_reconciliation_leases": reconciliationLeases,
+    "0007_split_payments": splitPayments,
+  };
+}

@@ -3,7 +3,7 @@ import type { AttemptId, OrderId } from "../../core/ids.ts";
 import type { AttemptRepository } from "../../core/ports.ts";
 import type { PaymentAttempt } from "../../core/types.ts";
 import type { Database, PaymentAttemptsTable } from "../schema.ts";
-import { cardColumns, cardOf, flag, num } from "./rows.ts";
+import { cardColumns, cardOf, flag, leaseFree, num } from "./rows.ts";
 
 function toAttempt(row: Selectable<PaymentAttemptsTable>): PaymentAttempt {
   return {
@@ -39,7 +39,7 @@ function attemptRow(attempt: PaymentAttempt): Insertable<PaymentAttemptsTable> &
   };
 }
 
-export function attemptQueries(db: Kysely<Database>): AttemptRepository {
+export function attemptQueries(db: Kysely<Database>, rowLocks: boolean): AttemptRepository {
   return {
     async insert(attempt) {
       await db.insertInto("payment_attempts").values(attemptRow(attempt)).execute();
@@ -62,19 +62,22 @@ export function attemptQueries(db: Kysely<Database>): AttemptRepository {
         .executeTakeFirst();
       return row && toAttempt(row);
     },
-    async unresolved({ pendingBefore, unknownBefore }, limit) {
-      const rows = await db
+    async claimUnresolved({ pendingBefore, unknownBefore }, limit, lease) {
+      const free = leaseFree(lease.now);
+      const due = db
         .selectFrom("payment_attempts")
-        .selectAll()
+        .select("id")
         .where((eb) =>
           eb.or([
             eb.and([eb("status", "=", "pending"), eb("updated_at", "<", pendingBefore)]),
             eb.and([eb("status", "=", "unknown"), eb("updated_at", "<", unknownBefore)]),
           ]),
         )
+        .where(free)
         .orderBy("updated_at")
         .limit(limit)
-        .execute();
+        .$if(rowLocks, (q) => q.forUpdate().skipLocked());
+      const rows = await db.updateTable("payment_attempts").set({ lease_until: lease.until }).where("id", "in", due).where(free).returningAll().execute();
       return rows.map(toAttempt);
     },
     async postponeUnresolved(id, at) {

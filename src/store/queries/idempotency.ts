@@ -1,11 +1,20 @@
+import { sql } from "kysely";
 import type { Kysely } from "kysely";
 import type { MerchantId } from "../../core/ids.ts";
 import type { IdempotencyRepository } from "../../core/ports.ts";
 import type { Database } from "../schema.ts";
 import { num } from "./rows.ts";
 
-export function idempotencyQueries(db: Kysely<Database>): IdempotencyRepository {
+export function idempotencyQueries(db: Kysely<Database>, rowLocks: boolean): IdempotencyRepository {
   return {
+    async lock(merchantId, scope, key) {
+      // Transactions that take turns never meet one that holds the key.
+      if (!rowLocks) return true;
+      // A transaction-scoped advisory lock on the key's 64-bit hash: it goes with the commit
+      // or rollback, and with the session of a node that died.
+      const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtextextended(${JSON.stringify([merchantId, scope, key])}, 0)) as locked`.execute(db);
+      return rows[0]?.locked === true;
+    },
     async find(merchantId, scope, key) {
       const row = await db
         .selectFrom("idempotency_keys")

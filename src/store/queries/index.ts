@@ -11,15 +11,23 @@ import { operationQueries } from "./operations.ts";
 import { orderQueries } from "./orders.ts";
 import { outboxQueries } from "./outbox.ts";
 import { savedCardQueries } from "./saved-cards.ts";
+import { settingQueries } from "./settings.ts";
 
 export { acquirerJournalQueries } from "./acquirer-journal.ts";
 
 /**
  * The repositories of core/ports.ts over one Kysely handle: a transaction, or a read snapshot.
  * Each is made on first use: most units of work touch two or three of them.
+ *
+ * `rowLocks` is true for a transaction of a backend whose transactions run at the same time
+ * (PostgreSQL): an order read in it is locked until it commits, so a concurrent change of the
+ * same order waits its turn and reads it fresh instead of failing its version check; an
+ * idempotency key is locked likewise; claims of shared work skip rows that another transaction
+ * holds. SQLite's transactions take turns: it needs none of it.
  */
 class Repositories implements StoreTx {
   readonly #db: Kysely<Database>;
+  readonly #rowLocks: boolean;
   #merchants?: StoreTx["merchants"];
   #credentials?: StoreTx["credentials"];
   #orders?: StoreTx["orders"];
@@ -28,9 +36,11 @@ class Repositories implements StoreTx {
   #savedCards?: StoreTx["savedCards"];
   #outbox?: StoreTx["outbox"];
   #idempotency?: StoreTx["idempotency"];
+  #settings?: StoreTx["settings"];
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, rowLocks: boolean) {
     this.#db = db;
+    this.#rowLocks = rowLocks;
   }
 
   get merchants() {
@@ -40,25 +50,28 @@ class Repositories implements StoreTx {
     return (this.#credentials ??= credentialQueries(this.#db));
   }
   get orders() {
-    return (this.#orders ??= orderQueries(this.#db));
+    return (this.#orders ??= orderQueries(this.#db, this.#rowLocks));
   }
   get attempts() {
-    return (this.#attempts ??= attemptQueries(this.#db));
+    return (this.#attempts ??= attemptQueries(this.#db, this.#rowLocks));
   }
   get operations() {
-    return (this.#operations ??= operationQueries(this.#db));
+    return (this.#operations ??= operationQueries(this.#db, this.#rowLocks));
   }
   get savedCards() {
     return (this.#savedCards ??= savedCardQueries(this.#db));
   }
   get outbox() {
-    return (this.#outbox ??= outboxQueries(this.#db));
+    return (this.#outbox ??= outboxQueries(this.#db, this.#rowLocks));
   }
   get idempotency() {
-    return (this.#idempotency ??= idempotencyQueries(this.#db));
+    return (this.#idempotency ??= idempotencyQueries(this.#db, this.#rowLocks));
+  }
+  get settings() {
+    return (this.#settings ??= settingQueries(this.#db));
   }
 }
 
-export function queriesOn(db: Kysely<Database>): StoreTx {
-  return new Repositories(db);
+export function queriesOn(db: Kysely<Database>, options: { rowLocks: boolean }): StoreTx {
+  return new Repositories(db, options.rowLocks);
 }

@@ -3,7 +3,7 @@ import type { MerchantId, OperationId, OrderId } from "../../core/ids.ts";
 import type { OperationRepository } from "../../core/ports.ts";
 import type { Operation } from "../../core/types.ts";
 import type { Database, OperationsTable } from "../schema.ts";
-import { currency, money, num } from "./rows.ts";
+import { currency, leaseFree, money, num } from "./rows.ts";
 
 function toOperation(row: Selectable<OperationsTable>): Operation {
   return {
@@ -39,7 +39,7 @@ function operationRow(operation: Operation): Insertable<OperationsTable> & { id:
   };
 }
 
-export function operationQueries(db: Kysely<Database>): OperationRepository {
+export function operationQueries(db: Kysely<Database>, rowLocks: boolean): OperationRepository {
   return {
     async insert(operation) {
       await db.insertInto("operations").values(operationRow(operation)).execute();
@@ -62,15 +62,18 @@ export function operationQueries(db: Kysely<Database>): OperationRepository {
         .execute();
       return rows.map(toOperation);
     },
-    async pending(updatedBefore, limit) {
-      const rows = await db
+    async claimPending(updatedBefore, limit, lease) {
+      const free = leaseFree(lease.now);
+      const due = db
         .selectFrom("operations")
-        .selectAll()
+        .select("id")
         .where("status", "=", "pending")
         .where("updated_at", "<", updatedBefore)
+        .where(free)
         .orderBy("updated_at")
         .limit(limit)
-        .execute();
+        .$if(rowLocks, (q) => q.forUpdate().skipLocked());
+      const rows = await db.updateTable("operations").set({ lease_until: lease.until }).where("id", "in", due).where(free).returningAll().execute();
       return rows.map(toOperation);
     },
     async postponePending(id, at) {

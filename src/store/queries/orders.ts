@@ -72,13 +72,14 @@ function orderRow(order: Order): Insertable<OrdersTable> & { version: number } {
   };
 }
 
-export function orderQueries(db: Kysely<Database>): OrderRepository {
+export function orderQueries(db: Kysely<Database>, rowLocks: boolean): OrderRepository {
   return {
     async insert(order) {
       await db.insertInto("orders").values(orderRow(order)).execute();
     },
     async find(id) {
-      const row = await db.selectFrom("orders").selectAll().where("id", "=", id).executeTakeFirst();
+      // Read to be changed: a concurrent change of the same order waits for this one to commit.
+      const row = await db.selectFrom("orders").selectAll().where("id", "=", id).$if(rowLocks, (q) => q.forUpdate()).executeTakeFirst();
       return row && toOrder(row);
     },
     async update(order) {
@@ -99,6 +100,7 @@ export function orderQueries(db: Kysely<Database>): OrderRepository {
         .where("expires_at", "<=", now)
         .orderBy("expires_at")
         .limit(limit)
+        .$if(rowLocks, (q) => q.forUpdate().skipLocked())
         .execute();
       return rows.map((r) => r.id as OrderId);
     },

@@ -1,10 +1,15 @@
 import { sql } from "kysely";
-import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
+import type { Kysely, Selectable, SelectQueryBuilder } from "kysely";
 import type { MerchantId, OrderId, OutboxId } from "../../core/ids.ts";
 import type { OutboxRepository } from "../../core/ports.ts";
 import type { CallbackAttempt, DialectId, OutboxMessage } from "../../core/types.ts";
 import type { Database, OutboxTable } from "../schema.ts";
-import { num, numOrNull } from "./rows.ts";
+import { leaseFree, num, numOrNull } from "./rows.ts";
+
+async function countOf(query: SelectQueryBuilder<Database, "outbox", object>): Promise<number> {
+  const row = await query.select((eb) => eb.fn.countAll<number | string>().as("n")).executeTakeFirstOrThrow();
+  return num(row.n);
+}
 
 function toOutbox(row: Selectable<OutboxTable>): OutboxMessage {
   return {
@@ -24,7 +29,7 @@ function toOutbox(row: Selectable<OutboxTable>): OutboxMessage {
   };
 }
 
-export function outboxQueries(db: Kysely<Database>): OutboxRepository {
+export function outboxQueries(db: Kysely<Database>, rowLocks: boolean): OutboxRepository {
   return {
     async insert(message) {
       await db
@@ -49,8 +54,7 @@ export function outboxQueries(db: Kysely<Database>): OutboxRepository {
         .execute();
     },
     async claimDue(now, limit, lease) {
-      const free = (eb: ExpressionBuilder<Database, "outbox">) =>
-        eb.or([eb("outbox.lease_until", "is", null), eb("outbox.lease_until", "<", now)]);
+      const free = leaseFree(now);
       const due = db
         .selectFrom("outbox")
         .select("outbox.id")
@@ -69,7 +73,10 @@ export function outboxQueries(db: Kysely<Database>): OutboxRepository {
           ),
         )
         .orderBy("outbox.next_attempt_at")
-        .limit(limit);
+        .limit(limit)
+        // Nodes claiming at once take different messages instead of queueing behind each
+        // other's row locks.
+        .$if(rowLocks, (q) => q.forUpdate().skipLocked());
       const rows = await db
         .updateTable("outbox")
         .set({ lease_until: lease.until, lease_token: lease.token })
@@ -126,12 +133,10 @@ export function outboxQueries(db: Kysely<Database>): OutboxRepository {
       );
     },
     async countPending() {
-      const row = await db
-        .selectFrom("outbox")
-        .select(db.fn.countAll<number | string>().as("n"))
-        .where("status", "=", "pending")
-        .executeTakeFirstOrThrow();
-      return num(row.n);
+      return countOf(db.selectFrom("outbox").where("status", "=", "pending"));
+    },
+    async countLeased(now) {
+      return countOf(db.selectFrom("outbox").where("status", "=", "pending").where("lease_until", ">=", now));
     },
   };
 }

@@ -1,7 +1,9 @@
 // Reading columns back the same way whatever the driver: bigint columns may arrive as
 // strings, flags as 0/1. Card columns are shared by attempts and saved cards.
 
+import { sql } from "kysely";
 import type { Currency, MinorUnits } from "../../core/money.ts";
+import type { Lease } from "../../core/ports.ts";
 import type { CardBrand, CardSummary } from "../../core/types.ts";
 import type { CardColumns } from "../schema.ts";
 
@@ -29,3 +31,6 @@ export function cardOf(row: CardColumns): { card: CardSummary; panCiphertext: st
     panKeyId: row.pan_key_id,
   };
 }
+
+/** A row of shared work (with a lease_until column) that nobody holds at `now`: never claimed, or its lease ran out. */
+export const leaseFree = (now: Lease["now"]) => sql<boolean>`(lease_until is null or lease_until < ${now})`;

@@ -3,13 +3,13 @@
 // commit of the first). Transactions go through group commit; read snapshots take their turn
 // between batches, so a read never sees a batch that is still being written.
 
-import { AsyncLocalStorage } from "node:async_hooks";
 import { closeSync, openSync } from "node:fs";
 import { sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import type { Store } from "../../core/ports.ts";
 import type { OpenedStore, StoreLog } from "../types.ts";
-import { MIGRATIONS } from "../migrations/index.ts";
+import { migrationsFor } from "../migrations/index.ts";
+import { nestingGuard } from "../nesting.ts";
 import { acquirerJournalQueries, queriesOn } from "../queries/index.ts";
 import { openConnection } from "./connection.ts";
 import type { SqliteConnection } from "./connection.ts";
@@ -41,20 +41,12 @@ export async function openSqliteStore(path: string, log: StoreLog): Promise<Open
   const begin = raw.prepare("BEGIN");
   const commit = raw.prepare("COMMIT");
 
-  // Which kind of work the current async context is inside. Work that starts a transaction or
-  // a read from inside another would wait for its own turn forever, so it fails at once
-  // instead; a read inside a read shares the snapshot it is in.
-  const inside = new AsyncLocalStorage<"transaction" | "read">();
-  const refuseNested = (what: string) => {
-    const current = inside.getStore();
-    if (current) throw new Error(`${what} inside a ${current} would wait for that ${current} forever`);
-  };
-
+  const nesting = nestingGuard<SqliteConnection["db"]>();
   const snapshot = <T>(work: (db: SqliteConnection["db"]) => Promise<T>): Promise<T> => {
-    if (inside.getStore() === "read") return work(db);
-    refuseNested("a read");
+    if (nesting.currentRead()) return work(db);
+    nesting.refuse("a read");
     return turn.take(() =>
-      inside.run("read", async () => {
+      nesting.run("read", db, async () => {
         begin.run();
         try {
           return await work(db);
@@ -67,10 +59,10 @@ export async function openSqliteStore(path: string, log: StoreLog): Promise<Open
 
   const store: Store = {
     transaction: (work) => {
-      refuseNested("a transaction");
-      return batches.run((tx) => inside.run("transaction", () => work(queriesOn(tx))));
+      nesting.refuse("a transaction");
+      return batches.run((tx) => nesting.run("transaction", tx, () => work(queriesOn(tx, { rowLocks: false }))));
     },
-    read: (work) => snapshot((snap) => work(queriesOn(snap))),
+    read: (work) => snapshot((snap) => work(queriesOn(snap, { rowLocks: false }))),
     close: async () => {
       await turn.idle();
       await db.destroy();
@@ -83,7 +75,7 @@ export async function openSqliteStore(path: string, log: StoreLog): Promise<Open
       async record(entry) {
         // Queued, not awaited: the batch it joins commits before (or with) whatever the caller
         // writes next, which is what AcquirerJournal promises.
-        refuseNested("an acquirer journal write");
+        nesting.refuse("an acquirer journal write");
         batches.run((tx) => acquirerJournalQueries(tx).put(entry)).catch((error: unknown) => log.error({ err: error }, "acquirer journal write failed"));
       },
     },
@@ -96,7 +88,7 @@ async function migrate({ raw, db }: SqliteConnection): Promise<void> {
   raw.exec("PRAGMA foreign_keys = OFF");
   raw.exec("BEGIN IMMEDIATE");
   try {
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS }, disableTransactions: true });
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrationsFor("sqlite") }, disableTransactions: true });
     const { error } = await migrator.migrateToLatest();
     if (error) throw error;
     const broken = await sql`pragma foreign_key_check`.execute(db);
