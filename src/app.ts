@@ -5,7 +5,6 @@ import type { FastifyInstance } from "fastify";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import { loadSecret } from "./auth/keys.ts";
-import { CsrfGuard } from "./checkout/csrf.ts";
 import { checkoutRoutes } from "./checkout/routes.ts";
 import { TetriError } from "./core/errors.ts";
 import { DIALECTS, dialectOfUrl } from "./dialects/registry.ts";
@@ -14,6 +13,8 @@ import { sendJsonError } from "./http/errors.ts";
 import { jsonBodyProblem } from "./http/json-body.ts";
 import type { Services } from "./services.ts";
 import { testHelperRoutes } from "./testing/routes.ts";
+import { CsrfGuard } from "./web/csrf.ts";
+import { baseAssetRoutes } from "./web/pages.ts";
 
 export async function buildApp(services: Services): Promise<FastifyInstance> {
   const { config, ctx, dialectDeps, metrics } = services;
@@ -65,6 +66,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     await app.register(async (scope) => dialect.routes(scope, dialectDeps));
     openApiRoute(app, dialect);
   }
+  await app.register(baseAssetRoutes);
   const csrf = new CsrfGuard(loadSecret(config.dataDir, "csrf"), config.publicUrl.startsWith("https:"));
   await app.register(async (scope) => checkoutRoutes(scope, { ctx, csrf, testMode: config.mode === "test" }));
   if (config.mode === "test") await app.register(async (scope) => testHelperRoutes(scope, { ctx, dialectDeps, dialects: DIALECTS }));
