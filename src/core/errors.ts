@@ -31,6 +31,11 @@ export const ERRORS = {
   /** Internal: an optimistic-concurrency clash; core reruns the change, and only a clash that keeps happening reaches a client. */
   TETRI_ERR_CONFLICT: { status: 409, message: "The order was changed by another request; retry" },
   TETRI_ERR_OPERATION_IN_FLIGHT: { status: 409, message: "Another capture or cancel of this order is still in progress" },
+  TETRI_ERR_NO_CALLBACK_URL: {
+    status: 400,
+    message: "The order names no callback URL and the merchant has set no default one for its API",
+  },
+  TETRI_ERR_NOTHING_TO_REPORT: { status: 400, message: "The order has not reached a status that a callback reports" },
   TETRI_ERR_RATE_LIMITED: { status: 429, message: "Too many requests" },
   TETRI_ERR_INTERNAL: { status: 500, message: "Internal error" },
 } as const satisfies Record<string, ErrorSpec>;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 import { newMerchantId } from "./ids.ts";
+import type { MerchantId } from "./ids.ts";
 import type { Store } from "./ports.ts";
 import type { DialectCredential, DialectId, Merchant } from "./types.ts";
 
@@ -94,6 +95,21 @@ export async function createMerchant(
     }
   });
   return { merchant, clientSecret, credentials: Object.fromEntries(issued.map(({ issuer, shown }) => [issuer.name, shown])) };
+}
+
+/**
+ * Gives the merchant a new client secret, shown only in this answer: the old one stops working
+ * for new tokens and sign-ins at once, and every dashboard session of the merchant but `keepSession`
+ * ends. Access tokens already issued stay valid until they expire.
+ */
+export async function rotateClientSecret(store: Store, merchantId: MerchantId, keepSession: string | undefined): Promise<string> {
+  const secret = randomKey();
+  const secretHash = await hashSecret(secret);
+  await store.transaction(async (tx) => {
+    await tx.merchants.updateSecretHash(merchantId, secretHash);
+    await tx.sessions.deleteOfMerchant(merchantId, keepSession);
+  });
+  return secret;
 }
 
 /** Returns the merchant whose client credentials these are, or undefined. Takes the same time for an unknown id. */

@@ -6,7 +6,7 @@ import { applyOrderEvent, callAcquirer, inTransaction } from "./context.ts";
 import type { CoreContext } from "./context.ts";
 import { TetriError, validationError } from "./errors.ts";
 import { onceForKey } from "./idempotency.ts";
-import { isVisibleTo } from "./orders.ts";
+import { isVisibleOnDashboard, isVisibleTo } from "./orders.ts";
 import type { IdempotencyInput } from "./idempotency.ts";
 import { newOperationId } from "./ids.ts";
 import type { MerchantId, OperationId, OrderId } from "./ids.ts";
@@ -14,7 +14,7 @@ import { minor } from "./money.ts";
 import type { Currency, MinorUnits } from "./money.ts";
 import { canHappen } from "./order-state.ts";
 import type { FollowUpOutcome, FollowUpRequest, StoreTx } from "./ports.ts";
-import type { DialectId, Operation, OperationKind, Order } from "./types.ts";
+import type { DashboardPrincipal, DialectId, Operation, OperationChannel, OperationKind, Order } from "./types.ts";
 
 type FollowUpKind = Exclude<OperationKind, "authorization">;
 
@@ -33,6 +33,8 @@ export type OperationRequest = {
   amount?: RequestedAmount;
   description?: string;
   idempotency?: IdempotencyInput;
+  /** Who asks; default the merchant through the API. */
+  channel?: OperationChannel;
 };
 
 type Plan = { kind: FollowUpKind; amount: MinorUnits };
@@ -84,6 +86,34 @@ export function cancelPayment(ctx: CoreContext, request: OperationRequest): Prom
   );
 }
 
+export type DashboardOperation = {
+  orderId: OrderId;
+  kind: FollowUpKind;
+  /** Absent: all that is left (refund) or was authorized (capture, cancel). */
+  amount?: MinorUnits;
+  idempotency: IdempotencyInput;
+};
+
+/**
+ * A refund, capture or cancel asked for on the dashboard, by the order's merchant or by the
+ * operator for it: the same operation, with the same rules, as the merchant's API call.
+ */
+export async function operateFromDashboard(ctx: CoreContext, principal: DashboardPrincipal, operation: DashboardOperation): Promise<OperationId> {
+  const order = await ctx.store.read((tx) => tx.orders.find(operation.orderId));
+  if (!order || !isVisibleOnDashboard(order, principal)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
+  const { amount } = operation;
+  const request: OperationRequest = {
+    merchantId: order.merchantId,
+    orderId: order.id,
+    dialect: order.dialect,
+    amount: amount === undefined ? undefined : () => amount,
+    idempotency: operation.idempotency,
+    channel: principal.kind === "operator" ? "support" : "dashboard",
+  };
+  const run = { refund: refundOrder, capture: capturePreauthorization, void: voidPreauthorization }[operation.kind];
+  return run(ctx, request);
+}
+
 async function runOperation(
   ctx: CoreContext,
   scopeName: string,
@@ -106,7 +136,7 @@ async function runOperation(
         status: "pending",
         amount,
         currency: order.currency,
-        channel: "public_api",
+        channel: request.channel ?? "public_api",
         description: request.description ?? null,
         failureReason: null,
         createdAt: now,

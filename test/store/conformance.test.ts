@@ -289,14 +289,14 @@ for (const backend of STORES) {
           tx.outbox.finishAttempt(
             { id: first.id, status: "delivered", nextAttemptAt: NOW + 30, deliveredAt: NOW + 30, lastError: null },
             token,
-            { outboxId: first.id, attemptedAt: NOW + 25, durationMs: 5, statusCode: 200, error: null },
+            { outboxId: first.id, attemptedAt: NOW + 25, durationMs: 5, statusCode: 200, error: null, responseExcerpt: "ok" },
           ),
         );
       assert.equal(await attemptOf("not-the-lease"), false, "a lost lease records nothing");
       assert.equal(await attemptOf("b"), true);
       assert.deepEqual(
-        (await store.read((tx) => tx.outbox.attemptsOf(first.id))).map((a) => [a.statusCode, a.durationMs]),
-        [[200, 5]],
+        (await store.read((tx) => tx.outbox.attemptsOf(first.id))).map((a) => [a.statusCode, a.durationMs, a.responseExcerpt]),
+        [[200, 5, "ok"]],
       );
       assert.deepEqual(mine(await claim(NOW + 40, "d")), [second.id], "once the older is delivered, the newer goes");
       assert.deepEqual(mine(await claim(NOW + 40 + 1001, "e")), [second.id], "an expired lease is taken over");

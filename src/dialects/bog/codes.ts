@@ -1,6 +1,15 @@
 // How core statuses, decline reasons and payment methods read in BOG's vocabulary.
 
-import type { DeclineReason, FollowUpDeclineReason, Language, Order, PaymentAttempt, PaymentMethod, RejectReason } from "../../core/types.ts";
+import type {
+  DeclineReason,
+  FollowUpDeclineReason,
+  Language,
+  OperationChannel,
+  Order,
+  PaymentAttempt,
+  PaymentMethod,
+  RejectReason,
+} from "../../core/types.ts";
 
 export type BogStatus =
   | "created"
@@ -120,6 +129,13 @@ export function bogActionCodeOf(reason: FollowUpDeclineReason): BogActionCode {
 }
 
 /** BOG's payment_method names, and the core method each one is. */
+/** actions[].request_channel: who asked; the buyer's own payment (checkout) is no action. */
+export const BOG_REQUEST_CHANNELS: Readonly<Partial<Record<OperationChannel, string>>> = {
+  public_api: "public_api",
+  dashboard: "business_manager",
+  support: "support",
+};
+
 export const BOG_METHODS = {
   card: "card",
   google_pay: "google_pay",

@@ -4,7 +4,7 @@ import type { DialectId } from "../../core/types.ts";
 import type { DialectModule } from "../dialect.ts";
 import { apiKeyIssuer } from "./credentials.ts";
 import { renderTbcError } from "./errors.ts";
-import { renderTbcCallback } from "./render.ts";
+import { renderTbcCallback, tbcBuyerOf } from "./render.ts";
 import { TBC_PREFIX, authenticateTbc, tbcRoutes } from "./routes.ts";
 
 const id = "tbc" as DialectId;
@@ -22,6 +22,7 @@ export const tbc: DialectModule = {
   // TBC signs nothing: its callback carries only the payment id, which the shop then reads back.
   callbackSigner: () => async () => ({}),
   credential: { ...apiKeyIssuer(id), demoEnv: "TETRI_DEMO_TBC_API_KEY", label: "tbc apikey" },
+  buyer: tbcBuyerOf,
   banner(publicUrl, demo) {
     const secret = demo.clientSecret ?? "<TETRI_DEMO_CLIENT_SECRET>";
     const apiKey = demo.credentials.tbc_api_key ?? "<TETRI_DEMO_TBC_API_KEY>";

@@ -62,6 +62,12 @@ export function attemptQueries(db: Kysely<Database>): AttemptRepository {
         .executeTakeFirst();
       return row && toAttempt(row);
     },
+    async latestOfOrders(orderIds) {
+      if (orderIds.length === 0) return [];
+      const rows = await db.selectFrom("payment_attempts").selectAll().where("order_id", "in", [...orderIds]).orderBy("created_at").execute();
+      const latest = new Map(rows.map((row) => [row.order_id, row]));
+      return [...latest.values()].map(toAttempt);
+    },
     async unresolved({ pendingBefore, unknownBefore }, limit) {
       const rows = await db
         .selectFrom("payment_attempts")

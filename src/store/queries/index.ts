@@ -6,11 +6,13 @@ import type { StoreTx } from "../../core/ports.ts";
 import type { Database } from "../schema.ts";
 import { attemptQueries } from "./attempts.ts";
 import { idempotencyQueries } from "./idempotency.ts";
-import { credentialQueries, merchantQueries } from "./merchants.ts";
+import { credentialQueries, merchantQueries, merchantSettingsQueries } from "./merchants.ts";
 import { operationQueries } from "./operations.ts";
 import { orderQueries } from "./orders.ts";
 import { outboxQueries } from "./outbox.ts";
 import { savedCardQueries } from "./saved-cards.ts";
+import { sessionQueries, signInFailureQueries } from "./sessions.ts";
+import { statsQueries } from "./stats.ts";
 
 export { acquirerJournalQueries } from "./acquirer-journal.ts";
 
@@ -21,6 +23,7 @@ export { acquirerJournalQueries } from "./acquirer-journal.ts";
 class Repositories implements StoreTx {
   readonly #db: Kysely<Database>;
   #merchants?: StoreTx["merchants"];
+  #merchantSettings?: StoreTx["merchantSettings"];
   #credentials?: StoreTx["credentials"];
   #orders?: StoreTx["orders"];
   #attempts?: StoreTx["attempts"];
@@ -28,6 +31,9 @@ class Repositories implements StoreTx {
   #savedCards?: StoreTx["savedCards"];
   #outbox?: StoreTx["outbox"];
   #idempotency?: StoreTx["idempotency"];
+  #sessions?: StoreTx["sessions"];
+  #signInFailures?: StoreTx["signInFailures"];
+  #stats?: StoreTx["stats"];
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
@@ -35,6 +41,9 @@ class Repositories implements StoreTx {
 
   get merchants() {
     return (this.#merchants ??= merchantQueries(this.#db));
+  }
+  get merchantSettings() {
+    return (this.#merchantSettings ??= merchantSettingsQueries(this.#db));
   }
   get credentials() {
     return (this.#credentials ??= credentialQueries(this.#db));
@@ -56,6 +65,15 @@ class Repositories implements StoreTx {
   }
   get idempotency() {
     return (this.#idempotency ??= idempotencyQueries(this.#db));
+  }
+  get sessions() {
+    return (this.#sessions ??= sessionQueries(this.#db));
+  }
+  get signInFailures() {
+    return (this.#signInFailures ??= signInFailureQueries(this.#db));
+  }
+  get stats() {
+    return (this.#stats ??= statsQueries(this.#db));
   }
 }
 

@@ -3,7 +3,7 @@ import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
 import type { MerchantId, OrderId, OutboxId } from "../../core/ids.ts";
 import type { OutboxRepository } from "../../core/ports.ts";
 import type { CallbackAttempt, DialectId, OutboxMessage } from "../../core/types.ts";
-import type { Database, OutboxTable } from "../schema.ts";
+import type { CallbackAttemptsTable, Database, OutboxTable } from "../schema.ts";
 import { num, numOrNull } from "./rows.ts";
 
 function toOutbox(row: Selectable<OutboxTable>): OutboxMessage {
@@ -21,6 +21,17 @@ function toOutbox(row: Selectable<OutboxTable>): OutboxMessage {
     createdAt: num(row.created_at),
     deliveredAt: numOrNull(row.delivered_at),
     lastError: row.last_error,
+  };
+}
+
+function toCallbackAttempt(row: Selectable<CallbackAttemptsTable>): CallbackAttempt {
+  return {
+    outboxId: row.outbox_id as OutboxId,
+    attemptedAt: num(row.attempted_at),
+    durationMs: num(row.duration_ms),
+    statusCode: numOrNull(row.status_code),
+    error: row.error,
+    responseExcerpt: row.response_excerpt,
   };
 }
 
@@ -105,6 +116,7 @@ export function outboxQueries(db: Kysely<Database>): OutboxRepository {
           duration_ms: attempt.durationMs,
           status_code: attempt.statusCode,
           error: attempt.error,
+          response_excerpt: attempt.responseExcerpt,
         })
         .execute();
       return true;
@@ -115,15 +127,18 @@ export function outboxQueries(db: Kysely<Database>): OutboxRepository {
     },
     async attemptsOf(outboxId) {
       const rows = await db.selectFrom("callback_attempts").selectAll().where("outbox_id", "=", outboxId).orderBy("attempt").execute();
-      return rows.map(
-        (r): CallbackAttempt => ({
-          outboxId: r.outbox_id as OutboxId,
-          attemptedAt: num(r.attempted_at),
-          durationMs: num(r.duration_ms),
-          statusCode: numOrNull(r.status_code),
-          error: r.error,
-        }),
-      );
+      return rows.map(toCallbackAttempt);
+    },
+    async attemptsOfOrder(orderId) {
+      const rows = await db
+        .selectFrom("callback_attempts")
+        .innerJoin("outbox", "outbox.id", "callback_attempts.outbox_id")
+        .selectAll("callback_attempts")
+        .where("outbox.order_id", "=", orderId)
+        .orderBy("callback_attempts.attempted_at")
+        .orderBy("callback_attempts.attempt")
+        .execute();
+      return rows.map(toCallbackAttempt);
     },
     async countPending() {
       const row = await db
