@@ -53,13 +53,17 @@ function actionsOf(view: OrderView, callbackUrl: string | null): OrderActions {
   };
 }
 
+/** Ledger lines written in one transaction read in the order money moves: authorized, then captured. */
+const LEDGER_ORDER: Readonly<Record<Operation["kind"], number>> = { authorization: 0, capture: 1, void: 2, refund: 3 };
+
 function timelineOf(view: OrderView, messages: OutboxMessage[], attempts: CallbackAttempt[]): TimelineEvent[] {
   const { order, attempt } = view;
   const byId = new Map(messages.map((m) => [m.id, m]));
+  const operations = [...view.operations].sort((a, b) => a.createdAt - b.createdAt || LEDGER_ORDER[a.kind] - LEDGER_ORDER[b.kind]);
   const events: TimelineEvent[] = [
     { kind: "created", at: order.createdAt },
     ...(attempt ? [{ kind: "attempt" as const, at: attempt.createdAt, attempt }] : []),
-    ...view.operations.map((operation) => ({ kind: "operation" as const, at: operation.createdAt, operation })),
+    ...operations.map((operation) => ({ kind: "operation" as const, at: operation.createdAt, operation })),
     ...(order.status === "expired" ? [{ kind: "expired" as const, at: order.expiresAt }] : []),
     ...messages.map((message) => ({ kind: "callback" as const, at: message.createdAt, message })),
     ...attempts.flatMap((a) => {

@@ -3,7 +3,7 @@
 // no framing), form bodies, the language a page is asked in, and its stylesheets.
 
 import { readFileSync } from "node:fs";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Language } from "../core/types.ts";
 import { html } from "./html.ts";
 import type { Html } from "./html.ts";
@@ -76,9 +76,9 @@ export function languageParam(value: unknown, fallback: Language): Language {
 }
 
 /** Serves a stylesheet read once at start (browsers may keep it an hour). */
-export function stylesheetRoute(app: FastifyInstance, path: string, file: URL): void {
+export function stylesheetRoute(app: FastifyInstance, path: string, file: URL, config: FastifyContextConfig = {}): void {
   const css = readFileSync(file);
-  app.get(path, { schema: { hide: true } }, async (_request, reply) =>
+  app.get(path, { config, schema: { hide: true } }, async (_request, reply) =>
     reply.type("text/css; charset=utf-8").header("cache-control", "public, max-age=3600").send(css),
   );
 }

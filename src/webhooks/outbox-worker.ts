@@ -209,8 +209,8 @@ async function excerptOf(response: Response): Promise<string | null> {
 function describeFailure(failure: unknown): string {
   if (failure instanceof Error) {
     if (failure.name === "TimeoutError") return "timeout";
-    const cause = (failure as Error & { cause?: { code?: string } }).cause;
-    return cause?.code ? `network: ${cause.code}` : `network: ${failure.message}`;
+    const cause = (failure as Error & { cause?: { code?: string; message?: string } }).cause;
+    return `network: ${cause?.code ?? cause?.message ?? failure.message}`;
   }
   return "network: unknown";
 }
