@@ -6,14 +6,21 @@ import { loadConfig } from "../../src/config.ts";
 import { startServer } from "../../src/server.ts";
 import type { RunningServer } from "../../src/server.ts";
 import { DEMO_ENV, FAST_ENV, TestClock, addMerchant, freePort, tempDir } from "./fixtures.ts";
+import { dashboardClient } from "./dashboard.ts";
+import type { DashboardClient } from "./dashboard.ts";
 import { injectTransport, shopClient } from "./shop.ts";
 import type { ShopClient } from "./shop.ts";
 
-/** A running server and, on it, the demo merchant's shop client (`server.as(other)` for another merchant). */
+/**
+ * A running server and, on it, the demo merchant's shop client (`server.as(other)` for another
+ * merchant) and dashboard browsers.
+ */
 export type TestServer = RunningServer &
   ShopClient & {
     dataDir: string;
     clock: TestClock;
+    /** A new browser (its own cookies) on the server's dashboard. */
+    dashboard(): DashboardClient;
     close(): Promise<void>;
   };
 
@@ -44,6 +51,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     ...shopClient(injectTransport(running.app)),
     dataDir: dir.path,
     clock,
+    dashboard: () => dashboardClient(injectTransport(running.app)),
     async close() {
       await running.stop();
       dir.remove();
