@@ -64,9 +64,10 @@ ${typed?.problem ? html`<p class="error" id="${id}-error">${typed.problem}</p>` 
 </form>`;
 }
 
-function buttonForm(input: OrderPageInput, action: DashboardAction, label: string, className = ""): Html {
+function buttonForm(input: OrderPageInput, action: DashboardAction, label: string, text: string, className = ""): Html {
   return html`<form method="get" action="${dashboardPaths.confirm(input.detail.view.order.id, {})}" class="action">
 ${hidden({ action })}
+<p class="hint">${text}</p>
 <button type="submit" class="${className}">${label}</button>
 </form>`;
 }
@@ -78,8 +79,8 @@ function actions(page: PageContext, input: OrderPageInput): Html {
   const forms = [
     can.refundable > 0 ? amountForm(page, input, "refund", t.refund, t.refund_hint, money(can.refundable, currency)) : "",
     can.capturable > 0 ? amountForm(page, input, "capture", t.capture, t.capture_hint, money(can.capturable, currency)) : "",
-    can.cancellable ? buttonForm(input, "cancel", t.cancel_preauth, "secondary") : "",
-    can.resendable ? buttonForm(input, "resend", t.resend_callback, "quiet") : "",
+    can.cancellable ? buttonForm(input, "cancel", t.cancel_preauth, t.cancel_hint, "secondary") : "",
+    can.resendable ? buttonForm(input, "resend", t.resend_callback, t.resend_hint, "quiet") : "",
   ].filter((form) => form !== "");
   return html`<section aria-labelledby="actions-title"><h2 id="actions-title">${t.actions}</h2>
 ${forms.length > 0 ? html`<div class="action-list">${forms}</div>` : html`<p class="muted">${t.no_actions}</p>`}
@@ -133,8 +134,7 @@ export function orderPage(page: PageContext, input: OrderPageInput): string {
   const body = html`<p><a href="${dashboardPaths.orders()}">← ${t.orders}</a></p>
 <h1>${t.order_title} <span class="mono">${order.id}</span> ${statusBadge(page, order.status)}</h1>
 ${input.message ? notice(input.message.kind, input.message.text) : ""}
-<div class="columns">
-<section aria-labelledby="summary-title"><h2 id="summary-title" class="visually-hidden">${t.order_title}</h2>
+<section aria-labelledby="summary-title" class="summary"><h2 id="summary-title" class="visually-hidden">${t.order_title}</h2>
 ${facts([
   ...(input.showMerchant ? [[t.merchant, merchant.name] as const] : []),
   [t.api, input.apiTitle],
@@ -143,6 +143,7 @@ ${facts([
   [t.callback_url, callback],
 ])}
 </section>
+<div class="columns">
 <section aria-labelledby="amounts-title"><h2 id="amounts-title">${t.amounts}</h2>
 ${facts([
   [t.amount, m(order.amount)],

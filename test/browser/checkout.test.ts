@@ -7,14 +7,13 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { chromium } from "playwright-core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "../helpers/browser.ts";
 import { orderBody } from "../helpers/fixtures.ts";
 import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
 import { csrfTokenOf } from "../helpers/hosted-page.ts";
 
-const CHROMIUM = process.env.TETRI_CHROMIUM ?? "/usr/bin/chromium";
 const FUTURE_EXPIRY = `12/${String((new Date().getUTCFullYear() + 5) % 100).padStart(2, "0")}`;
 
 type Labels = { number: string; expiry: string; cvc: string; holder: string; pay: RegExp };
@@ -51,19 +50,7 @@ describe("hosted payment page in Chromium", () => {
     [server, shop, browser] = await Promise.all([
       startTestServer(),
       startShop(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      }),
+      launchChromium(),
     ]);
   });
   after(async () => {
