@@ -5,13 +5,14 @@
 import { callbackUrlOf, inTransaction, queueCallback } from "./context.ts";
 import type { CoreContext } from "./context.ts";
 import { TetriError } from "./errors.ts";
-import { newAttemptId, newOperationId, newOrderId } from "./ids.ts";
+import { paymentLedgerLine } from "./checkout.ts";
+import { newAttemptId, newOrderId } from "./ids.ts";
 import type { MerchantId, OrderId, OutboxId } from "./ids.ts";
 import { minor } from "./money.ts";
 import { ORDER_STATES } from "./order-state.ts";
 import { isVisibleOnDashboard } from "./orders.ts";
 import type { CallbackDelivery, CallbackSender } from "./ports.ts";
-import type { DashboardPrincipal, DialectId, Merchant, Operation, OrderView } from "./types.ts";
+import type { DashboardPrincipal, DialectId, Merchant, OrderView } from "./types.ts";
 
 /** Queues the order's callback again, as the order is now. Only an order that reached a reported status has one. */
 export async function resendCallback(ctx: CoreContext, principal: DashboardPrincipal, orderId: OrderId): Promise<OutboxId> {
@@ -63,20 +64,6 @@ function sampleOrderView(merchant: Merchant, dialect: DialectId, now: number): O
     updatedAt: now,
     version: 2,
   } satisfies OrderView["order"];
-  const ledger = (kind: Operation["kind"]): Operation => ({
-    id: newOperationId(),
-    orderId: order.id,
-    merchantId: merchant.id,
-    kind,
-    status: "completed",
-    amount,
-    currency: order.currency,
-    channel: "checkout",
-    description: null,
-    failureReason: null,
-    createdAt: now,
-    updatedAt: now,
-  });
   return {
     order,
     merchant,
@@ -96,7 +83,7 @@ function sampleOrderView(merchant: Merchant, dialect: DialectId, now: number): O
       createdAt: now,
       updatedAt: now,
     },
-    operations: [ledger("authorization"), ledger("capture")],
+    operations: [paymentLedgerLine(order, "authorization", now), paymentLedgerLine(order, "capture", now)],
     savedCard: undefined,
   };
 }

@@ -6,23 +6,14 @@
 import { validationError } from "./errors.ts";
 import type { CoreContext } from "./context.ts";
 import { parseOrderId } from "./ids.ts";
-import type { MerchantId } from "./ids.ts";
 import { CURRENCIES, parseMajorAmount } from "./money.ts";
-import type { Currency } from "./money.ts";
-import type { OrderStatus } from "./order-state.ts";
 import type { OrderSearch } from "./ports.ts";
-import type { CardSummary, DashboardPrincipal, DialectId, Merchant, Order } from "./types.ts";
+import type { CardSummary, DashboardPrincipal, Merchant, Order } from "./types.ts";
 
 export const ORDERS_PER_PAGE = 25;
 
-export type OrderFilter = {
-  /** The operator's choice of one merchant; a merchant always sees only its own. */
-  merchantId?: MerchantId;
-  statuses?: readonly OrderStatus[];
-  dialect?: DialectId;
-  currency?: Currency;
-  createdFrom?: number;
-  createdBefore?: number;
+/** The search's plain conditions (merchantId: the operator's choice; a merchant always sees only its own), and what is read here. */
+export type OrderFilter = Pick<OrderSearch, "merchantId" | "statuses" | "dialect" | "currency" | "createdFrom" | "createdBefore"> & {
   /** Decimal amounts in major units, as typed ("10", "10.50"). */
   amountMin?: string;
   amountMax?: string;

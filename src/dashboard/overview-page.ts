@@ -2,7 +2,7 @@
 
 import type { LocalDate } from "../core/calendar.ts";
 import type { Currency } from "../core/money.ts";
-import type { Overview } from "../core/overview.ts";
+import type { Overview, OverviewDay } from "../core/overview.ts";
 import type { Merchant } from "../core/types.ts";
 import { html } from "../web/html.ts";
 import type { Html } from "../web/html.ts";
@@ -52,7 +52,6 @@ export function overviewPage(page: PageContext, form: OverviewForm, overview: Ov
   }
   const labels = overview.days.map((d) => d.date);
   const axisLabels = overview.days.map((d) => d.date.slice(5));
-  const count = (n: number) => String(n);
   const attempts = overview.approved + overview.declined;
   const callbacks = overview.callbacksDelivered + overview.callbacksFailed;
   const currencies = Object.keys(overview.captured) as Currency[];
@@ -66,6 +65,18 @@ export function overviewPage(page: PageContext, form: OverviewForm, overview: Ov
       format: (n) => money(n, currency),
     }),
   );
+  /** Counts per day, what went well stacked under what did not. */
+  const perDay = (id: string, title: string, good: [string, (d: OverviewDay) => number], bad: [string, (d: OverviewDay) => number]) =>
+    barChart({
+      ...common,
+      id,
+      title,
+      series: [
+        { label: good[0], className: "good", values: overview.days.map(good[1]) },
+        { label: bad[0], className: "bad", values: overview.days.map(bad[1]) },
+      ],
+      format: (n) => String(n),
+    });
   const body = html`<h1>${t.overview}</h1>
 ${rangeForm(page, form)}
 <section class="tiles" aria-label="${t.overview}">
@@ -78,16 +89,7 @@ ${tile(t.callback_success, percent(overview.callbacksDelivered, callbacks), `${c
 </section>
 <div class="charts">
 ${volumeCharts}
-${barChart({
-  ...common,
-  id: "payments",
-  title: t.count_per_day,
-  series: [
-    { label: t.approved, className: "good", values: overview.days.map((d) => d.approved) },
-    { label: t.declined, className: "bad", values: overview.days.map((d) => d.declined) },
-  ],
-  format: count,
-})}
+${perDay("payments", t.count_per_day, [t.approved, (d) => d.approved], [t.declined, (d) => d.declined])}
 ${overview.declinesByReason.length > 0
   ? horizontalBars({
       id: "declines",
@@ -98,16 +100,7 @@ ${overview.declinesByReason.length > 0
       valueHeading: t.count,
     })
   : html`<figure class="chart-box"><figcaption>${t.declines_by_reason}</figcaption><p class="muted">${t.no_data}</p></figure>`}
-${barChart({
-  ...common,
-  id: "callbacks",
-  title: t.callbacks_per_day,
-  series: [
-    { label: t.delivered, className: "good", values: overview.days.map((d) => d.callbacksDelivered) },
-    { label: t.failed, className: "bad", values: overview.days.map((d) => d.callbacksFailed) },
-  ],
-  format: count,
-})}
+${perDay("callbacks", t.callbacks_per_day, [t.delivered, (d) => d.callbacksDelivered], [t.failed, (d) => d.callbacksFailed])}
 </div>`;
   return dashboardPage(page, t.overview, body, "overview");
 }

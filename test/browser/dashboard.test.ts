@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium, screenshot } from "../helpers/browser.ts";
+import { launchChromium, screenshot, watch } from "../helpers/browser.ts";
 import { OPERATOR_ENV } from "../helpers/dashboard.ts";
 import { addMerchant, orderBody, purchaseOf } from "../helpers/fixtures.ts";
 import type { MerchantCredentials } from "../helpers/fixtures.ts";
@@ -174,13 +174,7 @@ describe("merchant dashboard in Chromium", () => {
 
   it("works by keyboard alone, labels every control, keeps a strict CSP and loads nothing from elsewhere", async () => {
     const page = await newPage();
-    const requested: string[] = [];
-    const problems: string[] = [];
-    page.on("request", (request) => requested.push(request.url()));
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(message.text());
-    });
-    page.on("pageerror", (error) => problems.push(error.message));
+    const { requested, problems } = watch(page);
     await page.goto(`${server.url}/dashboard/sign-in`);
 
     await page.keyboard.press("Tab");

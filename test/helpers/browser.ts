@@ -25,6 +25,18 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/** Every request the page makes, and every script error or console error it reports, from now on. */
+export function watch(page: Page): { requested: string[]; problems: string[] } {
+  const requested: string[] = [];
+  const problems: string[] = [];
+  page.on("request", (request) => requested.push(request.url()));
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(message.text());
+  });
+  page.on("pageerror", (error) => problems.push(error.message));
+  return { requested, problems };
+}
+
 /** Where the suites save screenshots of the pages they visit. */
 export const SCREENSHOT_DIR = fileURLToPath(new URL("../../.tmp/screenshots/", import.meta.url));
 
