@@ -43,6 +43,7 @@ const en = {
   not_found: "Not found",
   not_found_text: "There is nothing here, or it is not yours to see.",
   back: "Back",
+  failed_request: "Something went wrong on our side. Please try again.",
   // overview
   range_from: "From",
   range_to: "To",
@@ -207,6 +208,7 @@ const ka: Texts = {
   not_found: "ვერ მოიძებნა",
   not_found_text: "აქ არაფერია, ან მისი ნახვის უფლება არ გაქვთ.",
   back: "უკან",
+  failed_request: "ჩვენს მხარეს შეცდომა მოხდა. გთხოვთ, სცადოთ თავიდან.",
   range_from: "საწყისი თარიღი",
   range_to: "საბოლოო თარიღი",
   show: "ჩვენება",

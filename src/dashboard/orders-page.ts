@@ -39,7 +39,7 @@ export type OrdersPageInput = {
   listing: OrderListing | undefined;
 };
 
-function field(page: PageContext, input: OrdersPageInput, name: keyof OrdersQuery, label: string, control: Html): Html {
+function field(input: OrdersPageInput, name: keyof OrdersQuery, label: string, control: Html): Html {
   const problem = input.problems[name];
   return html`<div class="field${name === "q" ? " wide" : ""}${problem ? " invalid" : ""}"><label for="f-${name}">${label}</label>${control}${problem ? html`<p class="error" id="f-${name}-error">${problem}</p>` : ""}</div>`;
 }
@@ -60,17 +60,17 @@ function filters(page: PageContext, input: OrdersPageInput): Html {
   const apis: Array<[string, string]> = [["", t.any_api], ...input.apis.map((a): [string, string] => [a.id, a.title])];
   const currencies: Array<[string, string]> = [["", t.any_currency], ...CURRENCIES.map((c: Currency): [string, string] => [c, c])];
   return html`<form method="get" action="${dashboardPaths.orders()}" class="filters" role="search">
-${field(page, input, "q", t.search, html`${textInput(input, "q", "search", html`placeholder="${t.search_hint}" aria-describedby="f-q-hint" maxlength="255"`)}<p class="hint" id="f-q-hint">${t.search_hint}</p>`)}
-${field(page, input, "status", t.status, select("status", q.status, statuses))}
-${field(page, input, "api", t.api, select("api", q.api, apis))}
-${field(page, input, "currency", t.currency, select("currency", q.currency, currencies))}
+${field(input, "q", t.search, html`${textInput(input, "q", "search", html`placeholder="${t.search_hint}" aria-describedby="f-q-hint" maxlength="255"`)}<p class="hint" id="f-q-hint">${t.search_hint}</p>`)}
+${field(input, "status", t.status, select("status", q.status, statuses))}
+${field(input, "api", t.api, select("api", q.api, apis))}
+${field(input, "currency", t.currency, select("currency", q.currency, currencies))}
 ${input.merchants
-  ? field(page, input, "merchant", t.merchant, select("merchant", q.merchant, [["", t.all_merchants], ...input.merchants.map((m): [string, string] => [m.id, m.name])]))
+  ? field(input, "merchant", t.merchant, select("merchant", q.merchant, [["", t.all_merchants], ...input.merchants.map((m): [string, string] => [m.id, m.name])]))
   : ""}
-${field(page, input, "from", t.created_from, textInput(input, "from", "date"))}
-${field(page, input, "to", t.created_to, textInput(input, "to", "date"))}
-${field(page, input, "amount_min", t.amount_min, textInput(input, "amount_min", "text", html`inputmode="decimal" maxlength="20"`))}
-${field(page, input, "amount_max", t.amount_max, textInput(input, "amount_max", "text", html`inputmode="decimal" maxlength="20"`))}
+${field(input, "from", t.created_from, textInput(input, "from", "date"))}
+${field(input, "to", t.created_to, textInput(input, "to", "date"))}
+${field(input, "amount_min", t.amount_min, textInput(input, "amount_min", "text", html`inputmode="decimal" maxlength="20"`))}
+${field(input, "amount_max", t.amount_max, textInput(input, "amount_max", "text", html`inputmode="decimal" maxlength="20"`))}
 <div class="field actions"><button type="submit">${t.filter}</button> <a href="${dashboardPaths.orders()}">${t.clear}</a></div>
 </form>`;
 }

@@ -30,6 +30,7 @@ import { signIn, signOut } from "../core/sessions.ts";
 import type { OperatorAccount, SessionPolicy } from "../core/sessions.ts";
 import type { DashboardSession, Merchant } from "../core/types.ts";
 import type { DialectModule } from "../dialects/dialect.ts";
+import { toTetriError } from "../http/errors.ts";
 import type { CsrfGuard } from "../web/csrf.ts";
 import { formOf, languageParam, sendPage, stylesheetRoute } from "../web/pages.ts";
 import { AMOUNT_PROBLEMS, actionErrorText, TEXTS } from "./i18n.ts";
@@ -41,7 +42,7 @@ import { ORDERS_QUERY_FIELDS, ordersPage } from "./orders-page.ts";
 import type { OrdersQuery } from "./orders-page.ts";
 import { overviewPage } from "./overview-page.ts";
 import { DASHBOARD_PREFIX, dashboardPaths, localDashboardPath } from "./paths.ts";
-import { endSession, rememberLanguage, sessionCsrfScope, sessionHook, SIGN_IN_CSRF_SCOPE, startSession } from "./session.ts";
+import { endSession, languageOfRequest, rememberLanguage, sessionCsrfScope, sessionHook, SIGN_IN_CSRF_SCOPE, startSession } from "./session.ts";
 import type { SessionDeps } from "./session.ts";
 import { merchantsPage, newSecretPage, rotateConfirmPage, settingsPage } from "./settings-page.ts";
 import type { SettingsInput } from "./settings-page.ts";
@@ -89,10 +90,11 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
     const { language, session } = request.dashboard;
     const base = { testMode: deps.testMode, timeZone: deps.timeZone, path: request.url };
     if (!session) return pageContext(language, base);
+    const { principal } = session;
     const label =
-      session.principal.kind === "operator"
-        ? `${TEXTS[language].operator} (${session.principal.name})`
-        : ((await ctx.store.read((tx) => tx.merchants.find((session.principal as { merchantId: MerchantId }).merchantId)))?.name ?? "");
+      principal.kind === "operator"
+        ? `${TEXTS[language].operator} (${principal.name})`
+        : ((await ctx.store.read((tx) => tx.merchants.find(principal.merchantId)))?.name ?? "");
     return pageContext(language, { ...base, signedIn: { label, operator: session.principal.kind === "operator", csrf: csrf.issue(request, reply, sessionCsrfScope(session)) } });
   }
 
@@ -119,14 +121,15 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
   };
 
   app.setNotFoundHandler(notFound);
+  // Anything a request can throw (a body too large, of the wrong type) as a page; a bug as a 500 page without details.
   app.setErrorHandler(async (error, request, reply) => {
-    if (isTetriError(error) && error.status === 404) return notFound(request, reply);
-    const status = isTetriError(error) && error.status < 500 ? error.status : (error as { statusCode?: number }).statusCode ?? 500;
-    if (status >= 500) request.log.error({ err: error }, "dashboard request failed");
-    request.dashboard ??= { language: "en", session: undefined };
+    const tetri = toTetriError(error);
+    if (tetri.status === 404) return notFound(request, reply);
+    if (tetri.status >= 500) request.log.error({ err: error }, "dashboard request failed");
+    request.dashboard ??= { language: languageOfRequest(request), session: undefined };
     const page = await pageOf(request, reply);
-    const message = isTetriError(error) ? (actionErrorText(page.language, error.code) ?? error.message) : page.t.not_found_text;
-    return sendPage(reply, status >= 400 && status < 600 ? status : 500, messagePage(page, page.t.error, message));
+    const message = tetri.status >= 500 ? page.t.failed_request : (actionErrorText(page.language, tetri.code) ?? tetri.message);
+    return sendPage(reply, tetri.status, messagePage(page, page.t.error, message));
   });
 
   // The sign-in page needs its stylesheet too.

@@ -200,6 +200,23 @@ describe("dashboard sign-in and sessions", () => {
     assert.equal(browser.cookies.has("tetri_session"), false);
   });
 
+  it("a body it cannot read is a clear 4xx page, never a 500 or JSON", async () => {
+    for (const [headers, payload, status] of [
+      [{ "content-type": "application/xml" }, "<account>x</account>", 415],
+      [{ "content-type": "application/x-www-form-urlencoded" }, `account=${"x".repeat(300 * 1024)}`, 413],
+    ] as const) {
+      const answer = await server.app.inject({ method: "POST", url: "/dashboard/sign-in", headers, payload });
+      assert.equal(answer.statusCode, status);
+      assert.match(String(answer.headers["content-type"]), /^text\/html/);
+      assert.match(answer.body, /<h1>Error<\/h1>/);
+    }
+    const unknown = await server.app.inject({ method: "GET", url: "/dashboard/no-such-page" });
+    assert.equal(unknown.statusCode, 303, "no session: sign in first");
+    const browser = await signedIn(server);
+    assert.equal((await browser.get("/dashboard/no-such-page")).status, 404);
+    assert.equal((await browser.get("/dashboard/orders/not-an-order-id")).status, 404);
+  });
+
   it("a post without a session goes to sign in and changes nothing", async () => {
     const orderId = await server.createOrder();
     await server.pay(orderId);
