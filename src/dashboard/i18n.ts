@@ -94,7 +94,7 @@ const en = {
   no_orders: "No orders match.",
   newest: "Newest",
   older: "Older",
-  orders_shown: "orders on this page",
+  orders_shown: "Orders on this page:",
   // order
   order_title: "Order",
   amounts: "Amounts",
@@ -257,7 +257,7 @@ const ka: Texts = {
   no_orders: "შესაბამისი შეკვეთები არ მოიძებნა.",
   newest: "უახლესი",
   older: "ძველი",
-  orders_shown: "შეკვეთა ამ გვერდზე",
+  orders_shown: "შეკვეთები ამ გვერდზე:",
   order_title: "შეკვეთა",
   amounts: "თანხები",
   authorized: "დაბლოკილი",

@@ -93,6 +93,8 @@ export function hidden(fields: Record<string, string | undefined>): Html {
   return html`${Object.entries(fields).map(([name, value]) => (value === undefined ? "" : html`<input type="hidden" name="${name}" value="${value}">`))}`;
 }
 
+/** A page that only says something; a signed-in visitor gets a way back to the orders. */
 export function messagePage(page: PageContext, title: string, text: string, current?: Section): string {
-  return dashboardPage(page, title, html`<h1>${title}</h1><p>${text}</p>`, current);
+  const back = page.signedIn ? html`<p><a href="${dashboardPaths.orders()}">← ${page.t.orders}</a></p>` : "";
+  return dashboardPage(page, title, html`<h1>${title}</h1><p>${text}</p>${back}`, current);
 }

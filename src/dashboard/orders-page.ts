@@ -110,7 +110,7 @@ function pagination(page: PageContext, input: OrdersPageInput, listing: OrderLis
     input.query.cursor ? html`<a href="${dashboardPaths.orders(rest)}">← ${t.newest}</a>` : "",
     listing.next ? html`<a href="${dashboardPaths.orders({ ...rest, cursor: listing.next })}" rel="next">${t.older} →</a>` : "",
   ];
-  return html`<nav class="pages" aria-label="${t.orders}"><p>${listing.rows.length} ${t.orders_shown}</p>${links}</nav>`;
+  return html`<nav class="pages" aria-label="${t.orders}"><p>${t.orders_shown} ${listing.rows.length}</p>${links}</nav>`;
 }
 
 export function ordersPage(page: PageContext, input: OrdersPageInput): string {
@@ -118,6 +118,6 @@ export function ordersPage(page: PageContext, input: OrdersPageInput): string {
   const listing = input.listing;
   const body = html`<h1>${t.orders}</h1>
 ${filters(page, input)}
-${listing ? html`${table(page, input, listing)}${pagination(page, input, listing)}` : notice("error", Object.values(input.problems)[0] ?? t.no_orders)}`;
+${listing ? html`${table(page, input, listing)}${listing.rows.length > 0 || input.query.cursor ? pagination(page, input, listing) : ""}` : notice("error", Object.values(input.problems)[0] ?? t.no_orders)}`;
   return dashboardPage(page, t.orders, body, "orders");
 }

@@ -138,11 +138,11 @@ describe("merchant dashboard in Chromium", () => {
     assert.equal(response?.status(), 404);
     assert.ok(await page.getByRole("heading", { name: "Not found" }).isVisible());
     assert.equal(await page.getByText("not-yours-1").count(), 0);
+    await screenshot(page, "not-found-en");
     const refund = await page.goto(`${server.url}/dashboard/orders/${id}/confirm?action=refund&amount=1`);
     assert.equal(refund?.status(), 404);
     await page.goto(`${server.url}/dashboard/orders?q=${id}`);
     assert.ok(await page.getByText("No orders match.").isVisible());
-    await screenshot(page, "not-found-en");
   });
 
   it("speaks Georgian, from the browser's language or by the switch, and back", async () => {
