@@ -380,7 +380,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
       merchant: of.merchant,
       merchantParam: of.param,
       apis,
-      settings: await merchantSettingsOf(ctx, of.merchant.id),
+      settings: await merchantSettingsOf(ctx.store, of.merchant.id),
       publicKeyPem: deps.callbackPublicKeyPem,
       csrf: csrf.issue(request, reply, sessionCsrfScope(sessionOfRequest(request))),
       ...extra,
@@ -423,7 +423,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
     const { form, of, dialect } = found;
     const url = (form.callback_url ?? "").slice(0, 2048);
     try {
-      await setDefaultCallbackUrl(ctx, of.merchant.id, dialect.id, url, deps.live);
+      await setDefaultCallbackUrl(ctx.store, { merchantId: of.merchant.id, dialect: dialect.id, url, live: deps.live, now: ctx.clock.now() });
     } catch (error) {
       if (!isTetriError(error) || error.code !== "TETRI_ERR_VALIDATION") throw error;
       return sendSettings(request, reply, 400, of, { typed: { api: dialect.id, url, problem: error.fields[0]?.message ?? error.message } });
