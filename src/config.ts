@@ -29,7 +29,8 @@ export type Config = {
   };
   /** base64 of 32 bytes; in test mode a key is generated into the data directory when unset. */
   cardKey: string | undefined;
-  tokenTtlSeconds: number;
+  /** Access-token lifetime for every dialect; unset: each dialect's own default (as its bank documents). */
+  tokenTtlSeconds: number | undefined;
   bodyLimitBytes: number;
   callbacks: {
     timeoutMs: number;
@@ -159,7 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
       credentials: demoCredentials(env),
     },
     cardKey,
-    tokenTtlSeconds: integer(env, "TETRI_TOKEN_TTL_SECONDS", 900, 60, 86_400),
+    tokenTtlSeconds: env.TETRI_TOKEN_TTL_SECONDS ? integer(env, "TETRI_TOKEN_TTL_SECONDS", 0, 60, 86_400) : undefined,
     bodyLimitBytes: integer(env, "TETRI_BODY_LIMIT_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024),
     callbacks: {
       timeoutMs: integer(env, "TETRI_CALLBACK_TIMEOUT_MS", 10_000, 100, 120_000),

@@ -3,7 +3,7 @@
 
 import { reconcileAttempts } from "./core/checkout.ts";
 import type { CoreContext } from "./core/context.ts";
-import { reconcileOperations } from "./core/operations.ts";
+import { reconcileOperations, releaseExpiredHolds } from "./core/operations.ts";
 import { expireDueOrders } from "./core/orders.ts";
 import { forgetExpiredSessions } from "./core/sessions.ts";
 import type { SessionPolicy } from "./core/sessions.ts";
@@ -42,6 +42,7 @@ export class Sweeper {
       await expireDueOrders(this.#ctx);
       await reconcileAttempts(this.#ctx);
       await reconcileOperations(this.#ctx);
+      await releaseExpiredHolds(this.#ctx);
       await forgetExpiredSessions(this.#ctx, this.#sessions);
     } catch (error) {
       this.#log.error({ err: error }, "sweep failed");

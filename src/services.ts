@@ -142,8 +142,7 @@ export async function startServices(config: Config, clock: Clock = systemClock):
   });
   const tokens = new TokenService(
     loadRsaKeyPair(config.dataDir, "token-signing"),
-    new Map(DIALECTS.map((d) => [d.id, d.tokenIssuer(config.publicUrl)])),
-    config.tokenTtlSeconds,
+    new Map(DIALECTS.map((d) => [d.id, { issuer: d.tokenIssuer(config.publicUrl), ttlSeconds: config.tokenTtlSeconds ?? d.tokenTtlSeconds }])),
     clock,
   );
   return {

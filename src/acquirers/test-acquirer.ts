@@ -22,6 +22,7 @@ export const TEST_CARD_BEHAVIOURS: Readonly<Record<string, CardBehaviour>> = {
   "5555555555554444": "approve",
   "4000000000003220": "challenge",
   "4000000000000002": "issuer_declined",
+  "4000000000000036": "acquirer_declined",
   "4000000000009995": "insufficient_funds",
   "4000000000000069": "expired_card",
   "4000000000000127": "invalid_card",
@@ -57,10 +58,11 @@ export class TestAcquirer implements Acquirer {
 
   async authorize(request: AuthorizationRequest): Promise<AuthorizationOutcome> {
     const listed = TEST_CARD_BEHAVIOURS[request.card.pan] ?? "approve";
-    // A merchant-initiated charge has no buyer to challenge: 3-D Secure is exempt.
+    // A merchant-initiated charge has no buyer to challenge, and a wallet has authenticated
+    // its buyer already: 3-D Secure is exempt for both.
     const behaviour = isExpired(request.card, this.#clock.now())
       ? "expired_card"
-      : listed === "challenge" && !request.customerPresent
+      : listed === "challenge" && (!request.customerPresent || request.authenticatedByWallet)
         ? "approve"
         : listed;
     const approved = APPROVING.has(behaviour);

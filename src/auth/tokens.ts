@@ -18,30 +18,30 @@ export type IssuedToken = { accessToken: string; expiresIn: number };
 
 export class TokenService {
   readonly #keys: RsaKeyPair;
-  readonly #issuers: ReadonlyMap<TokenAudience, string>;
-  readonly #ttlSeconds: number;
+  readonly #audiences: ReadonlyMap<TokenAudience, { issuer: string; ttlSeconds: number }>;
   readonly #clock: Clock;
   readonly #verified = new Map<string, { merchantId: MerchantId; expiresAt: number }>();
 
-  constructor(keys: RsaKeyPair, issuers: ReadonlyMap<TokenAudience, string>, ttlSeconds: number, clock: Clock) {
+  /** `audiences`: each dialect's token issuer and token lifetime. */
+  constructor(keys: RsaKeyPair, audiences: ReadonlyMap<TokenAudience, { issuer: string; ttlSeconds: number }>, clock: Clock) {
     this.#keys = keys;
-    this.#issuers = issuers;
-    this.#ttlSeconds = ttlSeconds;
+    this.#audiences = audiences;
     this.#clock = clock;
   }
 
   async issue(merchant: Merchant, audience: TokenAudience): Promise<IssuedToken> {
     const nowSeconds = Math.floor(this.#clock.now() / 1000);
+    const { issuer, ttlSeconds } = this.#audienceOf(audience);
     const accessToken = await new SignJWT({ azp: merchant.clientId, typ: "Bearer" })
       .setProtectedHeader({ alg: "RS256", kid: this.#keys.kid, typ: "JWT" })
-      .setIssuer(this.#issuerOf(audience))
+      .setIssuer(issuer)
       .setSubject(merchant.id)
       .setAudience(audience)
       .setIssuedAt(nowSeconds)
-      .setExpirationTime(nowSeconds + this.#ttlSeconds)
+      .setExpirationTime(nowSeconds + ttlSeconds)
       .setJti(randomUUID())
       .sign(this.#keys.privateKey);
-    return { accessToken, expiresIn: this.#ttlSeconds };
+    return { accessToken, expiresIn: ttlSeconds };
   }
 
   /** The merchant a token was issued to, or undefined for any token that is not valid right now. */
@@ -65,7 +65,7 @@ export class TokenService {
   async #verifySignature(token: string, audience: TokenAudience): Promise<{ id: MerchantId; expiresAt: number } | undefined> {
     try {
       const { payload } = await jwtVerify(token, this.#keys.publicKey, {
-        issuer: this.#issuerOf(audience),
+        issuer: this.#audienceOf(audience).issuer,
         audience,
         algorithms: ["RS256"],
         currentDate: new Date(this.#clock.now()),
@@ -77,10 +77,10 @@ export class TokenService {
     }
   }
 
-  #issuerOf(audience: TokenAudience): string {
-    const issuer = this.#issuers.get(audience);
-    if (!issuer) throw new Error(`no token issuer for "${audience}"`);
-    return issuer;
+  #audienceOf(audience: TokenAudience): { issuer: string; ttlSeconds: number } {
+    const known = this.#audiences.get(audience);
+    if (!known) throw new Error(`no token issuer for "${audience}"`);
+    return known;
   }
 
   async jwks(): Promise<{ keys: JWK[] }> {

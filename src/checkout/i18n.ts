@@ -109,6 +109,7 @@ export function fieldMessage(language: Language, problem: CardProblem): string {
 const DECLINES: Readonly<Record<Language, Record<DeclineReason, string>>> = {
   en: {
     issuer_declined: "Your bank declined the payment.",
+    acquirer_declined: "The payment was declined. Try another card.",
     insufficient_funds: "Insufficient funds on the card.",
     expired_card: "The card has expired.",
     invalid_card: "The card is not valid.",
@@ -122,6 +123,7 @@ const DECLINES: Readonly<Record<Language, Record<DeclineReason, string>>> = {
   },
   ka: {
     issuer_declined: "ბანკმა გადახდა უარყო.",
+    acquirer_declined: "გადახდა უარყოფილია. სცადეთ სხვა ბარათი.",
     insufficient_funds: "ბარათზე არასაკმარისი თანხაა.",
     expired_card: "ბარათს ვადა გაუვიდა.",
     invalid_card: "ბარათი არასწორია.",

@@ -59,6 +59,7 @@ function sampleOrderView(merchant: Merchant, dialect: DialectId, now: number): O
     saveCard: null,
     savedCardId: null,
     terminal: null,
+    split: null,
     createdAt: now,
     expiresAt: now,
     updatedAt: now,

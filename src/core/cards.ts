@@ -76,6 +76,22 @@ export function validateCard(input: CardInput): { ok: true; card: ValidCard } | 
   return { ok: true, card: { pan, expiryMonth: month, expiryYear, cvc: input.cvc.trim(), holder } };
 }
 
+/** A card as a wallet's token carries it: the number and expiry, a holder's name when the wallet gives one. */
+export type WalletCard = { pan: string; expiryMonth: number; expiryYear: number; holder: string };
+
+/** Checks the card a wallet token carried; there is no CVC (the token's cryptogram stands for it). */
+export function validateWalletCard(input: WalletCard): { ok: true; card: ValidCard } | { ok: false; problems: CardProblem[] } {
+  const problems: CardProblem[] = [];
+  if (!/^\d{12,19}$/.test(input.pan)) problems.push({ field: "card_number", problem: "format" });
+  else if (!luhnValid(input.pan)) problems.push({ field: "card_number", problem: "luhn" });
+  const monthOk = Number.isInteger(input.expiryMonth) && input.expiryMonth >= 1 && input.expiryMonth <= 12;
+  if (!monthOk || !Number.isInteger(input.expiryYear) || input.expiryYear < 2000 || input.expiryYear > 2099) {
+    problems.push({ field: "expiry", problem: "format" });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, card: { pan: input.pan, expiryMonth: input.expiryMonth, expiryYear: input.expiryYear, cvc: "", holder: input.holder.trim().slice(0, 64) } };
+}
+
 export function isExpired(card: Pick<ValidCard, "expiryMonth" | "expiryYear">, now: number): boolean {
   const date = new Date(now);
   const current = date.getUTCFullYear() * 12 + date.getUTCMonth() + 1;

@@ -3,8 +3,8 @@
 
 import { applyOrderEvent, callAcquirer, inTransaction, requireOrder } from "./context.ts";
 import type { CoreContext } from "./context.ts";
-import { summarizeCard, validateCard } from "./cards.ts";
-import type { CardInput, CardProblem } from "./cards.ts";
+import { summarizeCard, validateCard, validateWalletCard } from "./cards.ts";
+import type { CardInput, CardProblem, ValidCard, WalletCard } from "./cards.ts";
 import { TetriError } from "./errors.ts";
 import { newAttemptId, newOperationId, newSavedCardId } from "./ids.ts";
 import type { AttemptId, OrderId } from "./ids.ts";
@@ -58,7 +58,29 @@ export function newAttempt(
 export async function payOrder(ctx: CoreContext, orderId: OrderId, input: CardInput, owner?: OrderOwner): Promise<PaymentResult> {
   const checked = validateCard(input);
   if (!checked.ok) return { kind: "card_invalid", problems: checked.problems };
-  const card = checked.card;
+  return payWith(ctx, orderId, checked.card, { method: "card", authenticatedByWallet: false }, owner);
+}
+
+/** The card a wallet (Apple Pay, Google Pay) handed over for one payment, decrypted from its token. */
+export type WalletPayment = { method: "apple_pay" | "google_pay"; card: WalletCard };
+
+/**
+ * Pays an order with the card a wallet handed over. The wallet's device check (Face ID, a PIN)
+ * already authenticated the buyer, so there is no 3-D Secure challenge.
+ */
+export async function payOrderWithWallet(ctx: CoreContext, orderId: OrderId, wallet: WalletPayment, owner?: OrderOwner): Promise<PaymentResult> {
+  const checked = validateWalletCard(wallet.card);
+  if (!checked.ok) return { kind: "card_invalid", problems: checked.problems };
+  return payWith(ctx, orderId, checked.card, { method: wallet.method, authenticatedByWallet: true }, owner);
+}
+
+async function payWith(
+  ctx: CoreContext,
+  orderId: OrderId,
+  card: ValidCard,
+  how: { method: PaymentMethod; authenticatedByWallet: boolean },
+  owner: OrderOwner | undefined,
+): Promise<PaymentResult> {
   const now = ctx.clock.now();
 
   const started = await inTransaction(ctx, async (tx): Promise<{ order: Order; attempt: PaymentAttempt } | PaymentResult> => {
@@ -67,7 +89,7 @@ export async function payOrder(ctx: CoreContext, orderId: OrderId, input: CardIn
     const order = await expireIfDue(ctx, tx, found);
     if (order.status !== "created") return { kind: "not_payable", status: order.status };
     const sealed = ctx.vault.seal(card.pan);
-    const attempt = newAttempt(orderId, { method: "card", customerPresent: true }, summarizeCard(card), sealed, now);
+    const attempt = newAttempt(orderId, { method: how.method, customerPresent: true }, summarizeCard(card), sealed, now);
     await tx.attempts.insert(attempt);
     return { order: await applyOrderEvent(ctx, tx, order, "start_payment"), attempt };
   });
@@ -81,6 +103,7 @@ export async function payOrder(ctx: CoreContext, orderId: OrderId, input: CardIn
       card,
       capture: started.order.captureMode === "automatic",
       customerPresent: true,
+      authenticatedByWallet: how.authenticatedByWallet,
       terminal: started.order.terminal,
     }),
   );

@@ -18,11 +18,17 @@ export const ERRORS = {
   TETRI_ERR_SAVED_CARD_NOT_FOUND: { status: 404, message: "Saved card not found" },
   TETRI_ERR_PAYMENT_ATTEMPT_NOT_FOUND: { status: 404, message: "No such payment attempt for this order" },
   TETRI_ERR_METHOD_NOT_ALLOWED: { status: 405, message: "Method not allowed" },
+  TETRI_ERR_METHOD_UNAVAILABLE: { status: 403, message: "This payment method is not available to this merchant" },
   TETRI_ERR_ORDER_NOT_PAYABLE: { status: 400, message: "The order cannot be paid in its current status" },
   TETRI_ERR_ORDER_NOT_REFUNDABLE: { status: 400, message: "The order has no paid amount that can be refunded" },
   TETRI_ERR_REFUND_EXCEEDS_AVAILABLE: { status: 400, message: "The refund amount exceeds the amount left to refund" },
   TETRI_ERR_ORDER_NOT_AUTHORIZED: { status: 400, message: "The order has no pre-authorization to approve or cancel" },
   TETRI_ERR_CAPTURE_EXCEEDS_AUTHORIZED: { status: 400, message: "The amount exceeds the pre-authorized amount" },
+  TETRI_ERR_AUTHORIZATION_EXPIRED: { status: 400, message: "The pre-authorization is older than its 30-day hold and can no longer be captured" },
+  TETRI_ERR_PARTIAL_REFUND_LIMIT: {
+    status: 400,
+    message: "A payment can be refunded in part only once on the day it was made; refund the rest in full, or again tomorrow",
+  },
   TETRI_ERR_CARD_INVALID: { status: 400, message: "The card details are not valid" },
   TETRI_ERR_IDEMPOTENCY_KEY_REUSED: {
     status: 422,

@@ -25,6 +25,18 @@ type FollowUpKind = Exclude<OperationKind, "authorization">;
  */
 export type RequestedAmount = (currency: Currency) => MinorUnits;
 
+/**
+ * How long an acquirer holds a pre-authorization: BOG and TBC both document 30 days, after
+ * which the hold is released by itself and can no longer be captured.
+ */
+export const HOLD_PERIOD_MS = 30 * 24 * 3600_000;
+
+/**
+ * A bank's limit on partial refunds on the day of the payment (TBC: one partial cancel that
+ * day; later days, any number). The day is the bank's: `utcOffsetMinutes` from UTC.
+ */
+export type SameDayPartialRefunds = { max: number; utcOffsetMinutes: number };
+
 export type OperationRequest = {
   merchantId: MerchantId;
   orderId: OrderId;
@@ -33,28 +45,46 @@ export type OperationRequest = {
   amount?: RequestedAmount;
   description?: string;
   idempotency?: IdempotencyInput;
+  /** The dialect's bank limits partial refunds on the payment's day. */
+  sameDayPartialRefunds?: SameDayPartialRefunds;
   /** Who asks; default the merchant through the API. */
   channel?: OperationChannel;
 };
 
 type Plan = { kind: FollowUpKind; amount: MinorUnits };
+/** What a plan may look at: the order, its ledger, the time, and the request. */
+type PlanInput = { order: Order; ledger: readonly Operation[]; now: number; requested: MinorUnits | undefined; request: OperationRequest };
 
-function planRefund(order: Order, requested: MinorUnits | undefined): Plan {
+const dayOf = (at: number, offsetMinutes: number) => Math.floor((at + offsetMinutes * 60_000) / 86_400_000);
+
+function planRefund({ order, ledger, now, requested, request }: PlanInput): Plan {
   if (!canHappen(order.status, "refund_partial")) throw new TetriError("TETRI_ERR_ORDER_NOT_REFUNDABLE");
   const left = order.capturedAmount - order.refundedAmount - order.refundReservedAmount;
   const amount = requested ?? left;
   if (amount > left || amount <= 0) throw new TetriError("TETRI_ERR_REFUND_EXCEEDS_AVAILABLE");
+  const limit = request.sameDayPartialRefunds;
+  const capturedAt = ledger.find((op) => op.kind === "capture" && op.status === "completed")?.createdAt;
+  if (limit && amount < left && capturedAt !== undefined && dayOf(now, limit.utcOffsetMinutes) === dayOf(capturedAt, limit.utcOffsetMinutes)) {
+    const partialsToday = ledger.filter((op) => op.kind === "refund" && op.status !== "failed" && dayOf(op.createdAt, limit.utcOffsetMinutes) === dayOf(now, limit.utcOffsetMinutes));
+    if (partialsToday.length >= limit.max) throw new TetriError("TETRI_ERR_PARTIAL_REFUND_LIMIT");
+  }
   return { kind: "refund", amount: minor(amount) };
 }
 
-function planCapture(order: Order, requested: MinorUnits | undefined): Plan {
+/** When the order's hold was placed, if it is still held. */
+function heldSince(ledger: readonly Operation[]): number | undefined {
+  return ledger.find((op) => op.kind === "authorization" && op.status === "completed")?.createdAt;
+}
+
+function planCapture({ order, ledger, now, requested }: PlanInput): Plan {
   if (!canHappen(order.status, "capture_full")) throw new TetriError("TETRI_ERR_ORDER_NOT_AUTHORIZED");
+  if (now - (heldSince(ledger) ?? now) >= HOLD_PERIOD_MS) throw new TetriError("TETRI_ERR_AUTHORIZATION_EXPIRED");
   const amount = requested ?? order.authorizedAmount;
   if (amount > order.authorizedAmount) throw new TetriError("TETRI_ERR_CAPTURE_EXCEEDS_AUTHORIZED");
   return { kind: "capture", amount };
 }
 
-function planVoid(order: Order, requested: MinorUnits | undefined): Plan {
+function planVoid({ order, requested }: PlanInput): Plan {
   if (!canHappen(order.status, "void")) throw new TetriError("TETRI_ERR_ORDER_NOT_AUTHORIZED");
   // A hold is released whole; a smaller charge is a capture of a smaller amount.
   if (requested !== undefined && requested !== order.authorizedAmount) {
@@ -81,9 +111,27 @@ export function voidPreauthorization(ctx: CoreContext, request: OperationRequest
  * that reserves it, so a capture racing this request cannot make it the wrong one.
  */
 export function cancelPayment(ctx: CoreContext, request: OperationRequest): Promise<OperationId> {
-  return runOperation(ctx, "cancel", request, (order, requested) =>
-    order.status === "authorized" ? planVoid(order, requested) : planRefund(order, requested),
-  );
+  return runOperation(ctx, "cancel", request, (input) => (input.order.status === "authorized" ? planVoid(input) : planRefund(input)));
+}
+
+/**
+ * Releases the holds the acquirer no longer keeps (older than HOLD_PERIOD_MS): a void of
+ * tetri's own (channel "system"), so the order reads as released and the merchant is called
+ * back. Run by the background sweeper; returns how many it released.
+ */
+export async function releaseExpiredHolds(ctx: CoreContext, limit = 100): Promise<number> {
+  const due = await ctx.store.read((tx) => tx.orders.heldSince(ctx.clock.now() - HOLD_PERIOD_MS, limit));
+  let released = 0;
+  for (const order of due) {
+    try {
+      await runOperation(ctx, "release", { merchantId: order.merchantId, orderId: order.id, dialect: order.dialect, channel: "system" }, planVoid);
+      released++;
+    } catch (error) {
+      // Captured or cancelled by the merchant meanwhile: nothing left to release.
+      if (!(error instanceof TetriError)) throw error;
+    }
+  }
+  return released;
 }
 
 export type DashboardOperation = {
@@ -92,6 +140,8 @@ export type DashboardOperation = {
   /** Absent: all that is left (refund) or was authorized (capture, cancel). */
   amount?: MinorUnits;
   idempotency: IdempotencyInput;
+  /** The limit the order's bank puts on partial refunds on the payment's day, as its API applies it. */
+  sameDayPartialRefunds?: SameDayPartialRefunds;
 };
 
 /**
@@ -108,6 +158,7 @@ export async function operateFromDashboard(ctx: CoreContext, principal: Dashboar
     dialect: order.dialect,
     amount: amount === undefined ? undefined : () => amount,
     idempotency: operation.idempotency,
+    sameDayPartialRefunds: operation.sameDayPartialRefunds,
     channel: principal.kind === "operator" ? "support" : "dashboard",
   };
   const run = { refund: refundOrder, capture: capturePreauthorization, void: voidPreauthorization }[operation.kind];
@@ -118,7 +169,7 @@ async function runOperation(
   ctx: CoreContext,
   scopeName: string,
   request: OperationRequest,
-  plan: (order: Order, requested: MinorUnits | undefined) => Plan,
+  plan: (input: PlanInput) => Plan,
 ): Promise<OperationId> {
   const now = ctx.clock.now();
   const scope = `${request.dialect}:${scopeName}:${request.orderId}`;
@@ -126,8 +177,12 @@ async function runOperation(
     onceForKey(tx, request.merchantId, scope, request.idempotency, now, async () => {
       const order = await tx.orders.find(request.orderId);
       if (!order || !isVisibleTo(order, request)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
-      const { kind, amount } = plan(order, request.amount?.(order.currency));
-      if (kind !== "refund" && (await hasPendingCaptureOrVoid(tx, order))) throw new TetriError("TETRI_ERR_OPERATION_IN_FLIGHT");
+      const requested = request.amount?.(order.currency);
+      const ledger = await tx.operations.ofOrder(order.id);
+      const { kind, amount } = plan({ order, ledger, now, requested, request });
+      if (kind !== "refund" && ledger.some((op) => op.status === "pending" && op.kind !== "refund")) {
+        throw new TetriError("TETRI_ERR_OPERATION_IN_FLIGHT");
+      }
       const operation: Operation = {
         id: newOperationId(),
         orderId: order.id,
@@ -160,11 +215,6 @@ async function runOperation(
   const outcome = await sendFollowUp(ctx, kind, { reference: operationId, authorization, amount, currency });
   await finishOperation(ctx, operationId, outcome);
   return operationId;
-}
-
-async function hasPendingCaptureOrVoid(tx: StoreTx, order: Order): Promise<boolean> {
-  const operations = await tx.operations.ofOrder(order.id);
-  return operations.some((op) => op.status === "pending" && op.kind !== "refund");
 }
 
 async function authorizationReference(tx: StoreTx, order: Order) {
@@ -213,7 +263,7 @@ export async function finishOperation(
       const full = amount === order.authorizedAmount;
       await applyOrderEvent(ctx, tx, order, full ? "capture_full" : "capture_partial", { capturedAmount: amount });
     } else {
-      await applyOrderEvent(ctx, tx, order, "void", { rejectReason: "cancelled" });
+      await applyOrderEvent(ctx, tx, order, "void", { rejectReason: operation.channel === "system" ? "hold_expired" : "cancelled" });
     }
   });
 }

@@ -7,6 +7,7 @@ import type { IdempotencyInput } from "./idempotency.ts";
 import { newOrderId } from "./ids.ts";
 import type { MerchantId, OrderId, SavedCardId } from "./ids.ts";
 import { minor } from "./money.ts";
+import { checkSplit } from "./split.ts";
 import type { DashboardPrincipal, DialectId, Order, OrderView } from "./types.ts";
 
 export const TTL_MINUTES = { min: 2, max: 1440, default: 15 } as const;
@@ -28,6 +29,7 @@ export type OrderRequest = Pick<
   | "details"
   | "saveCard"
   | "terminal"
+  | "split"
 > & { ttlMinutes: number };
 
 /** A fresh order in status created, as core builds it for any way of paying. */
@@ -35,6 +37,7 @@ export function newOrder(merchantId: MerchantId, request: OrderRequest, now: num
   if (request.amount === 0 && !request.saveCard) {
     throw validationError([{ field: "amount", message: "may be zero only when the card is saved" }]);
   }
+  if (request.split) checkSplit(request.split, request.amount, "split");
   return {
     id: newOrderId(),
     merchantId,
@@ -59,6 +62,7 @@ export function newOrder(merchantId: MerchantId, request: OrderRequest, now: num
     saveCard: request.saveCard,
     savedCardId,
     terminal: request.terminal,
+    split: request.split,
     createdAt: now,
     expiresAt: now + request.ttlMinutes * 60_000,
     updatedAt: now,

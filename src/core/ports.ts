@@ -64,6 +64,8 @@ export interface OrderRepository {
   /** Writes the order if its version is still `order.version`; returns false when another writer won. */
   update(order: Order): Promise<boolean>;
   dueForExpiry(now: number, limit: number): Promise<OrderId[]>;
+  /** Orders still holding a pre-authorization placed before `before`, oldest first. */
+  heldSince(before: number, limit: number): Promise<Order[]>;
   countByStatus(): Promise<Partial<Record<OrderStatus, number>>>;
   /** Orders that match, newest first (created, then id), after the cursor: one page. */
   search(search: OrderSearch): Promise<Order[]>;
@@ -227,6 +229,8 @@ export type AuthorizationRequest = {
   capture: boolean;
   /** false for a merchant-initiated charge of a saved card: no buyer, so no 3-D Secure. */
   customerPresent: boolean;
+  /** A wallet's device check already authenticated the buyer: no 3-D Secure either. */
+  authenticatedByWallet: boolean;
   /** The merchant's terminal (POS tag, terminal id) the order asked for; null for its default one. */
   terminal: string | null;
 };

@@ -79,6 +79,7 @@ export async function chargeSavedCard(
       card: { pan: ctx.vault.open(card.panCiphertext, card.panKeyId), cvc: "", holder: card.card.holder, ...expiryOf(card) },
       capture: order.captureMode === "automatic",
       customerPresent: false,
+      authenticatedByWallet: false,
       terminal: order.terminal,
     }),
   );

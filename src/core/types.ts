@@ -85,6 +85,8 @@ export type Order = {
   savedCardId: SavedCardId | null;
   /** The merchant terminal (POS tag) the order asked to be paid through; null for the default. */
   terminal: string | null;
+  /** Parts of the captured amount that go to other accounts (core/split.ts); null for none. */
+  split: SplitPart[] | null;
   createdAt: number;
   expiresAt: number;
   updatedAt: number;
@@ -92,11 +94,16 @@ export type Order = {
   version: number;
 };
 
-export type RejectReason = DeclineReason | "expiration" | "cancelled";
+/** Why an order ended without money: declined, its time ran out, the merchant cancelled the hold, or the hold expired. */
+/** One recipient of a split payment: a fixed amount, or a share of the captured amount in basis points (1/100 %). */
+export type SplitPart = { account: string; amount: MinorUnits | null; basisPoints: number | null };
+
+export type RejectReason = DeclineReason | "expiration" | "cancelled" | "hold_expired";
 
 /** Why an acquirer (or 3-D Secure) said no. Dialects map these to their bank's codes. */
 export type DeclineReason =
   | "issuer_declined"
+  | "acquirer_declined"
   | "insufficient_funds"
   | "expired_card"
   | "invalid_card"
@@ -154,9 +161,10 @@ export type OperationKind = "authorization" | "capture" | "void" | "refund";
 export type OperationStatus = "pending" | "completed" | "failed";
 /**
  * Who asked for an operation: the buyer on the checkout page, the merchant through the API or
- * on the dashboard, or the gateway's operator (support) on the dashboard.
+ * on the dashboard, the gateway's operator (support) on the dashboard, or tetri itself (an
+ * expired hold).
  */
-export type OperationChannel = "checkout" | "public_api" | "dashboard" | "support";
+export type OperationChannel = "checkout" | "public_api" | "dashboard" | "support" | "system";
 
 /** One line of the ledger. Rows are only ever appended; status moves once from pending. */
 export type Operation = {

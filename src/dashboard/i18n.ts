@@ -378,6 +378,7 @@ export const STATUS_NAMES: Words<OrderStatus> = {
 export const DECLINE_REASONS: Words<DeclineReason> = {
   en: {
     issuer_declined: "Declined by the issuer",
+    acquirer_declined: "Declined by the acquirer",
     insufficient_funds: "Insufficient funds",
     expired_card: "Expired card",
     invalid_card: "Invalid card",
@@ -391,6 +392,7 @@ export const DECLINE_REASONS: Words<DeclineReason> = {
   },
   ka: {
     issuer_declined: "უარყო ბარათის გამცემმა ბანკმა",
+    acquirer_declined: "უარყო ეკვაირერმა",
     insufficient_funds: "არასაკმარისი თანხა",
     expired_card: "ვადაგასული ბარათი",
     invalid_card: "არასწორი ბარათი",
@@ -432,8 +434,8 @@ export const OPERATION_STATUSES: Words<OperationStatus> = {
 };
 
 export const CHANNELS: Words<OperationChannel> = {
-  en: { checkout: "the buyer", public_api: "the API", dashboard: "the dashboard", support: "the operator" },
-  ka: { checkout: "მყიდველი", public_api: "API", dashboard: "მართვის პანელი", support: "ოპერატორი" },
+  en: { checkout: "the buyer", public_api: "the API", dashboard: "the dashboard", support: "the operator", system: "tetri (the hold expired)" },
+  ka: { checkout: "მყიდველი", public_api: "API", dashboard: "მართვის პანელი", support: "ოპერატორი", system: "tetri (დაბლოკვის ვადა ამოიწურა)" },
 };
 
 export const ATTEMPT_STATUSES: Words<AttemptStatus> = {
@@ -470,6 +472,8 @@ export const ACTION_ERRORS: Words<Extract<
   | "TETRI_ERR_REFUND_EXCEEDS_AVAILABLE"
   | "TETRI_ERR_ORDER_NOT_AUTHORIZED"
   | "TETRI_ERR_CAPTURE_EXCEEDS_AUTHORIZED"
+  | "TETRI_ERR_AUTHORIZATION_EXPIRED"
+  | "TETRI_ERR_PARTIAL_REFUND_LIMIT"
   | "TETRI_ERR_OPERATION_IN_FLIGHT"
   | "TETRI_ERR_NO_CALLBACK_URL"
   | "TETRI_ERR_NOTHING_TO_REPORT"
@@ -480,6 +484,8 @@ export const ACTION_ERRORS: Words<Extract<
     TETRI_ERR_REFUND_EXCEEDS_AVAILABLE: "The refund is more than is left to refund.",
     TETRI_ERR_ORDER_NOT_AUTHORIZED: "This order has no pre-authorization to capture or cancel.",
     TETRI_ERR_CAPTURE_EXCEEDS_AUTHORIZED: "The amount is more than was pre-authorized.",
+    TETRI_ERR_AUTHORIZATION_EXPIRED: "The pre-authorization is older than its 30-day hold and can no longer be captured.",
+    TETRI_ERR_PARTIAL_REFUND_LIMIT: "The bank allows only one partial refund on the day of the payment; refund the rest in full, or tomorrow.",
     TETRI_ERR_OPERATION_IN_FLIGHT: "Another capture or cancel of this order is still in progress.",
     TETRI_ERR_NO_CALLBACK_URL: "There is no callback URL: the order names none and no default is set in Settings.",
     TETRI_ERR_NOTHING_TO_REPORT: "The order has not reached a status a callback reports.",
@@ -490,6 +496,8 @@ export const ACTION_ERRORS: Words<Extract<
     TETRI_ERR_REFUND_EXCEEDS_AVAILABLE: "დასაბრუნებელი თანხა აღემატება დარჩენილს.",
     TETRI_ERR_ORDER_NOT_AUTHORIZED: "ამ შეკვეთას არ აქვს დაბლოკილი თანხა ჩამოსაჭრელად ან გასაუქმებლად.",
     TETRI_ERR_CAPTURE_EXCEEDS_AUTHORIZED: "თანხა აღემატება დაბლოკილს.",
+    TETRI_ERR_AUTHORIZATION_EXPIRED: "დაბლოკვას 30-დღიანი ვადა გაუვიდა და თანხის ჩამოჭრა აღარ შეიძლება.",
+    TETRI_ERR_PARTIAL_REFUND_LIMIT: "ბანკი გადახდის დღეს მხოლოდ ერთ ნაწილობრივ დაბრუნებას უშვებს; დააბრუნეთ დარჩენილი სრულად, ან ხვალ.",
     TETRI_ERR_OPERATION_IN_FLIGHT: "ამ შეკვეთის სხვა ჩამოჭრა ან გაუქმება ჯერ კიდევ მიმდინარეობს.",
     TETRI_ERR_NO_CALLBACK_URL: "ქოლბექის URL არ არის: შეკვეთას არ აქვს და პარამეტრებშიც არ არის მითითებული.",
     TETRI_ERR_NOTHING_TO_REPORT: "შეკვეთას ჯერ არ მიუღწევია სტატუსისთვის, რომელსაც ქოლბექი აცნობებს.",

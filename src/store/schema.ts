@@ -51,6 +51,7 @@ export type OrdersTable = {
   save_card: string | null;
   saved_card_id: string | null;
   terminal: string | null;
+  split: string | null;
   created_at: BigNumber;
   expires_at: BigNumber;
   updated_at: BigNumber;

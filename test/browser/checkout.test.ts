@@ -189,11 +189,11 @@ describe("hosted payment page in Chromium", () => {
     await receiptIs(id, "rejected", "108");
   });
 
-  it("an issuer decline returns to the shop's fail URL", async () => {
+  it("a generic decline returns to the shop's fail URL", async () => {
     const { id, page } = await openCheckout(withRedirects("issuer"), "en");
     await pay(page, EN, "4000000000000002");
     await page.waitForURL(`${shop.origin}/fail?tag=issuer`);
-    await receiptIs(id, "rejected", "108");
+    await receiptIs(id, "rejected", "112");
   });
 
   it("a Luhn-invalid number is rejected beside the field, without an attempt; fixing it pays", async () => {

@@ -78,7 +78,8 @@ function bogSession(client: ShopClient, anonymous = false): DialectSession {
     reading(response) {
       const receipt = response.json;
       const key = receipt.order_status.key as string;
-      const state = key === "rejected" ? (receipt.reject_reason === "cancelled" ? "voided" : "declined") : BOG_STATES[key];
+      const released = (receipt.actions as Array<{ action: string; status: string }>).some((a) => a.action === "cancel_authorize" && a.status === "completed");
+      const state = key === "rejected" ? (released ? "voided" : "declined") : BOG_STATES[key];
       assert.ok(state, `no reading of BOG status ${key}`);
       const units = receipt.purchase_units;
       return { state, amount: minorOf(units.request_amount), captured: minorOf(units.transfer_amount), refunded: minorOf(units.refund_amount) };

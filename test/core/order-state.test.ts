@@ -8,31 +8,11 @@ import { minor } from "../../src/core/money.ts";
 import { capturePreauthorization, refundOrder, voidPreauthorization } from "../../src/core/operations.ts";
 import { createOrder, expireDueOrders } from "../../src/core/orders.ts";
 import { ORDER_STATES, ORDER_STATUSES, isFinal, nextStatus } from "../../src/core/order-state.ts";
-import type { OrderRequest } from "../../src/core/orders.ts";
-import type { DialectId } from "../../src/core/types.ts";
-import { coreFixture } from "../helpers/core.ts";
+import { CORE_DIALECT, coreFixture, coreOrder } from "../helpers/core.ts";
 
 type Fixture = Awaited<ReturnType<typeof coreFixture>>;
 
-const BOG = "bog" as DialectId;
-
-const request = (amount: number, captureMode: "automatic" | "manual"): OrderRequest => ({
-  dialect: BOG,
-  externalOrderId: null,
-  captureMode,
-  currency: "GEL",
-  amount: minor(amount),
-  language: "en",
-  callbackUrl: "http://127.0.0.1:9/cb",
-  successUrl: null,
-  failUrl: null,
-  paymentMethods: [],
-  basket: [{ productId: "p", description: null, quantity: "1", unitPrice: minor(amount) }],
-  details: {},
-  saveCard: null,
-  terminal: null,
-  ttlMinutes: 15,
-});
+const request = (amount: number, captureMode: "automatic" | "manual") => coreOrder(amount, { captureMode, paymentMethods: [] });
 
 type Step =
   | { op: "pay"; card: string }
@@ -50,7 +30,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 );
 
 async function apply(f: Fixture, id: OrderId, s: Step): Promise<void> {
-  const base = { merchantId: f.merchant.id, orderId: id, dialect: BOG };
+  const base = { merchantId: f.merchant.id, orderId: id, dialect: CORE_DIALECT };
   const exactly = (amount: number | undefined) => (amount === undefined ? undefined : () => minor(amount));
   try {
     if (s.op === "pay") await payOrder(f.ctx, id, { number: s.card, expiry: "12/39", cvc: "123", holder: "P T" });

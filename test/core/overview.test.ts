@@ -13,32 +13,14 @@ import { createMerchant } from "../../src/core/merchants.ts";
 import { minor } from "../../src/core/money.ts";
 import { refundOrder } from "../../src/core/operations.ts";
 import { createOrder } from "../../src/core/orders.ts";
-import type { OrderRequest } from "../../src/core/orders.ts";
 import { overviewOf } from "../../src/core/overview.ts";
-import type { DashboardPrincipal, DialectId, Merchant } from "../../src/core/types.ts";
+import type { DashboardPrincipal, Merchant } from "../../src/core/types.ts";
 import { CREDENTIAL_ISSUERS } from "../../src/services.ts";
-import { coreFixture } from "../helpers/core.ts";
+import { CORE_DIALECT, coreFixture, coreOrder } from "../helpers/core.ts";
 
 const ZONE = "Asia/Tbilisi";
-const DIALECT = "bog" as DialectId;
+const DIALECT = CORE_DIALECT;
 
-const request = (amount: number): OrderRequest => ({
-  dialect: DIALECT,
-  externalOrderId: null,
-  captureMode: "automatic",
-  currency: "GEL",
-  amount: minor(amount),
-  language: "en",
-  callbackUrl: null,
-  successUrl: null,
-  failUrl: null,
-  paymentMethods: ["card"],
-  basket: [{ productId: "p", description: null, quantity: "1", unitPrice: minor(amount) }],
-  details: {},
-  saveCard: null,
-  terminal: null,
-  ttlMinutes: 15,
-});
 
 describe("overview", () => {
   let f: Awaited<ReturnType<typeof coreFixture>>;
@@ -49,7 +31,7 @@ describe("overview", () => {
 
   async function pay(merchant: Merchant, amount: number, when: string, card = "4242424242424242"): Promise<OrderId> {
     at(when);
-    const id = await createOrder(f.ctx, merchant.id, request(amount));
+    const id = await createOrder(f.ctx, merchant.id, coreOrder(amount, { callbackUrl: null }));
     await payOrder(f.ctx, id, { number: card, expiry: "12/39", cvc: "123", holder: "A B" });
     return id;
   }

@@ -7,29 +7,10 @@ import { after, before, describe, it } from "node:test";
 import { completeChallenge, payOrder } from "../../src/core/checkout.ts";
 import { TetriError } from "../../src/core/errors.ts";
 import type { AttemptId } from "../../src/core/ids.ts";
-import { minor } from "../../src/core/money.ts";
 import { createOrder } from "../../src/core/orders.ts";
-import type { OrderRequest } from "../../src/core/orders.ts";
-import type { DialectId } from "../../src/core/types.ts";
-import { coreFixture, countingStore } from "../helpers/core.ts";
+import { CORE_DIALECT, coreFixture, coreOrder, countingStore } from "../helpers/core.ts";
 
-const order = (captureMode: "automatic" | "manual"): OrderRequest => ({
-  dialect: "bog" as DialectId,
-  externalOrderId: null,
-  captureMode,
-  currency: "GEL",
-  amount: minor(1250),
-  language: "en",
-  callbackUrl: "http://127.0.0.1:9/cb",
-  successUrl: null,
-  failUrl: null,
-  paymentMethods: ["card"],
-  basket: [{ productId: "p", description: null, quantity: "1", unitPrice: minor(1250) }],
-  details: {},
-  saveCard: null,
-  terminal: null,
-  ttlMinutes: 15,
-});
+const order = (captureMode: "automatic" | "manual") => coreOrder(1250, { captureMode });
 
 const CARD = { number: "4242424242424242", expiry: "12/39", cvc: "123", holder: "P T" };
 
@@ -46,7 +27,7 @@ describe("the pay path", () => {
       counting.counts.transactions = 0;
       counting.counts.reads = 0;
       const id = await createOrder(f.ctx, f.merchant.id, order(captureMode));
-      const result = await payOrder(f.ctx, id, CARD, { merchantId: f.merchant.id, dialect: "bog" as DialectId });
+      const result = await payOrder(f.ctx, id, CARD, { merchantId: f.merchant.id, dialect: CORE_DIALECT });
       assert.equal(result.kind, "approved");
       assert.deepEqual(counting.counts, { transactions: 3, reads: 0 });
 

@@ -5,10 +5,38 @@ import { join } from "node:path";
 import { checkoutLinks } from "../../src/checkout/links.ts";
 import { CardVault, vaultKeyFrom } from "../../src/core/card-vault.ts";
 import { createMerchant } from "../../src/core/merchants.ts";
+import { minor } from "../../src/core/money.ts";
+import type { OrderRequest } from "../../src/core/orders.ts";
 import type { Store } from "../../src/core/ports.ts";
+import type { DialectId } from "../../src/core/types.ts";
 import { CREDENTIAL_ISSUERS, coreContext } from "../../src/services.ts";
 import { openSqliteStore } from "../../src/store/sqlite/index.ts";
 import { TestClock, tempDir } from "./fixtures.ts";
+
+export const CORE_DIALECT = "bog" as DialectId;
+
+/** A core order request of `amount` minor units (one basket line); `changes` replace fields. */
+export function coreOrder(amount: number, changes: Partial<OrderRequest> = {}): OrderRequest {
+  return {
+    dialect: CORE_DIALECT,
+    externalOrderId: null,
+    captureMode: "automatic",
+    currency: "GEL",
+    amount: minor(amount),
+    language: "en",
+    callbackUrl: "http://127.0.0.1:9/cb",
+    successUrl: null,
+    failUrl: null,
+    paymentMethods: ["card"],
+    basket: [{ productId: "p", description: null, quantity: "1", unitPrice: minor(amount) }],
+    details: {},
+    saveCard: null,
+    terminal: null,
+    split: null,
+    ttlMinutes: 15,
+    ...changes,
+  };
+}
 
 /** A store that counts the transactions and read snapshots core asks for. */
 export function countingStore(store: Store) {

@@ -129,3 +129,28 @@ export function addMerchant(server: { dataDir: string }, name: string): Merchant
   ) as { client_id: string; client_secret: string; tbc_api_key: string };
   return { clientId: created.client_id, clientSecret: created.client_secret, tbcApiKey: created.tbc_api_key };
 }
+
+/**
+ * An Apple Pay payment JSON as a shop's page passes it on, in tetri's test-mode form: the
+ * decrypted payload in clear (README "Apple Pay from the merchant's page").
+ */
+export function applePayTestToken(payload: { pan: string; expiry?: string; currencyCode?: string; amount: number; holder?: string }): string {
+  const data = Buffer.from(
+    JSON.stringify({
+      applicationPrimaryAccountNumber: payload.pan,
+      applicationExpirationDate: payload.expiry ?? "391231",
+      currencyCode: payload.currencyCode ?? "981",
+      transactionAmount: payload.amount,
+      cardholderName: payload.holder ?? "Nino Beridze",
+      paymentDataType: "3DSecure",
+      paymentData: { onlinePaymentCryptogram: "AAAAAAAAAAAAAAAAAAAAAA==", eciIndicator: "5" },
+    }),
+  ).toString("base64");
+  return JSON.stringify({
+    token: {
+      paymentData: { version: "TEST", data },
+      paymentMethod: { displayName: `Visa ${payload.pan.slice(-4)}`, network: "Visa", type: "debit" },
+      transactionIdentifier: "TEST-0001",
+    },
+  });
+}

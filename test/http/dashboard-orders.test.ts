@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { addDays, localDateOf } from "../../src/core/calendar.ts";
-import { addMerchant, orderBody, purchaseOf, tbcPaymentBody } from "../helpers/fixtures.ts";
+import { addMerchant, CARD, orderBody, purchaseOf, tbcPaymentBody } from "../helpers/fixtures.ts";
 import type { MerchantCredentials } from "../helpers/fixtures.ts";
 import { hiddenFields, merchantSignIn, OPERATOR_ENV, operatorSignIn, pageCsrf } from "../helpers/dashboard.ts";
 import type { DashboardClient, SignIn } from "../helpers/dashboard.ts";
@@ -195,6 +195,20 @@ describe("dashboard orders", () => {
     assert.equal((await shop.receipt(id)).order_status.key, "refunded");
     const done = await browser.get(`/dashboard/orders/${id}`);
     assert.doesNotMatch(done.text, /Refund \(GEL\)/, "nothing is left to refund");
+  });
+
+  it("the order's bank's own rules hold on the dashboard too: TBC's one partial refund on the payment's day", async () => {
+    const { shop, browser } = await merchantWithDashboard("Shop TBC Rules");
+    const created = await shop.tbcRequest("POST", "/v1/tpay/payments", { body: tbcPaymentBody() });
+    const payId = created.json.payId as string;
+    assert.equal((await shop.tbcRequest("POST", `/_test/orders/${payId}/pay`, { body: CARD })).status, 200);
+    const id = listed((await browser.get("/dashboard/orders?api=tbc")).text)[0] ?? "";
+    assert.equal((await act(browser, id, "refund", "1")).answer.status, 303);
+    const second = await act(browser, id, "refund", "1");
+    assert.equal(second.answer.status, 400);
+    assert.match(second.answer.text, /only one partial refund on the day of the payment/);
+    assert.equal((await act(browser, id, "refund")).answer.status, 303, "the rest, in full, is allowed");
+    assert.equal((await shop.tbcRequest("GET", `/v1/tpay/payments/${payId}`)).json.status, "Returned");
   });
 
   it("a pre-authorization is captured in part, or cancelled, from its page", async () => {

@@ -47,6 +47,7 @@ describe("operations endpoints", () => {
       "/payments/v1/callback-public-key",
       "/payments/v1/ecommerce/orders",
       "/payments/v1/ecommerce/orders/{order_id}",
+      "/payments/v1/ecommerce/orders/{order_id}/payment",
       "/payments/v1/payment/authorization/approve/{order_id}",
       "/payments/v1/payment/authorization/cancel/{order_id}",
       "/payments/v1/payment/refund/{order_id}",

@@ -110,6 +110,19 @@ describe("create order", () => {
     assert.equal(ttl, 30 * 60_000);
   });
 
+  it("an order with its own discount shows it in the receipt's discount block; one without has none", async () => {
+    const discounted = await server.createOrder(orderBody({ purchase_units: { currency: "GEL", total_amount: 20, total_discount_amount: "5.5", basket: [{ product_id: "p", quantity: 1, unit_price: 25.5 }] } }));
+    assert.deepEqual((await server.receipt(discounted)).discount, {
+      bank_discount_amount: "0.0",
+      bank_discount_desc: null,
+      discounted_amount: "20.0",
+      original_order_amount: "25.5",
+      system_discount_amount: "5.5",
+      system_discount_desc: null,
+    });
+    assert.equal((await server.receipt(await server.createOrder())).discount, null);
+  });
+
   it("defaults: GEL, automatic capture, Georgian, 15-minute ttl, tetri's own result page", async () => {
     const minimal = {
       callback_url: "https://shop.example/cb",

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CARD, addMerchant, orderBody } from "../helpers/fixtures.ts";
+import { CARD, DEMO, addMerchant, orderBody } from "../helpers/fixtures.ts";
 import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
+import { startReceiver } from "../helpers/receiver.ts";
 import type { ShopClient } from "../helpers/shop.ts";
 import { eventually } from "../helpers/wait.ts";
 
@@ -22,7 +23,8 @@ describe("paying through the test helper, with each test card", () => {
     ["5555555555554444", "completed", "100", "mc"],
     ["4000000000003220", "completed", "100", "visa"],
     ["4111111111111111", "completed", "100", "visa"],
-    ["4000000000000002", "rejected", "108", "visa"],
+    ["4000000000000002", "rejected", "112", "visa"],
+    ["4000000000000036", "rejected", "122", "visa"],
     ["4000000000009995", "rejected", "107", "visa"],
     ["4000000000000069", "rejected", "105", "visa"],
     ["4000000000000127", "rejected", "103", "visa"],
@@ -128,6 +130,69 @@ describe("paying through the test helper, with each test card", () => {
       assert.equal(paid.status, 400);
     } finally {
       server.clock.offset = 0;
+    }
+  });
+});
+
+describe("split payments (BOG config.split)", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  const split = (parts: unknown[], list = "split_payments", overrides: Record<string, unknown> = {}) =>
+    orderBody({ purchase_units: { currency: "GEL", total_amount: 100, basket: [{ product_id: "p", quantity: 1, unit_price: 100 }] }, config: { split: { [list]: parts } }, ...overrides });
+
+  it("the capture is split as asked, exactly, and the receipt and callback say so", async () => {
+    const receiver = await startReceiver();
+    try {
+      const id = await server.createOrder(split([{ iban: "GE11TB0000000000000001", amount: 20 }, { iban: "GE11TB0000000000000002", percent: 12.5 }], "split_payments", { callback_url: receiver.url }));
+      assert.deepEqual((await server.receipt(id)).split, {
+        split_status: "created",
+        split_payments: [
+          { iban: "GE11TB0000000000000001", amount: "0.0" },
+          { iban: "GE11TB0000000000000002", amount: "0.0", percent: "12.5" },
+        ],
+      });
+      await server.pay(id);
+      const paid = { split_status: "completed", split_payments: [{ iban: "GE11TB0000000000000001", amount: "20.0" }, { iban: "GE11TB0000000000000002", amount: "12.5", percent: "12.5" }] };
+      assert.deepEqual((await server.receipt(id)).split, paid);
+      const callback = await eventually(() => receiver.received.find((c) => JSON.parse(c.body).body.order_id === id));
+      assert.deepEqual(JSON.parse(callback.body).body.split, paid);
+      // A refund does not reverse a split.
+      await server.request("POST", refundPath(id), { body: {} });
+      assert.deepEqual((await server.receipt(id)).split, paid);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("transfers is read as split_payments; a declined payment's split is rejected, a cancelled hold's canceled", async () => {
+    const declined = await server.createOrder(split([{ iban: "GE1", amount: 10 }], "transfers"));
+    await server.pay(declined, { card_number: "4000000000009995" });
+    assert.equal((await server.receipt(declined)).split.split_status, "rejected");
+    const held = await server.createOrder(split([{ iban: "GE1", percent: 50 }], "split_payments", { capture: "manual" }));
+    await server.pay(held);
+    assert.equal((await server.receipt(held)).split.split_status, "created");
+    await server.request("POST", cancelPath(held), { body: {} });
+    assert.equal((await server.receipt(held)).split.split_status, "canceled");
+    assert.equal((await server.receipt(await server.createOrder())).split, undefined, "no split, no split block");
+  });
+
+  it("a split beyond the order, beyond 100%, in another currency, or with both or neither of amount and percent is a 400", async () => {
+    const cases: Array<[unknown[], Record<string, unknown>]> = [
+      [[{ iban: "GE1", amount: 60 }, { iban: "GE2", amount: 41 }], {}],
+      [[{ iban: "GE1", percent: 60 }, { iban: "GE2", percent: 40.01 }], {}],
+      [[{ iban: "GE1", amount: 1, percent: 1 }], {}],
+      [[{ iban: "GE1" }], {}],
+      [[{ iban: "GE1", percent: 1.234 }], {}],
+      [[{ iban: "GE1", amount: 1 }], { purchase_units: { currency: "USD", total_amount: 100, basket: [{ product_id: "p", quantity: 1, unit_price: 100 }] } }],
+    ];
+    for (const [parts, overrides] of cases) {
+      const response = await server.request("POST", "/payments/v1/ecommerce/orders", { body: split(parts, "split_payments", overrides) });
+      assert.equal(response.status, 400, `${JSON.stringify(parts)}: ${response.text}`);
+      assert.match(response.json.errors[0].field, /split/);
     }
   });
 });
@@ -336,8 +401,35 @@ describe("pre-authorization (capture: manual)", () => {
     const receipt = await server.receipt(id);
     assert.equal(receipt.order_status.key, "rejected");
     assert.equal(receipt.actions[0].action, "cancel_authorize");
+    // BOG documents no reject_reason for a cancelled hold; the payment itself was a pre-authorization.
+    assert.equal(receipt.reject_reason, null);
+    assert.equal(receipt.payment_detail.code, "200");
     const approve = await server.request("POST", approvePath(id), { body: {} });
     assert.equal(approve.status, 400);
+  });
+
+  it("a hold not approved within 30 days is released by itself: rejected for expiration, called back, and no longer approvable", async () => {
+    const receiver = await startReceiver();
+    const id = await server.createOrder(orderBody({ capture: "manual" }, receiver.url));
+    await server.pay(id);
+    try {
+      server.clock.advance(30 * 24 * 3600_000 - 60_000);
+      assert.equal((await server.receipt(id, await server.tokenFor(DEMO.clientId, DEMO.clientSecret))).order_status.key, "blocked", "still held the day before");
+      server.clock.advance(60_000);
+      const token = await server.tokenFor(DEMO.clientId, DEMO.clientSecret);
+      const late = await server.request("POST", approvePath(id), { token, body: {} });
+      assert.equal(late.status, 400);
+      const receipt = await eventually(async () => {
+        const r = await server.receipt(id, token);
+        return r.order_status.key === "rejected" ? r : undefined;
+      });
+      assert.deepEqual([receipt.reject_reason, receipt.payment_detail.code, receipt.actions.length], ["expiration", "110", 0]);
+      const callback = await eventually(() => receiver.received.find((c) => JSON.parse(c.body).body.order_status.key === "rejected"));
+      assert.equal(JSON.parse(callback.body).body.order_id, id);
+    } finally {
+      server.clock.offset = 0;
+      await receiver.close();
+    }
   });
 
   it("approve or cancel of an automatic-capture or unpaid order is 400", async () => {

@@ -138,10 +138,13 @@ describe("TBC saved cards", () => {
     }
   });
 
-  it("a saveCardToDate month that has already passed is refused at creation", async () => {
+  it("a saveCardToDate month that has already passed keeps the card for as long as the card is valid, as TBC documents", async () => {
     const response = await server.tbcRequest("POST", "/v1/tpay/payments", { body: tbcPaymentBody({ saveCard: true, saveCardToDate: "0120" }) });
-    assertProblem(response, 400);
-    assert.ok(response.json.detail.includes("saveCardToDate"), response.json.detail);
+    assert.equal(response.status, 200, response.text);
+    await server.tbcRequest("POST", `/_test/orders/${response.json.payId}/pay`, { body: CARD });
+    const { recurringCard } = await get(response.json.payId);
+    const charge = await execute({ recId: recurringCard.recId, money: { amount: 1, currency: "GEL" } });
+    assert.equal(charge.json.status, "Succeeded", charge.text);
   });
 
   it("execution with preAuth holds (WaitingConfirm); completion then captures", async () => {

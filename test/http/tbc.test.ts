@@ -139,7 +139,8 @@ describe("TBC create payment", () => {
       ["expirationMinutes 0", { expirationMinutes: 0 }, "expirationMinutes"],
       ["expirationMinutes negative", { expirationMinutes: -5 }, "expirationMinutes"],
       ["expirationMinutes fractional", { expirationMinutes: 1.5 }, "expirationMinutes"],
-      ["expirationMinutes as a string", { expirationMinutes: "10" }, "expirationMinutes"],
+      ["expirationMinutes as words", { expirationMinutes: "ten" }, "expirationMinutes"],
+      ["expirationMinutes as fractional text", { expirationMinutes: "1.5" }, "expirationMinutes"],
       ["a method with an unknown id", { methods: [5, 3] }, "methods"],
       ["duplicate methods", { methods: [5, 5] }, "methods"],
       ["methods not a list", { methods: 5 }, "methods"],
@@ -168,7 +169,7 @@ describe("TBC create payment", () => {
       ["saveCard with method 4", { saveCard: true, methods: [4] }, "saveCard"],
       ["saveCard with method 8", { saveCard: true, methods: [8], installmentProducts: [{ price: 12.5, quantity: 1 }] }, "saveCard"],
       ["language DE", { language: "DE" }, "language"],
-      ["preAuth as a string", { preAuth: "true" }, "preAuth"],
+      ["preAuth as a word that is not true or false", { preAuth: "yes" }, "preAuth"],
       ["saveCard as a number", { saveCard: 1 }, "saveCard"],
     ];
     for (const [label, overrides, field] of cases) {
@@ -276,9 +277,17 @@ describe("TBC payment life: GET through each outcome", () => {
 
   it("Failed with the decline's resultCode", async () => {
     const declines: Array<[string, string]> = [
+      // Every declining test card of design.md, to TBC's resultCode.
       ["4000000000009995", "decline_not_sufficient_funds"],
       ["4000000000000069", "decline_expired_card"],
       ["4000000000000002", "decline_general"],
+      ["4000000000000036", "check_with_acquirer"],
+      ["4000000000000127", "decline_invalid_card_number"],
+      ["4000000000009987", "decline_restricted_card"],
+      ["4000000000009979", "decline_general"],
+      ["4000000000009961", "decline_general"],
+      ["4000000000000119", "check_with_acquirer"],
+      ["4000000000000101", "decline_general"],
     ];
     for (const [card, resultCode] of declines) {
       const payId = await created();
@@ -356,6 +365,24 @@ describe("TBC payment life: GET through each outcome", () => {
     }
   });
 
+  it("preAuth: completion is possible for 30 days; then the hold is released by itself (Returned)", async () => {
+    const payId = await created({ preAuth: true, amount: { currency: "GEL", total: 20 } });
+    await pay(payId);
+    server.clock.advance(30 * 24 * 3600_000 + 1000);
+    try {
+      const token = await server.tbcTokenFor(DEMO.clientId, DEMO.clientSecret, DEMO.tbcApiKey);
+      const late = await server.tbcRequest("POST", `/v1/tpay/payments/${payId}/completion`, { token, body: { amount: 20 } });
+      assertProblem(late, 400);
+      const released = await eventually(async () => {
+        const payment = (await server.tbcRequest("GET", `/v1/tpay/payments/${payId}`, { token })).json;
+        return payment.status === "Returned" ? payment : undefined;
+      });
+      assert.deepEqual([released.confirmedAmount, released.returnedAmount], [0, 0]);
+    } finally {
+      server.clock.offset = 0;
+    }
+  });
+
   it("preAuth: a full cancel releases the hold (Returned); a partial cancel is 400", async () => {
     const payId = await created({ preAuth: true, amount: { currency: "GEL", total: 20 } });
     await pay(payId);
@@ -371,7 +398,7 @@ describe("TBC payment life: GET through each outcome", () => {
     assertProblem(await cancel(payId, {}), 400);
   });
 
-  it("cancel of a paid payment: partial → PartialReturned, the rest → Returned, over-refund 400", async () => {
+  it("cancel of a paid payment: partial → PartialReturned (once on the payment's day), the rest → Returned, over-refund 400", async () => {
     const payId = await created({ amount: { currency: "GEL", total: 10 } });
     await pay(payId);
     const first = await cancel(payId, { amount: 2.5, extra: "GE00TB0000000000000000", extra2: "2.50" });
@@ -388,11 +415,21 @@ describe("TBC payment life: GET through each outcome", () => {
     }
     assert.equal((await get(payId)).returnedAmount, 2.5);
 
-    assert.equal((await cancel(payId, { amount: 3 })).status, 200);
-    payment = await get(payId);
-    assert.equal(payment.status, "PartialReturned");
-    assert.equal(payment.returnedAmount, 5.5);
-
+    // TBC: a partial amount can be cancelled only once on the payment's day (Georgian time);
+    // later days allow more partial refunds.
+    const sameDay = await cancel(payId, { amount: 3 });
+    assertProblem(sameDay, 400);
+    assert.equal(sameDay.json.systemCode, "PartialRefundLimit");
+    const tbilisiNow = server.clock.now() + 4 * 3600_000;
+    server.clock.advance(86_400_000 - (tbilisiNow % 86_400_000) + 60_000);
+    try {
+      assert.equal((await cancel(payId, { amount: 3 })).status, 200);
+      payment = await get(payId);
+      assert.equal(payment.status, "PartialReturned");
+      assert.equal(payment.returnedAmount, 5.5);
+    } finally {
+      server.clock.offset = 0;
+    }
     // No amount: everything left.
     const rest = await server.tbcRequest("POST", `/v1/tpay/payments/${payId}/cancel`);
     assert.equal(rest.status, 200, rest.text);

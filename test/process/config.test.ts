@@ -24,6 +24,7 @@ describe("loadConfig", () => {
     assert.deepEqual(config.demo, { clientId: undefined, clientSecret: undefined, credentials: {} });
     assert.deepEqual(config.database, { kind: "sqlite", path: resolve("data", "tetri.sqlite") });
     assert.equal(config.cardKey, undefined);
+    assert.equal(config.tokenTtlSeconds, undefined, "each dialect's own token lifetime");
     assert.deepEqual(config.dashboard, { operator: undefined, sessionIdleMinutes: 30, sessionMaxHours: 12, signInFailureLimit: 10, timeZone: "Asia/Tbilisi" });
   });
 

@@ -60,6 +60,10 @@ function order(merchantId: MerchantId, changes: Partial<Order> = {}): Order {
     saveCard: { until: "1230" },
     savedCardId: null,
     terminal: "pos-1",
+    split: [
+      { account: "GE00TB0000000000000001", amount: minor(100), basisPoints: null },
+      { account: "GE00TB0000000000000002", amount: null, basisPoints: 1250 },
+    ],
     createdAt: NOW,
     expiresAt: NOW + 60_000,
     updatedAt: NOW,

@@ -4,6 +4,7 @@ import type {
   DeclineReason,
   FollowUpDeclineReason,
   Language,
+  Operation,
   OperationChannel,
   Order,
   PaymentAttempt,
@@ -25,10 +26,14 @@ export type BogStatus =
 
 /**
  * The order's BOG status. `refund_requested` (a refund sent to the acquirer, not yet answered)
- * is shown on reads only: a callback always reports a settled status.
+ * and `auth_requested` (an approval, which BOG calls "authorize", not yet answered) are shown on
+ * reads only: a callback always reports a settled status.
  */
-export function bogStatusOf(order: Order, options: { settledOnly?: boolean } = {}): BogStatus {
-  if (order.refundReservedAmount > 0 && !options.settledOnly) return "refund_requested";
+export function bogStatusOf(order: Order, operations: readonly Operation[], options: { settledOnly?: boolean } = {}): BogStatus {
+  if (!options.settledOnly) {
+    if (order.refundReservedAmount > 0) return "refund_requested";
+    if (operations.some((op) => op.kind === "capture" && op.status === "pending")) return "auth_requested";
+  }
   switch (order.status) {
     case "created":
       return "created";
@@ -79,6 +84,7 @@ export const BOG_PAYMENT_CODES = {
   "110": "Transaction expired",
   "111": "Authentication timeout",
   "112": "General error",
+  "122": "Declined by the acquirer bank",
   "199": "Unknown response",
   "200": "Successful pre-authorization",
 } as const;
@@ -92,15 +98,17 @@ const DECLINE_CODES: Readonly<Record<DeclineReason, BogPaymentCode>> = {
   expired_card: "105",
   amount_limit: "106",
   insufficient_funds: "107",
-  issuer_declined: "108",
+  issuer_declined: "112",
+  acquirer_declined: "122",
   authentication_failed: "108",
   technical_error: "109",
   authentication_timeout: "111",
   unknown: "199",
 };
 
+/** The payment code of a rejected order; none for a hold the merchant cancelled (the payment itself succeeded). */
 export function bogCodeOfRejection(reason: RejectReason): BogPaymentCode | undefined {
-  if (reason === "expiration") return "110";
+  if (reason === "expiration" || reason === "hold_expired") return "110";
   if (reason === "cancelled") return undefined;
   return DECLINE_CODES[reason];
 }

@@ -16,6 +16,8 @@ export const bog: DialectModule = {
   prefixes: [BOG_API_PREFIX, "/auth/realms/bog"],
   openApiPath: `${BOG_API_PREFIX}/openapi.json`,
   tokenIssuer: (publicUrl) => `${publicUrl}/auth/realms/bog`,
+  // Undocumented by BOG; clients cache with up to a 300 s margin, so well above that.
+  tokenTtlSeconds: 900,
   routes: (app, deps) => bogRoutes(app, id, deps),
   authenticate: (request, deps) => bearerMerchant(request, deps, id),
   renderError: renderBogError,

@@ -8,7 +8,8 @@ import { CURRENCIES, isCurrency } from "../../core/money.ts";
 import type { Currency, MinorUnits } from "../../core/money.ts";
 import { TTL_MINUTES } from "../../core/orders.ts";
 import type { OrderRequest } from "../../core/orders.ts";
-import type { BasketLine, DialectId, Language } from "../../core/types.ts";
+import { basisPointsOf } from "../../core/split.ts";
+import type { BasketLine, DialectId, Language, SplitPart } from "../../core/types.ts";
 import { amountReader, urlReader } from "../shared/fields.ts";
 import { BOG_METHOD_NAMES, BOG_METHODS } from "./codes.ts";
 import type { CreateOrderBody } from "./schemas.ts";
@@ -63,17 +64,23 @@ export function parseBogOrder(
   if (onlyLoans && !body.config?.loan?.type) {
     problems.push({ field: "config.loan.type", message: "is required when paying only by loan or BNPL" });
   }
-  const split = body.config?.split?.split_payments ?? body.config?.split?.transfers;
-  split?.forEach((part, i) => {
-    const at = `config.split.${body.config?.split?.split_payments ? "split_payments" : "transfers"}.${i}`;
+  const splitList = body.config?.split?.split_payments ? "split_payments" : "transfers";
+  const split = body.config?.split?.[splitList]?.map((part, i): SplitPart => {
+    const at = `config.split.${splitList}.${i}`;
     if ((part.amount === undefined) === (part.percent === undefined)) {
       problems.push({ field: at, message: "must have exactly one of amount and percent" });
-    } else if (part.amount !== undefined) {
-      amount(`${at}.amount`, part.amount);
+      return { account: part.iban, amount: null, basisPoints: null };
     }
+    if (part.amount !== undefined) return { account: part.iban, amount: amount(`${at}.amount`, part.amount) ?? null, basisPoints: null };
+    const basisPoints = basisPointsOf(part.percent);
+    if (basisPoints === undefined) problems.push({ field: `${at}.percent`, message: "must be above 0 and at most 100, with at most 2 decimals" });
+    return { account: part.iban, amount: null, basisPoints: basisPoints ?? null };
   });
   if (split && currency !== "GEL") problems.push({ field: "config.split", message: "is only available in GEL" });
 
+  if (body.config?.apple_pay?.external && (methods.length !== 1 || methods[0] !== "apple_pay")) {
+    problems.push({ field: "config.apple_pay.external", message: 'needs payment_method ["apple_pay"]' });
+  }
   if (problems.length > 0 || total === undefined) throw validationError(problems);
   return {
     dialect,
@@ -96,6 +103,7 @@ export function parseBogOrder(
     },
     saveCard: null,
     terminal: body.config?.account?.tag ?? null,
+    split: split && split.length > 0 ? split : null,
     ttlMinutes: body.ttl ?? TTL_MINUTES.default,
   };
 }

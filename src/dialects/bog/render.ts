@@ -2,7 +2,8 @@
 // Amounts are strings in major units, dates UTC with microseconds, as the bank sends them.
 
 import type { CheckoutLinks } from "../../checkout/links.ts";
-import { formatMajorAmount } from "../../core/money.ts";
+import { formatMajorAmount, formatMajorAmountFixed, parseMajorAmount } from "../../core/money.ts";
+import { percentText, splitStatusOf, splitTransfersOf } from "../../core/split.ts";
 import type { Currency } from "../../core/money.ts";
 import type { BuyerSummary, Operation, Order, OrderView } from "../../core/types.ts";
 import {
@@ -32,6 +33,7 @@ export function bogDate(epochMs: number): string {
 type Details = {
   purchase_units?: {
     basket?: Array<Record<string, unknown>>;
+    total_discount_amount?: unknown;
   };
   buyer?: { full_name?: string; masked_email?: string; masked_phone?: string } | null;
 };
@@ -40,9 +42,11 @@ const str = (value: unknown): string | null => (value === undefined || value ===
 
 function paymentCode(view: OrderView): BogPaymentCode | null {
   const { order, attempt } = view;
-  if (order.rejectReason) return bogCodeOfRejection(order.rejectReason) ?? null;
+  const rejection = order.rejectReason && bogCodeOfRejection(order.rejectReason);
+  if (rejection) return rejection;
   if (attempt?.status !== "approved") return null;
-  return order.status === "authorized" ? "200" : "100";
+  // A pre-authorization that was never captured (held, or cancelled by the merchant) stays 200.
+  return order.captureMode === "manual" && order.capturedAmount === 0 ? "200" : "100";
 }
 
 function actionName(operation: Operation, view: OrderView): string {
@@ -61,7 +65,7 @@ export function bogBuyerOf(order: Order): BuyerSummary {
 export function renderBogReceipt(view: OrderView, links: CheckoutLinks, options: { settledOnly?: boolean } = {}) {
   const { order, merchant, attempt } = view;
   const details = order.details as Details;
-  const status = bogStatusOf(order, options);
+  const status = bogStatusOf(order, view.operations, options);
   const code = paymentCode(view);
   const tetriReceipt = links.result(order.id);
   const buyer = bogBuyerOf(order);
@@ -111,7 +115,8 @@ export function renderBogReceipt(view: OrderView, links: CheckoutLinks, options:
       code_description: code ? BOG_PAYMENT_CODES[code] : null,
       auth_code: attempt?.authCode ?? null,
     },
-    discount: null,
+    discount: discountOf(order),
+    ...(order.split ? { split: splitOf(order) } : {}),
     actions: view.operations
       .filter((op) => BOG_REQUEST_CHANNELS[op.channel] !== undefined && op.status !== "pending")
       .map((op) => ({
@@ -124,7 +129,41 @@ export function renderBogReceipt(view: OrderView, links: CheckoutLinks, options:
         ...(op.failureReason ? actionCode(op.failureReason) : {}),
       })),
     lang: order.language,
-    reject_reason: order.rejectReason ? rejectReasonText(order.rejectReason, code) : null,
+    reject_reason: rejectReasonText(order.rejectReason, code),
+  };
+}
+
+/**
+ * BOG's discount block. tetri's acquirer grants no bank (campaign) discount; an order that
+ * carried its own discount (`purchase_units.total_discount_amount`) shows it as the system
+ * discount, on top of the amount paid. Without one, null, as BOG sends it.
+ */
+function discountOf(order: OrderView["order"]) {
+  const given = (order.details as Details).purchase_units?.total_discount_amount;
+  const parsed = given === undefined ? undefined : parseMajorAmount(given, order.currency, { allowZero: true });
+  if (!parsed?.ok || parsed.minor === 0) return null;
+  return {
+    bank_discount_amount: bogAmount(0, order.currency),
+    bank_discount_desc: null,
+    discounted_amount: bogAmount(order.amount, order.currency),
+    original_order_amount: bogAmount(order.amount + parsed.minor, order.currency),
+    system_discount_amount: bogAmount(parsed.minor, order.currency),
+    system_discount_desc: null,
+  };
+}
+
+/** A split payment as BOG reports it: where it stands, and what each account receives of the capture. */
+function splitOf(order: OrderView["order"]) {
+  return {
+    split_status: splitStatusOf(order),
+    split_payments: splitTransfersOf(order).map((transfer, i) => {
+      const part = order.split?.[i];
+      return {
+        iban: transfer.account,
+        amount: bogAmount(transfer.amount, order.currency),
+        ...(part?.basisPoints ? { percent: percentText(part.basisPoints) } : {}),
+      };
+    }),
   };
 }
 
@@ -133,9 +172,33 @@ function actionCode(reason: NonNullable<Operation["failureReason"]>): { code: st
   return { code, code_description: BOG_ACTION_CODES[code] };
 }
 
-function rejectReasonText(reason: NonNullable<OrderView["order"]["rejectReason"]>, code: BogPaymentCode | null): string {
-  if (reason === "expiration" || reason === "cancelled") return reason;
+/**
+ * BOG documents `expiration`, `unknown` or the decline's description. A hold the merchant
+ * cancelled is none of those: it reads null, and the `cancel_authorize` action says what happened.
+ */
+function rejectReasonText(reason: OrderView["order"]["rejectReason"], code: BogPaymentCode | null): string | null {
+  if (reason === null || reason === "cancelled") return null;
+  if (reason === "expiration" || reason === "hold_expired") return "expiration";
   return code ? BOG_PAYMENT_CODES[code] : "unknown";
+}
+
+/** Whether an order was created for Apple Pay on the merchant's own page (BOG's `config.apple_pay.external`). */
+export function isApplePayFromMerchantPage(details: Record<string, unknown>): boolean {
+  return (details as { config?: { apple_pay?: { external?: boolean } } | null }).config?.apple_pay?.external === true;
+}
+
+/**
+ * What the merchant's Apple Pay button needs to start a session for the order (BOG's `result`,
+ * whose exact shape our notes do not have): Apple's ApplePayPaymentRequest fields.
+ */
+export function applePayPaymentRequest(order: Pick<OrderView["order"], "currency" | "amount" | "externalOrderId">) {
+  return {
+    countryCode: "GE",
+    currencyCode: order.currency,
+    supportedNetworks: ["visa", "masterCard", "amex"],
+    merchantCapabilities: ["supports3DS"],
+    total: { label: order.externalOrderId ?? "Order", amount: formatMajorAmountFixed(order.amount, order.currency), type: "final" },
+  };
 }
 
 /**

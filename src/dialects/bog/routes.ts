@@ -5,6 +5,9 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import formbody from "@fastify/formbody";
+import { cardProblemsAsFields } from "../../core/cards.ts";
+import { payOrderWithWallet } from "../../core/checkout.ts";
+import { TetriError, validationError } from "../../core/errors.ts";
 import type { OrderId } from "../../core/ids.ts";
 import { createOrder, getOrderView } from "../../core/orders.ts";
 import { capturePreauthorization, refundOrder, voidPreauthorization } from "../../core/operations.ts";
@@ -13,15 +16,20 @@ import type { DialectId } from "../../core/types.ts";
 import { idempotencyOf, languageOf } from "../../http/request-context.ts";
 import type { DialectDeps } from "../dialect.ts";
 import { requestedAmount } from "../shared/fields.ts";
+import { applePayCardOf } from "../shared/wallet-tokens.ts";
+import { acceptScalarText } from "../shared/lenient.ts";
 import { emptyBodyIsEmptyObject, orderIdParam, requireMerchant, useErrorShape } from "../shared/routing.ts";
 import { bearerMerchant, issueClientToken, tokenRateLimit } from "../shared/tokens.ts";
 import { renderBogError, renderOAuthError, sendOAuthFailure } from "./errors.ts";
 import { parseBogOrder } from "./parse.ts";
-import { renderBogReceipt } from "./render.ts";
+import { applePayPaymentRequest, isApplePayFromMerchantPage, renderBogReceipt } from "./render.ts";
 import {
   ActionResponse,
+  ApplePayTokenBody,
+  WalletPaymentResponse,
   ApproveBody,
   CancelBody,
+  CREATE_ORDER_TEXT_SCALARS,
   CreateOrderBody,
   CreateOrderResponse,
   ErrorResponse,
@@ -131,13 +139,48 @@ async function apiRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialect
         body: CreateOrderBody,
         response: { 200: CreateOrderResponse, ...errors },
       },
+      preValidation: acceptScalarText(CREATE_ORDER_TEXT_SCALARS),
     },
     async (request) => {
       const body = request.body as Static<typeof CreateOrderBody>;
       const idempotency = idempotencyOf(request);
       const parsed = parseBogOrder(dialect, body, languageOf(request.headers["accept-language"], "ka"), settings.live);
       const id = await createOrder(ctx, request.merchantId, parsed, idempotency);
-      return { id, _links: orderLinks(id) };
+      if (!isApplePayFromMerchantPage(parsed.details)) return { id, _links: orderLinks(id) };
+      return {
+        id,
+        result: applePayPaymentRequest(parsed),
+        _links: { accept: { href: `${settings.publicUrl}${BOG_API_PREFIX}/ecommerce/orders/${id}/payment` } },
+      };
+    },
+  );
+
+  // Apple Pay from the merchant's own page: the shop's page got a token from the buyer's
+  // device and hands it over here; the order is paid with the card in it, no page visit.
+  app.post(
+    "/ecommerce/orders/:order_id/payment",
+    {
+      schema: {
+        tags: [dialect],
+        summary: "Pay an Apple Pay order from the merchant's page with the Apple Pay token",
+        params: OrderIdParams,
+        body: ApplePayTokenBody,
+        response: { 200: WalletPaymentResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const orderId = orderIdParam((request.params as { order_id: string }).order_id);
+      const { order } = await getOrderView(ctx, owner(request), orderId);
+      if (!isApplePayFromMerchantPage(order.details)) {
+        throw validationError([{ field: "apple_pay_token", message: "this order was not created for Apple Pay on the merchant's page (config.apple_pay.external)" }]);
+      }
+      const { apple_pay_token: token } = request.body as Static<typeof ApplePayTokenBody>;
+      const card = applePayCardOf(token, order, "apple_pay_token", settings.live);
+      const result = await payOrderWithWallet(ctx, orderId, { method: "apple_pay", card }, owner(request));
+      if (result.kind === "card_invalid") throw validationError(cardProblemsAsFields(result.problems).map((p) => ({ ...p, field: `apple_pay_token.${p.field}` })));
+      if (result.kind === "not_payable") throw new TetriError("TETRI_ERR_ORDER_NOT_PAYABLE");
+      const details = renderBogReceipt(await getOrderView(ctx, owner(request), orderId), links);
+      return { id: orderId, status: details.order_status.key, order_details: details, _links: { details: orderLinks(orderId).details } };
     },
   );
 

@@ -3,6 +3,7 @@
 // the bank does (shops send fields from older APIs; see the README).
 
 import { Type } from "@sinclair/typebox";
+import type { LenientFields } from "../shared/lenient.ts";
 import { BOG_METHOD_NAMES } from "./codes.ts";
 
 const text = (maxLength: number) => Type.String({ maxLength });
@@ -87,6 +88,12 @@ export const CreateOrderBody = Type.Object({
   application_type: Type.Optional(Type.Union([Type.Literal("web"), Type.Literal("mobile")])),
 });
 
+/** Fields BOG's notes say clients send as numeric text too ("2", "18"). */
+export const CREATE_ORDER_TEXT_SCALARS: LenientFields = {
+  numbers: ["ttl", "purchase_units.basket.*.quantity", "purchase_units.basket.*.vat_percent", "config.loan.month"],
+  booleans: ["config.google_pay.external", "config.apple_pay.external"],
+};
+
 export const RefundBody = Type.Object({ amount: Type.Optional(Amount) });
 export const ApproveBody = Type.Object({ amount: Type.Optional(Amount), description: Type.Optional(text(1000)) });
 export const CancelBody = Type.Object({ description: Type.Optional(text(1000)) });
@@ -94,9 +101,24 @@ export const CancelBody = Type.Object({ description: Type.Optional(text(1000)) }
 export const OrderIdParams = Type.Object({ order_id: Type.String({ maxLength: 64 }) });
 
 const Link = Type.Object({ href: Type.String() });
-export const CreateOrderResponse = Type.Object({
+export const CreateOrderResponse = Type.Union([
+  Type.Object({
+    id: Type.String({ format: "uuid" }),
+    _links: Type.Object({ details: Link, redirect: Link }),
+  }),
+  // Apple Pay from the merchant's own page: what its button needs, and where to send the token.
+  Type.Object({
+    id: Type.String({ format: "uuid" }),
+    result: Type.Record(Type.String(), Type.Unknown()),
+    _links: Type.Object({ accept: Link }),
+  }),
+]);
+export const ApplePayTokenBody = Type.Object({ apple_pay_token: Type.String({ minLength: 1, maxLength: 65_536 }) });
+export const WalletPaymentResponse = Type.Object({
   id: Type.String({ format: "uuid" }),
-  _links: Type.Object({ details: Link, redirect: Link }),
+  status: Type.String(),
+  order_details: Type.Record(Type.String(), Type.Unknown()),
+  _links: Type.Object({ details: Link }),
 });
 export const ActionResponse = Type.Object({
   key: Type.String(),

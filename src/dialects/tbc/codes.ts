@@ -61,6 +61,7 @@ export type TbcResultCode =
 
 const DECLINES: Readonly<Record<DeclineReason, TbcResultCode>> = {
   issuer_declined: "decline_general",
+  acquirer_declined: "check_with_acquirer",
   insufficient_funds: "decline_not_sufficient_funds",
   expired_card: "decline_expired_card",
   invalid_card: "decline_invalid_card_number",

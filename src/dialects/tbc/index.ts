@@ -5,7 +5,7 @@ import type { DialectModule } from "../dialect.ts";
 import { apiKeyIssuer } from "./credentials.ts";
 import { renderTbcError } from "./errors.ts";
 import { renderTbcCallback, tbcBuyerOf } from "./render.ts";
-import { TBC_PREFIX, authenticateTbc, tbcRoutes } from "./routes.ts";
+import { ONE_PARTIAL_CANCEL_ON_PAYMENT_DAY, TBC_PREFIX, authenticateTbc, tbcRoutes } from "./routes.ts";
 
 const id = "tbc" as DialectId;
 
@@ -15,6 +15,8 @@ export const tbc: DialectModule = {
   prefixes: ["/v1/"],
   openApiPath: `${TBC_PREFIX}/openapi.json`,
   tokenIssuer: (publicUrl) => `${publicUrl}${TBC_PREFIX}`,
+  // TBC documents a day (its sample token, and its clients' default).
+  tokenTtlSeconds: 86_400,
   routes: (app, deps) => tbcRoutes(app, id, deps),
   authenticate: (request, deps) => authenticateTbc(request, deps, id),
   renderError: renderTbcError,
@@ -22,6 +24,7 @@ export const tbc: DialectModule = {
   // TBC signs nothing: its callback carries only the payment id, which the shop then reads back.
   callbackSigner: () => async () => ({}),
   credential: { ...apiKeyIssuer(id), demoEnv: "TETRI_DEMO_TBC_API_KEY", label: "tbc apikey" },
+  operationRules: { sameDayPartialRefunds: ONE_PARTIAL_CANCEL_ON_PAYMENT_DAY },
   buyer: tbcBuyerOf,
   banner(publicUrl, demo) {
     const secret = demo.clientSecret ?? "<TETRI_DEMO_CLIENT_SECRET>";

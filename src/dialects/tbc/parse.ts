@@ -48,6 +48,11 @@ export function tbcLanguage(value: string | undefined): Language | undefined {
   return undefined;
 }
 
+/** TBC's own samples give `returnurl` as `test.ge/callback`: a URL without a scheme means https. */
+function withScheme(value: string | undefined): string | undefined {
+  return value === undefined || /^[a-z][a-z0-9+.-]*:/i.test(value) ? value : `https://${value}`;
+}
+
 /** Whether MMYY names a month that has already ended at `now` (UTC). */
 function monthHasPassed(mmyy: string, now: number): boolean {
   const date = new Date(now);
@@ -67,8 +72,8 @@ export function parseTbcPayment(dialect: DialectId, body: Static<typeof CreatePa
   const language = tbcLanguage(body.language);
   if (!language) problems.push({ field: "language", message: "must be KA or EN" });
   const url = urlReader(live, problems);
-  const returnUrl = url("returnurl", body.returnurl);
-  const callbackUrl = url("callbackUrl", body.callbackUrl);
+  const returnUrl = url("returnurl", withScheme(body.returnurl));
+  const callbackUrl = url("callbackUrl", withScheme(body.callbackUrl));
 
   const methods = body.methods ?? [];
   // Ertguli points (6) and installments (8) are GEL only.
@@ -77,9 +82,6 @@ export function parseTbcPayment(dialect: DialectId, body: Static<typeof CreatePa
   }
   if (body.saveCard && methods.some((m) => m === 4 || m === 8 || m === 9)) {
     problems.push({ field: "saveCard", message: "cannot be combined with methods 4, 8 or 9" });
-  }
-  if (body.saveCardToDate !== undefined && monthHasPassed(body.saveCardToDate, now)) {
-    problems.push({ field: "saveCardToDate", message: "must not be a month that has passed" });
   }
   let basket: BasketLine[] = [];
   if (body.installmentProducts) {
@@ -124,8 +126,10 @@ export function parseTbcPayment(dialect: DialectId, body: Static<typeof CreatePa
       skipInfoMessage: body.skipInfoMessage,
       amount: body.amount,
     },
-    saveCard: body.saveCard ? { until: body.saveCardToDate ?? null } : null,
+    // A keep-until month that has already passed is TBC's "use the card's own expiry".
+    saveCard: body.saveCard ? { until: body.saveCardToDate && !monthHasPassed(body.saveCardToDate, now) ? body.saveCardToDate : null } : null,
     terminal: null,
+    split: null,
     ttlMinutes: body.expirationMinutes ?? DEFAULT_EXPIRATION_MINUTES,
   };
 }
@@ -151,6 +155,7 @@ export function parseTbcExecution(dialect: DialectId, body: Static<typeof Execut
     details: { extra: body.extra, extra2: body.extra2, initiator: body.initiator ?? null },
     saveCard: null,
     terminal: null,
+    split: null,
     ttlMinutes: DEFAULT_EXPIRATION_MINUTES,
   };
 }

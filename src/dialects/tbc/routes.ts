@@ -15,6 +15,7 @@ import type { DialectId, OrderView } from "../../core/types.ts";
 import { idempotencyOf } from "../../http/request-context.ts";
 import type { DialectDeps } from "../dialect.ts";
 import { requestedAmount } from "../shared/fields.ts";
+import { acceptScalarText, lenientScalars } from "../shared/lenient.ts";
 import { emptyBodyIsEmptyObject, orderIdParam, requireMerchant, useErrorShape } from "../shared/routing.ts";
 import { bearerMerchant, issueClientToken, tokenRateLimit } from "../shared/tokens.ts";
 import { tbcPayId } from "./codes.ts";
@@ -24,6 +25,8 @@ import { foldKeyCase, parseTbcExecution, parseTbcPayment } from "./parse.ts";
 import { OK_ENVELOPE, renderTbcPayment } from "./render.ts";
 import {
   CREATE_PAYMENT_KEYS,
+  CREATE_PAYMENT_TEXT_SCALARS,
+  EXECUTION_TEXT_SCALARS,
   CancelBody,
   CompletionBody,
   CreatePaymentBody,
@@ -41,6 +44,9 @@ import {
 export const TBC_PREFIX = "/v1/tpay";
 
 const FORM = "application/x-www-form-urlencoded";
+
+/** TBC: "on the day of the transaction a partial amount can be cancelled only once" (Georgian time, UTC+4). */
+export const ONE_PARTIAL_CANCEL_ON_PAYMENT_DAY = { max: 1, utcOffsetMinutes: 240 } as const;
 
 /**
  * The merchant a TBC call authenticates as: its apikey names the merchant (a wrong one is
@@ -130,6 +136,7 @@ async function paymentRoutes(app: FastifyInstance, dialect: DialectId, deps: Dia
       "/payments/execution",
       {
         schema: { tags: [dialect], summary: "Charge a saved card (recurring payment)", body: ExecutionBody, response: { 200: PaymentResponse, ...errors } },
+        preValidation: acceptScalarText(EXECUTION_TEXT_SCALARS),
       },
       async (request) => {
         const body = request.body as Static<typeof ExecutionBody>;
@@ -146,7 +153,7 @@ async function paymentRoutes(app: FastifyInstance, dialect: DialectId, deps: Dia
       {
         schema: { tags: [dialect], summary: "Create a payment", body: CreatePaymentBody, response: { 200: CreatedPaymentResponse, ...errors } },
         preValidation: async (request) => {
-          request.body = foldKeyCase(request.body, CREATE_PAYMENT_KEYS);
+          request.body = lenientScalars(foldKeyCase(request.body, CREATE_PAYMENT_KEYS), CREATE_PAYMENT_TEXT_SCALARS);
         },
       },
       async (request) => {
@@ -175,7 +182,13 @@ async function paymentRoutes(app: FastifyInstance, dialect: DialectId, deps: Dia
       async (request) => {
         const orderId = orderIdParam((request.params as { payId: string }).payId);
         const body = request.body as Static<typeof CancelBody>;
-        await cancelPayment(ctx, { ...owner(request), orderId, amount: requestedAmount(body.amount), idempotency: idempotencyOf(request) });
+        await cancelPayment(ctx, {
+          ...owner(request),
+          orderId,
+          amount: requestedAmount(body.amount),
+          idempotency: idempotencyOf(request),
+          sameDayPartialRefunds: ONE_PARTIAL_CANCEL_ON_PAYMENT_DAY,
+        });
         return OK_ENVELOPE;
       },
     );

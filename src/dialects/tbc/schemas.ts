@@ -4,6 +4,7 @@
 
 import { Type } from "@sinclair/typebox";
 import type { TSchema } from "@sinclair/typebox";
+import type { LenientFields } from "../shared/lenient.ts";
 import { TBC_METHOD_IDS } from "./codes.ts";
 
 const text = (maxLength: number) => Type.String({ maxLength });
@@ -48,6 +49,13 @@ export const CreatePaymentBody = Type.Object({
   saveCardToDate: Type.Optional(Type.String({ pattern: "^(0[1-9]|1[0-2])[0-9]{2}$", description: "MMYY" })),
   description: Type.Optional(text(30)),
 });
+
+/** Fields TBC also takes as text ("5", "true"), as its own samples send them. */
+export const CREATE_PAYMENT_TEXT_SCALARS: LenientFields = {
+  numbers: ["expirationMinutes", "methods.*", "installmentProducts.*.quantity"],
+  booleans: ["preAuth", "saveCard", "skipInfoMessage"],
+};
+export const EXECUTION_TEXT_SCALARS: LenientFields = { booleans: ["preAuth"] };
 
 /** Where each object of a create-payment body keeps its keys, for case-insensitive reading. */
 export const CREATE_PAYMENT_KEYS = {

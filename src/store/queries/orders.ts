@@ -31,6 +31,7 @@ function toOrder(row: Selectable<OrdersTable>): Order {
     saveCard: row.save_card === null ? null : (JSON.parse(row.save_card) as Order["saveCard"]),
     savedCardId: row.saved_card_id as Order["savedCardId"],
     terminal: row.terminal,
+    split: row.split === null ? null : (JSON.parse(row.split) as Order["split"]),
     createdAt: num(row.created_at),
     expiresAt: num(row.expires_at),
     updatedAt: num(row.updated_at),
@@ -63,6 +64,7 @@ function orderRow(order: Order): Insertable<OrdersTable> & { version: number } {
     save_card: order.saveCard === null ? null : JSON.stringify(order.saveCard),
     saved_card_id: order.savedCardId,
     terminal: order.terminal,
+    split: order.split === null ? null : JSON.stringify(order.split),
     created_at: order.createdAt,
     expires_at: order.expiresAt,
     updated_at: order.updatedAt,
@@ -146,6 +148,20 @@ export function orderQueries(db: Kysely<Database>): OrderRepository {
         .limit(limit)
         .execute();
       return rows.map((r) => r.id as OrderId);
+    },
+    async heldSince(before, limit) {
+      const rows = await db
+        .selectFrom("orders")
+        .innerJoin("operations", "operations.order_id", "orders.id")
+        .selectAll("orders")
+        .where("orders.status", "=", "authorized")
+        .where("operations.kind", "=", "authorization")
+        .where("operations.status", "=", "completed")
+        .where("operations.created_at", "<", before)
+        .orderBy("operations.created_at")
+        .limit(limit)
+        .execute();
+      return rows.map(toOrder);
     },
     async countByStatus() {
       const rows = await db
