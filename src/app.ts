@@ -4,8 +4,9 @@ import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
-import { CsrfGuard } from "./checkout/csrf.ts";
 import { checkoutRoutes } from "./checkout/routes.ts";
+import { dashboardRoutes } from "./dashboard/routes.ts";
+import { DASHBOARD_PREFIX } from "./dashboard/paths.ts";
 import { TetriError } from "./core/errors.ts";
 import { DIALECTS, dialectOfUrl } from "./dialects/registry.ts";
 import { openApiRoute } from "./dialects/shared/openapi.ts";
@@ -13,9 +14,11 @@ import { sendJsonError } from "./http/errors.ts";
 import { jsonBodyProblem } from "./http/json-body.ts";
 import type { Services } from "./services.ts";
 import { testHelperRoutes } from "./testing/routes.ts";
+import { CsrfGuard } from "./web/csrf.ts";
+import { baseAssetRoutes } from "./web/pages.ts";
 
 export async function buildApp(services: Services): Promise<FastifyInstance> {
-  const { config, ctx, dialectDeps, metrics } = services;
+  const { config, ctx, dialectDeps, metrics, dashboard, worker } = services;
   const app = Fastify({
     loggerInstance: services.log,
     bodyLimit: config.bodyLimitBytes,
@@ -64,8 +67,26 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     await app.register(async (scope) => dialect.routes(scope, dialectDeps));
     openApiRoute(app, dialect);
   }
+  await app.register(baseAssetRoutes);
   const csrf = new CsrfGuard(services.csrfKey, config.publicUrl.startsWith("https:"));
   await app.register(async (scope) => checkoutRoutes(scope, { ctx, csrf, testMode: config.mode === "test" }));
+  await app.register(
+    async (scope) =>
+      dashboardRoutes(scope, {
+        ctx,
+        csrf,
+        policy: dashboard.policy,
+        operator: dashboard.operator,
+        sendCallback: worker.send,
+        callbackPublicKeyPem: dialectDeps.callbackPublicKeyPem,
+        dialects: DIALECTS,
+        timeZone: config.dashboard.timeZone,
+        testMode: config.mode === "test",
+        live: config.mode === "live",
+        secureCookies: config.publicUrl.startsWith("https:"),
+      }),
+    { prefix: DASHBOARD_PREFIX },
+  );
   if (config.mode === "test") await app.register(async (scope) => testHelperRoutes(scope, { ctx, dialectDeps, dialects: DIALECTS }));
 
   app.get("/healthz", { schema: { hide: true } }, async (_request, reply) => {

@@ -2,6 +2,7 @@
 // A bad value stops the process with a one-line reason (see main.ts).
 
 import { isAbsolute, join, resolve } from "node:path";
+import { isTimeZone } from "./core/calendar.ts";
 
 export type Mode = "test" | "live";
 
@@ -48,6 +49,16 @@ export type Config = {
   tokenRateLimitPerMinute: number;
   /** After SIGTERM/SIGINT, how long in-flight requests and callback attempts may take before the process exits anyway. */
   shutdownTimeoutMs: number;
+  dashboard: {
+    /** The account that signs in to see every merchant; none when unset. */
+    operator: { name: string; password: string } | undefined;
+    sessionIdleMinutes: number;
+    sessionMaxHours: number;
+    /** Failed sign-ins allowed per account, and per client address, in 15 minutes. */
+    signInFailureLimit: number;
+    /** The IANA time zone the dashboard shows times and counts days in. */
+    timeZone: string;
+  };
 };
 
 export class ConfigError extends Error {}
@@ -111,6 +122,24 @@ function database(env: Env, dataDir: string): DatabaseConfig {
   return { kind: "sqlite", path: isAbsolute(path) ? path : resolve(path) };
 }
 
+function operator(env: Env): Config["dashboard"]["operator"] {
+  const name = env.TETRI_OPERATOR_USER || undefined;
+  const password = env.TETRI_OPERATOR_PASSWORD || undefined;
+  if ((name === undefined) !== (password === undefined)) {
+    throw new ConfigError("set both TETRI_OPERATOR_USER and TETRI_OPERATOR_PASSWORD, or neither");
+  }
+  if (name === undefined || password === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,64}$/.test(name)) throw new ConfigError("TETRI_OPERATOR_USER must be 1 to 64 visible ASCII characters");
+  if (password.length < 12) throw new ConfigError("TETRI_OPERATOR_PASSWORD must be at least 12 characters");
+  return { name, password };
+}
+
+function timeZone(env: Env): string {
+  const raw = env.TETRI_DASHBOARD_TIME_ZONE || "Asia/Tbilisi";
+  if (!isTimeZone(raw)) throw new ConfigError(`TETRI_DASHBOARD_TIME_ZONE must be an IANA time zone such as Asia/Tbilisi or UTC, got "${raw}"`);
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const host = env.HOST || "127.0.0.1";
   const port = integer(env, "PORT", 8080, 1, 65535);
@@ -158,6 +187,13 @@ export function loadConfig(env: Env = process.env): Config {
     sweepIntervalMs: integer(env, "TETRI_SWEEP_INTERVAL_MS", 5_000, 10, 3_600_000),
     tokenRateLimitPerMinute: integer(env, "TETRI_TOKEN_RATE_LIMIT", 600, 1, 1_000_000),
     shutdownTimeoutMs: integer(env, "TETRI_SHUTDOWN_TIMEOUT_MS", 20_000, 100, 600_000),
+    dashboard: {
+      operator: operator(env),
+      sessionIdleMinutes: integer(env, "TETRI_DASHBOARD_SESSION_IDLE_MINUTES", 30, 1, 1440),
+      sessionMaxHours: integer(env, "TETRI_DASHBOARD_SESSION_MAX_HOURS", 12, 1, 720),
+      signInFailureLimit: integer(env, "TETRI_DASHBOARD_SIGN_IN_LIMIT", 10, 1, 1000),
+      timeZone: timeZone(env),
+    },
   };
   if ((config.demo.clientId === undefined) !== (config.demo.clientSecret === undefined)) {
     throw new ConfigError("set both TETRI_DEMO_CLIENT_ID and TETRI_DEMO_CLIENT_SECRET, or neither");

@@ -1,24 +1,28 @@
-// Background sweeper: expires unpaid orders past their ttl, and reconciles payment
-// attempts and operations whose acquirer outcome is unknown.
+// Background sweeper: expires unpaid orders past their ttl, reconciles payment attempts and
+// operations whose acquirer outcome is unknown, and forgets ended dashboard sessions.
 
 import { reconcileAttempts } from "./core/checkout.ts";
 import type { CoreContext } from "./core/context.ts";
 import { reconcileOperations, releaseExpiredHolds } from "./core/operations.ts";
 import { expireDueOrders } from "./core/orders.ts";
+import { forgetExpiredSessions } from "./core/sessions.ts";
+import type { SessionPolicy } from "./core/sessions.ts";
 
 type Logger = { error(obj: object, msg: string): void };
 
 export class Sweeper {
   readonly #ctx: CoreContext;
   readonly #intervalMs: number;
+  readonly #sessions: SessionPolicy;
   readonly #log: Logger;
   #timer: NodeJS.Timeout | undefined;
   #pass: Promise<void> = Promise.resolve();
   #stopped = false;
 
-  constructor(ctx: CoreContext, intervalMs: number, log: Logger) {
+  constructor(ctx: CoreContext, options: { intervalMs: number; sessions: SessionPolicy }, log: Logger) {
     this.#ctx = ctx;
-    this.#intervalMs = intervalMs;
+    this.#intervalMs = options.intervalMs;
+    this.#sessions = options.sessions;
     this.#log = log;
   }
 
@@ -39,6 +43,7 @@ export class Sweeper {
       await reconcileAttempts(this.#ctx);
       await reconcileOperations(this.#ctx);
       await releaseExpiredHolds(this.#ctx);
+      await forgetExpiredSessions(this.#ctx, this.#sessions);
     } catch (error) {
       this.#log.error({ err: error }, "sweep failed");
     }

@@ -12,7 +12,9 @@ import { checkoutLinks } from "./checkout/links.ts";
 import type { CheckoutLinks } from "./checkout/links.ts";
 import { CardVault, vaultKeyFrom } from "./core/card-vault.ts";
 import type { CoreContext } from "./core/context.ts";
+import { hashSecret } from "./core/merchants.ts";
 import type { CredentialIssuer } from "./core/merchants.ts";
+import type { OperatorAccount, SessionPolicy } from "./core/sessions.ts";
 import type { Clock } from "./core/ports.ts";
 import type { DialectId } from "./core/types.ts";
 import { ConfigError } from "./config.ts";
@@ -96,13 +98,29 @@ export type Services = {
   readonly dialectDeps: DialectDeps;
   /** The key of the hosted page's CSRF tokens, the same on every node of the store. */
   readonly csrfKey: Buffer;
+  /** How dashboard sessions last and sign-ins are limited, and the operator account (its password hashed at start). */
+  readonly dashboard: { readonly policy: SessionPolicy; readonly operator: OperatorAccount | undefined };
   /** The demo merchant configuration fixes (dialect credentials by issuer name). */
   readonly demo: { clientId: string | undefined; clientSecret: string | undefined; credentials: Record<string, string | undefined> };
   close(): Promise<void>;
 };
 
+/** The dashboard's session rules, from configuration. */
+export function sessionPolicy(config: Config): SessionPolicy {
+  const { dashboard } = config;
+  return {
+    idleMs: dashboard.sessionIdleMinutes * 60_000,
+    maxMs: dashboard.sessionMaxHours * 3_600_000,
+    failureLimit: dashboard.signInFailureLimit,
+    failureWindowMs: 15 * 60_000,
+  };
+}
+
 export async function startServices(config: Config, clock: Clock = systemClock): Promise<Services> {
   const fixedDemo = demoCredentials(config);
+  const configuredOperator = config.dashboard.operator;
+  const operator = configuredOperator && { name: configuredOperator.name, passwordHash: await hashSecret(configuredOperator.password) };
+  const policy = sessionPolicy(config);
   const log = pino({ level: config.logLevel, redact: REDACTED_PATHS });
   const opened = await openStore(config.database, log);
   const vault = cardVault(config);
@@ -143,7 +161,7 @@ export async function startServices(config: Config, clock: Clock = systemClock):
     ctx,
     tokens,
     worker,
-    sweeper: new Sweeper(ctx, config.sweepIntervalMs, log),
+    sweeper: new Sweeper(ctx, { intervalMs: config.sweepIntervalMs, sessions: policy }, log),
     dialectDeps: {
       ctx,
       tokens,
@@ -152,6 +170,7 @@ export async function startServices(config: Config, clock: Clock = systemClock):
       settings: { publicUrl: config.publicUrl, live: config.mode === "live", tokenRateLimitPerMinute: config.tokenRateLimitPerMinute },
     },
     csrfKey: keys.csrf,
+    dashboard: { policy, operator },
     demo: { clientId: config.demo.clientId, clientSecret: config.demo.clientSecret, credentials: fixedDemo },
     close: () => opened.close(),
   };

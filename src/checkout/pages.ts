@@ -1,15 +1,15 @@
 // The hosted pages, server-rendered with no script at all: payment form, 3-D Secure
 // challenge, result. Every value passes through html``, which escapes it.
 
-import { formatMajorAmountFixed } from "../core/money.ts";
+import { formatMoney } from "../core/money.ts";
 import type { CardField, CardProblem } from "../core/cards.ts";
 import type { Language, OrderView, PaymentMethod } from "../core/types.ts";
-import { html } from "./html.ts";
+import { html } from "../web/html.ts";
+import type { Html } from "../web/html.ts";
+import { htmlDocument } from "../web/pages.ts";
 import { checkoutPaths } from "./links.ts";
-import type { Html } from "./html.ts";
 import { TEXTS, fieldMessage } from "./i18n.ts";
 import type { Texts } from "./i18n.ts";
-
 
 const METHOD_NAMES: Readonly<Record<PaymentMethod, Record<Language, string>>> = {
   card: { en: "Card", ka: "ბარათი" },
@@ -23,30 +23,22 @@ const METHOD_NAMES: Readonly<Record<PaymentMethod, Record<Language, string>>> = 
   qr: { en: "QR payment", ka: "QR გადახდა" },
 };
 
+export const CHECKOUT_STYLESHEET = "/checkout/assets/checkout.css";
+
 export type PageFrame = { language: Language; title: string; body: Html; testMode: boolean; refreshSeconds?: number; switchHref?: string };
 
 export function layout(frame: PageFrame): string {
   const t = TEXTS[frame.language];
-  return `<!doctype html>${html`<html lang="${frame.language}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-${frame.refreshSeconds ? html`<meta http-equiv="refresh" content="${frame.refreshSeconds}">` : ""}
-<title>${frame.title} · tetri</title>
-<link rel="stylesheet" href="/checkout/assets/checkout.css">
-</head>
-<body>
-<main class="card">
+  const body = html`<main class="card">
 ${frame.testMode ? html`<p class="test-banner">${t.test_mode}</p>` : ""}
 ${frame.body}
 ${frame.switchHref ? html`<p class="lang"><a href="${frame.switchHref}">${t.other_language}</a></p>` : ""}
-</main>
-</body>
-</html>`}`;
+</main>`;
+  return htmlDocument({ language: frame.language, title: frame.title, stylesheets: [CHECKOUT_STYLESHEET], body, refreshSeconds: frame.refreshSeconds });
 }
 
 function money(view: OrderView, minor: number): string {
-  return `${formatMajorAmountFixed(minor, view.order.currency)} ${view.order.currency}`;
+  return formatMoney(minor, view.order.currency);
 }
 
 function summary(view: OrderView, t: Texts): Html {

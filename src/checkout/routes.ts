@@ -2,8 +2,7 @@
 // challenge and the result page. Card data arrives only in POST bodies, never in a URL,
 // and is never logged or echoed back.
 
-import { readFileSync } from "node:fs";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import formbody from "@fastify/formbody";
 import { completeChallenge, payOrder } from "../core/checkout.ts";
 import type { PaymentResult } from "../core/checkout.ts";
@@ -13,42 +12,20 @@ import type { OrderId } from "../core/ids.ts";
 import { getCheckoutView } from "../core/orders.ts";
 import type { CoreContext } from "../core/context.ts";
 import type { Language, OrderView } from "../core/types.ts";
-import type { CsrfGuard } from "./csrf.ts";
+import type { CsrfGuard } from "../web/csrf.ts";
+import { formOf, languageParam, sendPage as sendAnyPage, stylesheetRoute } from "../web/pages.ts";
 import { checkoutPaths } from "./links.ts";
 import { declineMessage, TEXTS } from "./i18n.ts";
-import { challengePage, messagePage, paymentPage, resultPage } from "./pages.ts";
+import { CHECKOUT_STYLESHEET, challengePage, messagePage, paymentPage, resultPage } from "./pages.ts";
 import type { ResultKind } from "./pages.ts";
 
-const STYLESHEET = readFileSync(new URL("./checkout.css", import.meta.url));
-
-type Form = Record<string, string | undefined>;
-
-function formOf(request: FastifyRequest): Form {
-  const body = request.body;
-  if (body === null || typeof body !== "object") return {};
-  const form: Form = {};
-  for (const [key, value] of Object.entries(body)) form[key] = typeof value === "string" ? value : undefined;
-  return form;
-}
-
-function languageParam(value: unknown, fallback: Language): Language {
-  return value === "en" || value === "ka" ? value : fallback;
-}
-
 /** Form actions may redirect to the shop, so its redirect origins join 'self' in form-action. */
-function contentSecurityPolicy(view?: OrderView): string {
+function shopOrigins(view?: OrderView): string[] {
   const origins = new Set<string>();
   for (const url of [view?.order.successUrl, view?.order.failUrl]) {
     if (url) origins.add(new URL(url).origin);
   }
-  return [
-    "default-src 'none'",
-    "style-src 'self'",
-    "img-src 'self'",
-    `form-action 'self'${[...origins].map((o) => ` ${o}`).join("")}`,
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-  ].join("; ");
+  return [...origins];
 }
 
 export type CheckoutDeps = { ctx: CoreContext; csrf: CsrfGuard; testMode: boolean };
@@ -57,14 +34,7 @@ export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode
   await app.register(formbody);
 
   const sendPage = (reply: FastifyReply, status: number, page: string, view?: OrderView) =>
-    reply
-      .status(status)
-      .header("content-type", "text/html; charset=utf-8")
-      .header("content-security-policy", contentSecurityPolicy(view))
-      .header("cache-control", "no-store")
-      .header("referrer-policy", "no-referrer")
-      .header("x-frame-options", "DENY")
-      .send(page);
+    sendAnyPage(reply, status, page, { formActionOrigins: shopOrigins(view) });
 
   const notFound = (reply: FastifyReply, language: Language) =>
     sendPage(reply, 404, messagePage(language, TEXTS[language].not_found, TEXTS[language].not_found_text, testMode));
@@ -123,9 +93,7 @@ export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode
     }
   }
 
-  app.get("/checkout/assets/checkout.css", { schema: { hide: true } }, async (_request, reply) =>
-    reply.type("text/css; charset=utf-8").header("cache-control", "public, max-age=3600").send(STYLESHEET),
-  );
+  stylesheetRoute(app, CHECKOUT_STYLESHEET, new URL("./checkout.css", import.meta.url));
 
   app.get("/", { schema: { hide: true } }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;

@@ -136,6 +136,24 @@ export async function paymentResultOf(tx: StoreTx, attempt: PaymentAttempt): Pro
   return { kind: "pending" };
 }
 
+/** A ledger line the buyer's approved payment writes: its authorization, or its automatic capture. */
+export function paymentLedgerLine(order: Order, kind: "authorization" | "capture", now: number): Operation {
+  return {
+    id: newOperationId(),
+    orderId: order.id,
+    merchantId: order.merchantId,
+    kind,
+    status: "completed",
+    amount: order.amount,
+    currency: order.currency,
+    channel: "checkout",
+    description: null,
+    failureReason: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /**
  * Records what the acquirer said about an attempt, exactly once: a second answer for an
  * attempt that is already settled (a late reconciliation, a double click) changes nothing.
@@ -173,21 +191,7 @@ export async function finishAuthorization(
       terminal: outcome.terminal,
       updatedAt: now,
     });
-    const ledger = (kind: Operation["kind"]): Operation => ({
-      id: newOperationId(),
-      orderId: order.id,
-      merchantId: order.merchantId,
-      kind,
-      status: "completed",
-      amount: order.amount,
-      currency: order.currency,
-      channel: "checkout",
-      description: null,
-      failureReason: null,
-      createdAt: now,
-      updatedAt: now,
-    });
-    await tx.operations.insert(ledger("authorization"));
+    await tx.operations.insert(paymentLedgerLine(order, "authorization", now));
     if (order.saveCard) {
       await tx.savedCards.insert({
         id: newSavedCardId(),
@@ -202,7 +206,7 @@ export async function finishAuthorization(
       });
     }
     if (order.captureMode === "automatic") {
-      await tx.operations.insert(ledger("capture"));
+      await tx.operations.insert(paymentLedgerLine(order, "capture", now));
       const saved = await applyOrderEvent(ctx, tx, order, "payment_captured", {
         authorizedAmount: order.amount,
         capturedAmount: order.amount,

@@ -1,6 +1,6 @@
 import { TetriError } from "./errors.ts";
 import { newOutboxId } from "./ids.ts";
-import type { OrderId } from "./ids.ts";
+import type { OrderId, OutboxId } from "./ids.ts";
 import { nextStatus, ORDER_STATES } from "./order-state.ts";
 import type { OrderEvent } from "./order-state.ts";
 import { RetryableStoreError } from "./ports.ts";
@@ -76,7 +76,8 @@ export async function requireOrder(tx: StoreTx, id: OrderId): Promise<Order> {
  * Saves an order after `event` and, when the change is news for the merchant (a status the
  * table marks so, or `newsForMerchant`: an operation it asked for failed), writes its callback
  * to the outbox in the same transaction: a callback is never lost, and never sent for a change
- * that rolled back.
+ * that rolled back. An order without a callback URL of its own calls back at the merchant's
+ * default one for its bank API, if it set one.
  */
 export async function applyOrderEvent(
   ctx: CoreContext,
@@ -93,27 +94,40 @@ export async function applyOrderEvent(
   if (!(await tx.orders.update(updated))) throw new TetriError("TETRI_ERR_CONFLICT");
   const saved = { ...updated, version: order.version + 1 };
   const news = (event !== null && ORDER_STATES[status].notify) || options.newsForMerchant === true;
-  if (news && saved.callbackUrl) {
-    const view = await loadOrderView(tx, saved);
-    await tx.outbox.insert({
-      id: newOutboxId(),
-      merchantId: saved.merchantId,
-      orderId: saved.id,
-      dialect: saved.dialect,
-      url: saved.callbackUrl,
-      // The merchant's dialect credential is read only by a dialect that signs callbacks with it.
-      body: await ctx.renderCallback(view, now, () => tx.credentials.ofMerchant(saved.dialect, saved.merchantId)),
-      status: "pending",
-      orderVersion: saved.version,
-      attempts: 0,
-      nextAttemptAt: now,
-      createdAt: now,
-      deliveredAt: null,
-      lastError: null,
-    });
-    queuedCallbacks.add(tx);
-  }
+  const url = news ? await callbackUrlOf(tx, saved) : null;
+  if (url) await queueCallback(ctx, tx, saved, url);
   return saved;
+}
+
+/** Where the order's callbacks go: its own callback URL, else the merchant's default one for the order's bank API. */
+export async function callbackUrlOf(tx: StoreTx, order: Order): Promise<string | null> {
+  if (order.callbackUrl) return order.callbackUrl;
+  return (await tx.merchantSettings.find(order.merchantId, order.dialect))?.callbackUrl ?? null;
+}
+
+/** Writes the callback of the order as it is now to the outbox, in `tx`; the worker sends it after the commit. */
+export async function queueCallback(ctx: CoreContext, tx: StoreTx, order: Order, url: string): Promise<OutboxId> {
+  const now = ctx.clock.now();
+  const view = await loadOrderView(tx, order);
+  const id = newOutboxId();
+  await tx.outbox.insert({
+    id,
+    merchantId: order.merchantId,
+    orderId: order.id,
+    dialect: order.dialect,
+    url,
+    // The merchant's dialect credential is read only by a dialect that signs callbacks with it.
+    body: await ctx.renderCallback(view, now, () => tx.credentials.ofMerchant(order.dialect, order.merchantId)),
+    status: "pending",
+    orderVersion: order.version,
+    attempts: 0,
+    nextAttemptAt: now,
+    createdAt: now,
+    deliveredAt: null,
+    lastError: null,
+  });
+  queuedCallbacks.add(tx);
+  return id;
 }
 
 /** Calls the acquirer with a deadline; no answer in time (or an error) is `undefined`: the outcome is unknown. */

@@ -41,6 +41,11 @@ export const ERRORS = {
     status: 409,
     message: "A request with this Idempotency-Key is still in progress; send it again to get its response",
   },
+  TETRI_ERR_NO_CALLBACK_URL: {
+    status: 400,
+    message: "The order names no callback URL and the merchant has set no default one for its API",
+  },
+  TETRI_ERR_NOTHING_TO_REPORT: { status: 400, message: "The order has not reached a status that a callback reports" },
   TETRI_ERR_RATE_LIMITED: { status: 429, message: "Too many requests" },
   TETRI_ERR_INTERNAL: { status: 500, message: "Internal error" },
   /** The database cannot be reached: nothing is wrong with the request, it may be sent again (with its idempotency key). */

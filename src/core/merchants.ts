@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 import { newMerchantId } from "./ids.ts";
+import type { MerchantId } from "./ids.ts";
 import type { Store, StoreTx } from "./ports.ts";
 import type { DialectCredential, DialectId, Merchant } from "./types.ts";
 
@@ -106,6 +107,21 @@ async function insertMerchant(tx: StoreTx, prepared: PreparedMerchant): Promise<
 export async function createMerchant(store: Store, issuers: readonly CredentialIssuer[], input: MerchantInput): Promise<NewMerchant> {
   const prepared = await prepareMerchant(issuers, input);
   return store.transaction((tx) => insertMerchant(tx, prepared));
+}
+
+/**
+ * Gives the merchant a new client secret, shown only in this answer: the old one stops working
+ * for new tokens and sign-ins at once, and every dashboard session of the merchant but `keepSession`
+ * ends. Access tokens already issued stay valid until they expire.
+ */
+export async function rotateClientSecret(store: Store, merchantId: MerchantId, keepSession: string | undefined): Promise<string> {
+  const secret = randomKey();
+  const secretHash = await hashSecret(secret);
+  await store.transaction(async (tx) => {
+    await tx.merchants.updateSecretHash(merchantId, secretHash);
+    await tx.sessions.deleteOfMerchant(merchantId, keepSession);
+  });
+  return secret;
 }
 
 /** Returns the merchant whose client credentials these are, or undefined. Takes the same time for an unknown id. */

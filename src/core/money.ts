@@ -86,6 +86,11 @@ export function formatMajorAmountFixed(minor: MinorUnits | number, currency: Cur
   return exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
 }
 
+/** An amount as people read it, with its currency: 1050 GEL → "10.50 GEL". */
+export function formatMoney(minor: MinorUnits | number, currency: Currency): string {
+  return `${formatMajorAmountFixed(minor, currency)} ${currency}`;
+}
+
 export function minor(n: number): MinorUnits {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`not a minor-unit amount: ${n}`);
   return n as MinorUnits;

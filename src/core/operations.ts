@@ -6,7 +6,7 @@ import { applyOrderEvent, callAcquirer, inTransaction, settleClaimed } from "./c
 import type { CoreContext } from "./context.ts";
 import { TetriError, validationError } from "./errors.ts";
 import { onceForKey } from "./idempotency.ts";
-import { isVisibleTo } from "./orders.ts";
+import { isVisibleOnDashboard, isVisibleTo } from "./orders.ts";
 import type { IdempotencyInput } from "./idempotency.ts";
 import { newOperationId } from "./ids.ts";
 import type { MerchantId, OperationId, OrderId } from "./ids.ts";
@@ -14,7 +14,7 @@ import { minor } from "./money.ts";
 import type { Currency, MinorUnits } from "./money.ts";
 import { canHappen } from "./order-state.ts";
 import type { FollowUpOutcome, FollowUpRequest, StoreTx } from "./ports.ts";
-import type { DialectId, Operation, OperationChannel, OperationKind, Order } from "./types.ts";
+import type { DashboardPrincipal, DialectId, Operation, OperationChannel, OperationKind, Order } from "./types.ts";
 
 type FollowUpKind = Exclude<OperationKind, "authorization">;
 
@@ -47,6 +47,8 @@ export type OperationRequest = {
   idempotency?: IdempotencyInput;
   /** The dialect's bank limits partial refunds on the payment's day. */
   sameDayPartialRefunds?: SameDayPartialRefunds;
+  /** Who asks; default the merchant through the API. */
+  channel?: OperationChannel;
 };
 
 type Plan = { kind: FollowUpKind; amount: MinorUnits };
@@ -122,7 +124,7 @@ export async function releaseExpiredHolds(ctx: CoreContext, limit = 100): Promis
   let released = 0;
   for (const order of due) {
     try {
-      await runOperation(ctx, "release", { merchantId: order.merchantId, orderId: order.id, dialect: order.dialect }, planVoid, "system");
+      await runOperation(ctx, "release", { merchantId: order.merchantId, orderId: order.id, dialect: order.dialect, channel: "system" }, planVoid);
       released++;
     } catch (error) {
       // Captured or cancelled by the merchant meanwhile: nothing left to release.
@@ -132,12 +134,42 @@ export async function releaseExpiredHolds(ctx: CoreContext, limit = 100): Promis
   return released;
 }
 
+export type DashboardOperation = {
+  orderId: OrderId;
+  kind: FollowUpKind;
+  /** Absent: all that is left (refund) or was authorized (capture, cancel). */
+  amount?: MinorUnits;
+  idempotency: IdempotencyInput;
+  /** The limit the order's bank puts on partial refunds on the payment's day, as its API applies it. */
+  sameDayPartialRefunds?: SameDayPartialRefunds;
+};
+
+/**
+ * A refund, capture or cancel asked for on the dashboard, by the order's merchant or by the
+ * operator for it: the same operation, with the same rules, as the merchant's API call.
+ */
+export async function operateFromDashboard(ctx: CoreContext, principal: DashboardPrincipal, operation: DashboardOperation): Promise<OperationId> {
+  const order = await ctx.store.read((tx) => tx.orders.find(operation.orderId));
+  if (!order || !isVisibleOnDashboard(order, principal)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
+  const { amount } = operation;
+  const request: OperationRequest = {
+    merchantId: order.merchantId,
+    orderId: order.id,
+    dialect: order.dialect,
+    amount: amount === undefined ? undefined : () => amount,
+    idempotency: operation.idempotency,
+    sameDayPartialRefunds: operation.sameDayPartialRefunds,
+    channel: principal.kind === "operator" ? "support" : "dashboard",
+  };
+  const run = { refund: refundOrder, capture: capturePreauthorization, void: voidPreauthorization }[operation.kind];
+  return run(ctx, request);
+}
+
 async function runOperation(
   ctx: CoreContext,
   scopeName: string,
   request: OperationRequest,
   plan: (input: PlanInput) => Plan,
-  channel: OperationChannel = "public_api",
 ): Promise<OperationId> {
   const now = ctx.clock.now();
   const scope = `${request.dialect}:${scopeName}:${request.orderId}`;
@@ -159,7 +191,7 @@ async function runOperation(
         status: "pending",
         amount,
         currency: order.currency,
-        channel,
+        channel: request.channel ?? "public_api",
         description: request.description ?? null,
         failureReason: null,
         createdAt: now,

@@ -8,7 +8,7 @@ import { newOrderId } from "./ids.ts";
 import type { MerchantId, OrderId, SavedCardId } from "./ids.ts";
 import { minor } from "./money.ts";
 import { checkSplit } from "./split.ts";
-import type { DialectId, Order, OrderView } from "./types.ts";
+import type { DashboardPrincipal, DialectId, Order, OrderView } from "./types.ts";
 
 export const TTL_MINUTES = { min: 2, max: 1440, default: 15 } as const;
 
@@ -108,6 +108,11 @@ export type OrderOwner = { merchantId: MerchantId; dialect?: DialectId };
 
 export function isVisibleTo(order: Order, owner: OrderOwner): boolean {
   return order.merchantId === owner.merchantId && (owner.dialect === undefined || order.dialect === owner.dialect);
+}
+
+/** Who sees an order on the dashboard: its merchant, and the operator (every merchant's). */
+export function isVisibleOnDashboard(order: Order, principal: DashboardPrincipal): boolean {
+  return principal.kind === "operator" || order.merchantId === principal.merchantId;
 }
 
 /**

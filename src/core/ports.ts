@@ -7,12 +7,15 @@ import type { ValidCard } from "./cards.ts";
 import type { OrderStatus } from "./order-state.ts";
 import type {
   CallbackAttempt,
+  DashboardSession,
   DeclineReason,
   DialectCredential,
   DialectId,
   FollowUpDeclineReason,
   Merchant,
+  MerchantDialectSettings,
   Operation,
+  OperationKind,
   OrderView,
   Order,
   OutboxMessage,
@@ -38,6 +41,17 @@ export interface MerchantRepository {
   find(id: MerchantId): Promise<Merchant | undefined>;
   findByClientId(clientId: string): Promise<Merchant | undefined>;
   count(): Promise<number>;
+  /** Every merchant, by name. */
+  list(): Promise<Merchant[]>;
+  updateSecretHash(id: MerchantId, secretHash: string): Promise<void>;
+}
+
+/** Each merchant's own settings of each bank API; a merchant that set nothing has none. */
+export interface MerchantSettingsRepository {
+  find(merchantId: MerchantId, dialect: DialectId): Promise<MerchantDialectSettings | undefined>;
+  ofMerchant(merchantId: MerchantId): Promise<MerchantDialectSettings[]>;
+  /** Inserts or replaces the settings of this merchant and dialect. */
+  put(settings: MerchantDialectSettings): Promise<void>;
 }
 
 /** Each dialect's own credentials of a merchant (an API key, a member id and its secret key). */
@@ -60,7 +74,29 @@ export interface OrderRepository {
   /** Orders still holding a pre-authorization placed before `before`, oldest first. */
   heldSince(before: number, limit: number): Promise<Order[]>;
   countByStatus(): Promise<Partial<Record<OrderStatus, number>>>;
+  /** Orders that match, newest first (created, then id), after the cursor: one page. */
+  search(search: OrderSearch): Promise<Order[]>;
 }
+
+/** Which orders a listing shows; every condition given must hold. */
+export type OrderSearch = {
+  /** One merchant's orders; absent: every merchant's (the operator). */
+  merchantId?: MerchantId;
+  statuses?: readonly OrderStatus[];
+  dialect?: DialectId;
+  currency?: Currency;
+  /** Created at or after. */
+  createdFrom?: number;
+  /** Created before. */
+  createdBefore?: number;
+  /** The order's amount is within one of these (each in its own currency's minor units). */
+  amountRanges?: readonly { currency: Currency; min?: MinorUnits; max?: MinorUnits }[];
+  /** Any of these names the order: its id, the shop's own id, the last four digits of its card. */
+  text?: { orderId?: OrderId; externalOrderId: string; cardLast4?: string };
+  /** The last order of the previous page. */
+  after?: { createdAt: number; id: OrderId };
+  limit: number;
+};
 
 export interface AttemptRepository {
   insert(attempt: PaymentAttempt): Promise<void>;
@@ -73,6 +109,8 @@ export interface AttemptRepository {
    * meanwhile; an attempt whose lease ran out (its node died) is claimed again.
    */
   claimUnresolved(before: { pendingBefore: number; unknownBefore: number }, limit: number, lease: Lease): Promise<PaymentAttempt[]>;
+  /** The latest attempt of each of these orders that has one. */
+  latestOfOrders(orderIds: readonly OrderId[]): Promise<PaymentAttempt[]>;
   /** Moves a still-unresolved attempt to the back of the reconciliation queue; a settled one is left alone. */
   postponeUnresolved(id: AttemptId, at: number): Promise<void>;
   /** 3-D Secure challenges the buyer left unanswered past the order's expiry. */
@@ -115,9 +153,45 @@ export interface OutboxRepository {
   ): Promise<boolean>;
   ofOrder(orderId: OrderId): Promise<OutboxMessage[]>;
   attemptsOf(outboxId: OutboxId): Promise<CallbackAttempt[]>;
+  /** Every delivery attempt of every callback of the order, oldest first. */
+  attemptsOfOrder(orderId: OrderId): Promise<CallbackAttempt[]>;
   countPending(): Promise<number>;
   /** Pending messages a worker holds under a lease that has not run out at `now` (on any node). */
   countLeased(now: number): Promise<number>;
+}
+
+/** Dashboard sessions, by the hash of their token. */
+export interface SessionRepository {
+  insert(session: DashboardSession): Promise<void>;
+  find(id: string): Promise<DashboardSession | undefined>;
+  extend(id: string, expiresAt: number): Promise<void>;
+  delete(id: string): Promise<void>;
+  /** Ends every session of the merchant but `keep` (after its secret changed). */
+  deleteOfMerchant(merchantId: MerchantId, keep: string | undefined): Promise<void>;
+  deleteExpired(now: number): Promise<number>;
+}
+
+/** Failed sign-ins by what they were counted under (an account, an address). */
+export interface SignInFailureRepository {
+  record(keys: readonly string[], at: number): Promise<void>;
+  countSince(key: string, since: number): Promise<number>;
+  clear(key: string): Promise<void>;
+  deleteBefore(at: number): Promise<number>;
+}
+
+/**
+ * Counts for the dashboard's overview, per day: `days` are the boundaries of consecutive
+ * days (n days, n+1 instants), and a row's `day` is the index of the day it fell in.
+ */
+export type StatsQuery = { merchantId?: MerchantId; days: readonly number[] };
+
+export interface StatsRepository {
+  /** Completed ledger lines (payments authorized, money captured, money refunded), by day, kind and currency. */
+  ledgerByDay(query: StatsQuery): Promise<Array<{ day: number; kind: OperationKind; currency: Currency; count: number; amount: MinorUnits }>>;
+  /** Payment attempts the acquirer answered, by day, outcome and decline reason. */
+  attemptsByDay(query: StatsQuery): Promise<Array<{ day: number; approved: boolean; reason: DeclineReason | null; count: number }>>;
+  /** Callback delivery attempts, by day and whether the shop took them. */
+  callbackAttemptsByDay(query: StatsQuery): Promise<Array<{ day: number; delivered: boolean; count: number }>>;
 }
 
 export interface IdempotencyRepository {
@@ -143,6 +217,7 @@ export interface SettingRepository {
 /** The repositories of one transaction (or one read snapshot), one per aggregate. */
 export interface StoreTx {
   readonly merchants: MerchantRepository;
+  readonly merchantSettings: MerchantSettingsRepository;
   readonly credentials: CredentialRepository;
   readonly orders: OrderRepository;
   readonly attempts: AttemptRepository;
@@ -151,6 +226,9 @@ export interface StoreTx {
   readonly outbox: OutboxRepository;
   readonly idempotency: IdempotencyRepository;
   readonly settings: SettingRepository;
+  readonly sessions: SessionRepository;
+  readonly signInFailures: SignInFailureRepository;
+  readonly stats: StatsRepository;
 }
 
 export interface Store {
@@ -237,5 +315,17 @@ export interface Acquirer {
  * dialect that signs its callbacks with the merchant's secret.
  */
 export type CallbackRenderer = (view: OrderView, now: number, credential: () => Promise<DialectCredential | undefined>) => Promise<string>;
+
+/** What happened when one callback was sent: the shop's answer, or why there was none. */
+export type CallbackDelivery = {
+  statusCode: number | null;
+  /** Null when the shop took it (a 2xx); else what went wrong ("HTTP 500", "timeout", "network: ECONNREFUSED"). */
+  error: string | null;
+  durationMs: number;
+  responseExcerpt: string | null;
+};
+
+/** Signs a callback body in its dialect's scheme and POSTs it at once (outside the outbox: a test callback). */
+export type CallbackSender = (callback: { url: string; dialect: DialectId; body: string }) => Promise<CallbackDelivery>;
 
 export type Clock = { now(): number };

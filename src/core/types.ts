@@ -159,8 +159,12 @@ export type FollowUpDeclineReason =
 
 export type OperationKind = "authorization" | "capture" | "void" | "refund";
 export type OperationStatus = "pending" | "completed" | "failed";
-/** Who asked for an operation: the buyer on the checkout page, the merchant through the API, or tetri itself (an expired hold). */
-export type OperationChannel = "checkout" | "public_api" | "system";
+/**
+ * Who asked for an operation: the buyer on the checkout page, the merchant through the API or
+ * on the dashboard, the gateway's operator (support) on the dashboard, or tetri itself (an
+ * expired hold).
+ */
+export type OperationChannel = "checkout" | "public_api" | "dashboard" | "support" | "system";
 
 /** One line of the ledger. Rows are only ever appended; status moves once from pending. */
 export type Operation = {
@@ -229,4 +233,37 @@ export type CallbackAttempt = {
   durationMs: number;
   statusCode: number | null;
   error: string | null;
+  /** The start of what the shop answered, as text (for the dashboard's timeline). */
+  responseExcerpt: string | null;
+};
+
+/** What a merchant set for one bank API, as the banks keep it in their merchant dashboards. */
+export type MerchantDialectSettings = {
+  merchantId: MerchantId;
+  dialect: DialectId;
+  /** Where callbacks of orders that name no callback URL of their own go. */
+  callbackUrl: string | null;
+  updatedAt: number;
+};
+
+/** Who a dashboard session is: a merchant, or the gateway's operator (who sees every merchant). */
+export type DashboardPrincipal = { kind: "merchant"; merchantId: MerchantId } | { kind: "operator"; name: string };
+
+export type DashboardSession = {
+  /** The SHA-256 of the session's secret token; the token itself is only in the browser's cookie. */
+  id: string;
+  principal: DashboardPrincipal;
+  createdAt: number;
+  /** Ends here unless used again (idle timeout); each use moves it on, up to `endsAt`. */
+  expiresAt: number;
+  /** Ends here however much it is used. */
+  endsAt: number;
+};
+
+/** The buyer as an order's dialect recorded them (masked where the shop masked them). */
+export type BuyerSummary = {
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  ipAddress: string | null;
 };

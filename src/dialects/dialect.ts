@@ -10,7 +10,8 @@ import type { CheckoutLinks } from "../checkout/links.ts";
 import type { CoreContext } from "../core/context.ts";
 import type { MerchantId } from "../core/ids.ts";
 import type { CredentialIssuer, DemoMerchant } from "../core/merchants.ts";
-import type { DialectCredential, DialectId, OrderView } from "../core/types.ts";
+import type { SameDayPartialRefunds } from "../core/operations.ts";
+import type { BuyerSummary, DialectCredential, DialectId, Order, OrderView } from "../core/types.ts";
 import type { CallbackSigner } from "../webhooks/outbox-worker.ts";
 
 /** What rendering a callback may use: the hosted pages' links, and the merchant's own credential of this dialect. */
@@ -52,6 +53,10 @@ export interface DialectModule {
   callbackSigner(privateKey: KeyObject): CallbackSigner;
   /** A credential of its own that every merchant gets (an API key), with the variable that fixes the demo merchant's. */
   readonly credential?: CredentialIssuer & { readonly demoEnv: string; readonly label: string };
+  /** What its bank rules about operations, kept whoever asks (the API, the dashboard). */
+  readonly operationRules?: { readonly sameDayPartialRefunds?: SameDayPartialRefunds };
+  /** The buyer as this API's order recorded them (in its echo data), for the dashboard; absent when it records none. */
+  buyer?(order: Order): BuyerSummary;
   /** Lines of the start banner that show a newcomer how to call this API as the demo merchant. */
   banner(publicUrl: string, demo: DemoMerchant): string[];
 }

@@ -135,6 +135,7 @@ export type CallbackAttemptsTable = {
   duration_ms: BigNumber;
   status_code: BigNumber | null;
   error: string | null;
+  response_excerpt: string | null;
 };
 
 export type IdempotencyKeysTable = {
@@ -167,6 +168,30 @@ export type SettingsTable = {
   created_at: BigNumber;
 };
 
+export type MerchantDialectSettingsTable = {
+  merchant_id: string;
+  dialect: string;
+  callback_url: string | null;
+  updated_at: BigNumber;
+};
+
+export type DashboardSessionsTable = {
+  id: string;
+  /** Null for the operator's session. */
+  merchant_id: string | null;
+  operator: string | null;
+  created_at: BigNumber;
+  /** When the session ends unless it is used again (idle timeout). */
+  expires_at: BigNumber;
+  /** When it ends however much it is used. */
+  ends_at: BigNumber;
+};
+
+export type SignInFailuresTable = {
+  key: string;
+  failed_at: BigNumber;
+};
+
 export type Database = {
   merchants: MerchantsTable;
   dialect_credentials: DialectCredentialsTable;
@@ -179,4 +204,7 @@ export type Database = {
   idempotency_keys: IdempotencyKeysTable;
   acquirer_journal: AcquirerJournalTable;
   settings: SettingsTable;
+  merchant_dialect_settings: MerchantDialectSettingsTable;
+  dashboard_sessions: DashboardSessionsTable;
+  sign_in_failures: SignInFailuresTable;
 };

@@ -4,7 +4,7 @@
 // (or two nodes) from sending the same message at once.
 
 import { randomUUID } from "node:crypto";
-import type { Clock, Store } from "../core/ports.ts";
+import type { CallbackDelivery, CallbackSender, Clock, Store } from "../core/ports.ts";
 import type { Config } from "../config.ts";
 import type { DialectId, OutboxMessage } from "../core/types.ts";
 
@@ -125,26 +125,34 @@ export class OutboxWorker {
     return claimed.length;
   }
 
-  async #deliver(message: OutboxMessage, leaseToken: string): Promise<void> {
+  /** Signs and POSTs one callback now, and says what the shop answered. The outbox's deliveries and test callbacks both go here. */
+  readonly send: CallbackSender = async ({ url, dialect, body }) => {
     const started = this.#clock.now();
+    const signature = await this.#signerFor(dialect)(body);
     let statusCode: number | null = null;
     let error: string | null = null;
-    const signature = await this.#signerFor(message.dialect)(message.body);
+    let responseExcerpt: string | null = null;
     try {
-      const response = await fetch(message.url, {
+      const response = await fetch(url, {
         method: "POST",
         headers: { "content-type": "application/json", "user-agent": "tetri-callbacks/1", ...signature },
-        body: message.body,
+        body,
         redirect: "manual",
         signal: AbortSignal.timeout(this.#policy.timeoutMs),
       });
       statusCode = response.status;
-      await response.body?.cancel();
       if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
+      responseExcerpt = await excerptOf(response);
     } catch (failure) {
       error = describeFailure(failure);
     }
-    const finished = this.#clock.now();
+    return { statusCode, error, durationMs: this.#clock.now() - started, responseExcerpt };
+  };
+
+  async #deliver(message: OutboxMessage, leaseToken: string): Promise<void> {
+    const started = this.#clock.now();
+    const { statusCode, error, durationMs, responseExcerpt }: CallbackDelivery = await this.send(message);
+    const finished = started + durationMs;
     const attempts = message.attempts + 1;
     const delivered = error === null;
     const dead = !delivered && attempts >= this.#policy.maxAttempts;
@@ -158,7 +166,7 @@ export class OutboxWorker {
           lastError: error,
         },
         leaseToken,
-        { outboxId: message.id, attemptedAt: started, durationMs: finished - started, statusCode, error },
+        { outboxId: message.id, attemptedAt: started, durationMs, statusCode, error, responseExcerpt },
       ),
     );
     if (!recorded) {
@@ -170,11 +178,39 @@ export class OutboxWorker {
   }
 }
 
+const EXCERPT_BYTES = 1024;
+const EXCERPT_CHARACTERS = 300;
+
+/**
+ * The start of the shop's answer as text, read no further than needed; null when it sent none.
+ * A body that breaks off or is too slow changes nothing: the status decided the outcome.
+ */
+async function excerptOf(response: Response): Promise<string | null> {
+  const reader = response.body?.getReader();
+  if (!reader) return null;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < EXCERPT_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } catch {
+    // what arrived is the excerpt
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  const text = Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString("utf8").slice(0, EXCERPT_CHARACTERS).trim();
+  return text === "" ? null : text;
+}
+
 function describeFailure(failure: unknown): string {
   if (failure instanceof Error) {
     if (failure.name === "TimeoutError") return "timeout";
-    const cause = (failure as Error & { cause?: { code?: string } }).cause;
-    return cause?.code ? `network: ${cause.code}` : `network: ${failure.message}`;
+    const cause = (failure as Error & { cause?: { code?: string; message?: string } }).cause;
+    return `network: ${cause?.code ?? cause?.message ?? failure.message}`;
   }
   return "network: unknown";
 }

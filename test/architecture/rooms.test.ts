@@ -49,7 +49,7 @@ describe("rooms", () => {
   it("core imports no web framework, database driver or other room", () => {
     const offenders = files
       .filter((f) => f.path.startsWith("core/"))
-      .filter((f) => /from "(fastify|kysely|pg|node:sqlite|node:http)"|\.\.\/(store|dialects|http|checkout)\//.test(f.code))
+      .filter((f) => /from "(fastify|kysely|pg|node:sqlite|node:http)"|\.\.\/(store|dialects|http|checkout|web|dashboard)\//.test(f.code))
       .map((f) => f.path);
     assert.deepEqual(offenders, []);
   });

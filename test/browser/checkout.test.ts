@@ -8,7 +8,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium } from "../helpers/browser.ts";
+import { launchChromium, watch } from "../helpers/browser.ts";
 import { orderBody } from "../helpers/fixtures.ts";
 import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
@@ -277,13 +277,7 @@ describe("hosted payment page in Chromium", () => {
 
   it("sends a strict Content-Security-Policy and loads nothing from third parties", async () => {
     const [{ href }, page] = await Promise.all([createOrder(withRedirects("csp"), "en"), newPage()]);
-    const requested: string[] = [];
-    const problems: string[] = [];
-    page.on("request", (request) => requested.push(request.url()));
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(message.text());
-    });
-    page.on("pageerror", (error) => problems.push(error.message));
+    const { requested, problems } = watch(page);
 
     const response = await page.goto(href);
     const csp = response?.headers()["content-security-policy"] ?? "";

@@ -7,18 +7,25 @@ import { startServer } from "../../src/server.ts";
 import type { RunningServer } from "../../src/server.ts";
 import { testDatabase } from "./database.ts";
 import { DEMO_ENV, FAST_ENV, TestClock, addMerchant, freePort, tempDir } from "./fixtures.ts";
+import { dashboardClient } from "./dashboard.ts";
+import type { DashboardClient } from "./dashboard.ts";
 import { injectTransport, shopClient } from "./shop.ts";
 import type { ShopClient } from "./shop.ts";
 
 const STORE_VARIABLES = new Set(["TETRI_DATABASE_URL", "TETRI_CARD_KEY"]);
 
-/** A running server and, on it, the demo merchant's shop client (`server.as(other)` for another merchant). */
+/**
+ * A running server and, on it, the demo merchant's shop client (`server.as(other)` for another
+ * merchant) and dashboard browsers.
+ */
 export type TestServer = RunningServer &
   ShopClient & {
     dataDir: string;
     /** What its configuration adds to find its store (empty on SQLite: the data directory). */
     storeEnv: Record<string, string>;
     clock: TestClock;
+    /** A new browser (its own cookies) on the server's dashboard. */
+    dashboard(): DashboardClient;
     close(): Promise<void>;
   };
 
@@ -53,6 +60,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     dataDir: dir.path,
     storeEnv: Object.fromEntries(Object.entries({ ...database.env, ...env }).filter(([name]) => STORE_VARIABLES.has(name))),
     clock,
+    dashboard: () => dashboardClient(injectTransport(running.app)),
     async close() {
       await running.stop();
       dir.remove();

@@ -25,6 +25,25 @@ describe("loadConfig", () => {
     assert.deepEqual(config.database, { kind: "sqlite", path: resolve("data", "tetri.sqlite") });
     assert.equal(config.cardKey, undefined);
     assert.equal(config.tokenTtlSeconds, undefined, "each dialect's own token lifetime");
+    assert.deepEqual(config.dashboard, { operator: undefined, sessionIdleMinutes: 30, sessionMaxHours: 12, signInFailureLimit: 10, timeZone: "Asia/Tbilisi" });
+  });
+
+  it("reads the dashboard's operator account, sessions, sign-in limit and time zone", () => {
+    const config = loadConfig({
+      TETRI_OPERATOR_USER: "ops",
+      TETRI_OPERATOR_PASSWORD: "a-long-password",
+      TETRI_DASHBOARD_SESSION_IDLE_MINUTES: "5",
+      TETRI_DASHBOARD_SESSION_MAX_HOURS: "2",
+      TETRI_DASHBOARD_SIGN_IN_LIMIT: "3",
+      TETRI_DASHBOARD_TIME_ZONE: "UTC",
+    });
+    assert.deepEqual(config.dashboard, {
+      operator: { name: "ops", password: "a-long-password" },
+      sessionIdleMinutes: 5,
+      sessionMaxHours: 2,
+      signInFailureLimit: 3,
+      timeZone: "UTC",
+    });
   });
 
   it("treats an empty variable as unset", () => {
@@ -82,6 +101,13 @@ describe("loadConfig", () => {
       [{ TETRI_PUBLIC_URL: "https://example.com/?a=1" }, /^TETRI_PUBLIC_URL /],
       [{ TETRI_CALLBACK_BACKOFF_BASE_MS: "100", TETRI_CALLBACK_BACKOFF_MAX_MS: "10" }, /TETRI_CALLBACK_BACKOFF_MAX_MS/],
       [{ TETRI_DATABASE_URL: "mysql://db/tetri" }, /^TETRI_DATABASE_URL /],
+      [{ TETRI_OPERATOR_USER: "ops" }, /TETRI_OPERATOR_PASSWORD/],
+      [{ TETRI_OPERATOR_PASSWORD: "a-long-password" }, /TETRI_OPERATOR_USER/],
+      [{ TETRI_OPERATOR_USER: "ops", TETRI_OPERATOR_PASSWORD: "short" }, /^TETRI_OPERATOR_PASSWORD must be at least 12/],
+      [{ TETRI_OPERATOR_USER: "o p s", TETRI_OPERATOR_PASSWORD: "a-long-password" }, /^TETRI_OPERATOR_USER /],
+      [{ TETRI_DASHBOARD_TIME_ZONE: "Mars/Olympus" }, /^TETRI_DASHBOARD_TIME_ZONE /],
+      [{ TETRI_DASHBOARD_SESSION_IDLE_MINUTES: "0" }, /^TETRI_DASHBOARD_SESSION_IDLE_MINUTES /],
+      [{ TETRI_DASHBOARD_SIGN_IN_LIMIT: "many" }, /^TETRI_DASHBOARD_SIGN_IN_LIMIT /],
     ];
     for (const [env, message] of cases) {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(env));
@@ -107,6 +133,7 @@ describe("node src/main.ts with a bad configuration", { timeout: 60_000 }, () =>
     { env: { TETRI_CALLBACK_TIMEOUT_MS: "1.5" }, names: "TETRI_CALLBACK_TIMEOUT_MS" },
     // A dialect's demo variable misspelt: the registry knows TETRI_DEMO_TBC_API_KEY.
     { env: { TETRI_DEMO_TBC_APIKEY: "k3y-typo" }, names: "TETRI_DEMO_TBC_APIKEY", secret: "k3y-typo" },
+    { env: { TETRI_OPERATOR_USER: "ops", TETRI_OPERATOR_PASSWORD: "sh0rt-pw" }, names: "TETRI_OPERATOR_PASSWORD", secret: "sh0rt-pw" },
   ];
 
   for (const { env, names, secret } of cases) {

@@ -16,7 +16,7 @@
 //   stored only as a hash, so this is the newcomer's one chance to read it). So it may
 //   appear exactly in the banner's two lines (client_secret and the curl example) and
 //   nowhere else; a wrong secret tried at the token endpoint and the access tokens issued
-//   must appear nowhere.
+//   must appear nowhere; nor may the dashboard's session tokens or the operator's password.
 // - The database: the SQLite file and its WAL are read as bytes, while the server runs (the
 //   recent pages are only in the WAL) and after it stopped (checkpointed into the main file).
 
@@ -24,8 +24,10 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { dashboardClient, hiddenFields, merchantSignIn, OPERATOR, OPERATOR_ENV, operatorSignIn, pageCsrf } from "../helpers/dashboard.ts";
 import { DEMO, orderBody, purchaseOf, tempDir } from "../helpers/fixtures.ts";
 import { csrfCookieOf } from "../helpers/hosted-page.ts";
+import { fetchTransport } from "../helpers/shop.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import { eventually } from "../helpers/wait.ts";
 import { stopAll, TetriProcess } from "./tetri-process.ts";
@@ -167,10 +169,26 @@ async function payEverywhere(tetri: TetriProcess, callbackUrl: string): Promise<
   const briefOrder = await order(6);
   assert.equal((await shop.pay(briefOrder, { card_number: spaced(BRIEF_PAN), cvc: CVC })).json.outcome, "approved");
 
-  return [token, postToken ?? ""].filter(Boolean);
+  // The dashboard: a merchant signs in (once with a wrong secret), opens the paid order (its
+  // card masked) and refunds part of it; the operator signs in too.
+  const dashboard = dashboardClient(fetchTransport(tetri.url));
+  assert.equal((await dashboard.signIn({ ...merchantSignIn(DEMO), secret: WRONG_SECRET })).status, 401);
+  assert.equal((await dashboard.signIn(merchantSignIn(DEMO))).status, 303);
+  const orderPage = await dashboard.get(`/dashboard/orders/${hosted}`);
+  assert.equal(orderPage.status, 200);
+  assert.ok(orderPage.text.includes("453957******0150"));
+  for (const form of panForms(HOSTED_PAN)) assert.ok(!orderPage.text.includes(form), `the order page shows ${form}`);
+  const confirm = await dashboard.get(`/dashboard/orders/${hosted}/confirm?action=refund&amount=1`);
+  const action = `/dashboard/orders/${hosted}/actions`;
+  assert.equal((await dashboard.post(action, { csrf: pageCsrf(confirm), ...hiddenFields(confirm.text, action) })).status, 303);
+  const operator = dashboardClient(fetchTransport(tetri.url));
+  assert.equal((await operator.signIn(operatorSignIn)).status, 303);
+  const sessions = [dashboard, operator].map((d) => d.cookies.get("tetri_session") ?? "");
+
+  return [token, postToken ?? "", ...sessions, OPERATOR.password].filter(Boolean);
 }
 
-function assertCleanOutput(output: string, accessTokens: string[]) {
+function assertCleanOutput(output: string, secrets: string[]) {
   const lines = output.split("\n");
   for (const pan of PANS) {
     for (const form of panForms(pan)) {
@@ -188,7 +206,7 @@ function assertCleanOutput(output: string, accessTokens: string[]) {
   assert.equal(secretLines.length, 3, `the secret appears only in the banner:\n${secretLines.join("\n")}`);
   assert.equal(secretLines[0], `  client_secret: ${DEMO.clientSecret}`);
   assert.match(secretLines[1] ?? "", /^ {2}curl -s -u '/);
-  for (const secret of [WRONG_SECRET, ...accessTokens]) {
+  for (const secret of [WRONG_SECRET, ...secrets]) {
     assert.ok(!output.includes(secret), `output contains ${secret.slice(0, 12)}…`);
   }
 }
@@ -204,7 +222,7 @@ for (const level of ["debug", "info"]) {
     it("never contain a PAN, a CVC or a secret; the database holds no PAN in clear", async () => {
       const receiver = await startReceiver();
       try {
-        const tetri = await TetriProcess.start({ dataDir: dir.path, env: { TETRI_LOG_LEVEL: level } });
+        const tetri = await TetriProcess.start({ dataDir: dir.path, env: { TETRI_LOG_LEVEL: level, ...OPERATOR_ENV } });
         const tokens = await payEverywhere(tetri, receiver.url);
         await eventually(() => (receiver.received.length > 0 ? true : undefined), { what: "a callback" });
         assertNoPanIn(databaseBytes(dir.path), "the database (running)");
@@ -214,6 +232,7 @@ for (const level of ["debug", "info"]) {
         // The check is not vacuous: request logs were written, card paths included.
         assert.match(tetri.stdout, /"url":"\/checkout\/pay"/);
         assert.match(tetri.stdout, /"url":"\/_test\/orders\/[^"]+\/pay"/);
+        assert.match(tetri.stdout, /"url":"\/dashboard\/sign-in"/);
         assertCleanOutput(tetri.output, tokens);
         assertNoPanIn(databaseBytes(dir.path), "the database (stopped)");
       } finally {

@@ -7,8 +7,8 @@ import type { AcquirerJournalEntry } from "../../src/acquirers/journal.ts";
 import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId } from "../../src/core/ids.ts";
 import { newAttemptId, newMerchantId, newOperationId, newOrderId, newOutboxId, newSavedCardId } from "../../src/core/ids.ts";
 import { minor } from "../../src/core/money.ts";
-import type { Store, StoreTx } from "../../src/core/ports.ts";
-import type { DialectId, Merchant, Operation, Order, OutboxMessage, PaymentAttempt } from "../../src/core/types.ts";
+import type { OrderSearch, Store, StoreTx } from "../../src/core/ports.ts";
+import type { DashboardSession, DialectId, Merchant, Operation, Order, OutboxMessage, PaymentAttempt } from "../../src/core/types.ts";
 import type { OpenedStore } from "../../src/store/index.ts";
 import { openTestStore, TEST_DB } from "../helpers/database.ts";
 
@@ -326,14 +326,14 @@ for (const backend of STORES) {
           tx.outbox.finishAttempt(
             { id: first.id, status: "delivered", nextAttemptAt: NOW + 30, deliveredAt: NOW + 30, lastError: null },
             token,
-            { outboxId: first.id, attemptedAt: NOW + 25, durationMs: 5, statusCode: 200, error: null },
+            { outboxId: first.id, attemptedAt: NOW + 25, durationMs: 5, statusCode: 200, error: null, responseExcerpt: "ok" },
           ),
         );
       assert.equal(await attemptOf("not-the-lease"), false, "a lost lease records nothing");
       assert.equal(await attemptOf("b"), true);
       assert.deepEqual(
-        (await store.read((tx) => tx.outbox.attemptsOf(first.id))).map((a) => [a.statusCode, a.durationMs]),
-        [[200, 5]],
+        (await store.read((tx) => tx.outbox.attemptsOf(first.id))).map((a) => [a.statusCode, a.durationMs, a.responseExcerpt]),
+        [[200, 5, "ok"]],
       );
       assert.deepEqual(mine(await claim(NOW + 40, "d")), [second.id], "once the older is delivered, the newer goes");
       assert.deepEqual(mine(await claim(NOW + 40 + 1001, "e")), [second.id], "an expired lease is taken over");
@@ -440,6 +440,182 @@ for (const backend of STORES) {
       await store.transaction(async () => {});
       assert.equal((await opened.acquirerJournal.find(entry.reference))?.state, "approved");
       assert.equal(await opened.acquirerJournal.find("no-such-reference"), undefined);
+    });
+
+    it("order search: every condition, amounts per currency, the three ways to name an order, newest first after a cursor", async () => {
+      const owner = merchant();
+      await store.transaction((tx) => tx.merchants.insert(owner));
+      const at = (minutes: number) => NOW + minutes * 60_000;
+      const orders = [
+        order(owner.id, { externalOrderId: "s-0", status: "captured", amount: minor(1000), createdAt: at(0) }),
+        order(owner.id, { externalOrderId: "s-1", status: "declined", amount: minor(2000), createdAt: at(1) }),
+        order(owner.id, { externalOrderId: "s-2", status: "captured", amount: minor(3000), currency: "USD", createdAt: at(2) }),
+        order(owner.id, { externalOrderId: "s-3", status: "created", amount: minor(4000), dialect: OTHER_DIALECT, createdAt: at(3) }),
+        order(owner.id, { externalOrderId: "s-4", status: "captured", amount: minor(5000), createdAt: at(3) }),
+      ];
+      const other = order(shop.id, { externalOrderId: "s-0", createdAt: at(0) });
+      await store.transaction(async (tx) => {
+        for (const o of [...orders, other]) await tx.orders.insert(o);
+        await tx.attempts.insert(attempt(orders[1]?.id as OrderId, { card: { mask: "400000******0002", brand: "visa", expiry: "12/39", holder: "N" } }));
+        await tx.attempts.insert(attempt(orders[0]?.id as OrderId, { createdAt: NOW }));
+        await tx.attempts.insert(attempt(orders[0]?.id as OrderId, { createdAt: NOW + 1, card: { mask: "555555******4444", brand: "mc", expiry: "12/39", holder: "N" } }));
+      });
+      const names = (found: Order[]) => found.map((o) => o.externalOrderId);
+      const search = (conditions: Partial<OrderSearch> = {}) => store.read((tx) => tx.orders.search({ merchantId: owner.id, limit: 10, ...conditions }));
+      // Newest first; of two made in the same millisecond, the larger id first.
+      const sameTime = [orders[3], orders[4]].sort((a, b) => ((a?.id ?? "") < (b?.id ?? "") ? 1 : -1)).map((o) => o?.externalOrderId);
+      assert.deepEqual(names(await search()), [...sameTime, "s-2", "s-1", "s-0"]);
+      assert.deepEqual(names(await search({ statuses: ["captured"] })).sort(), ["s-0", "s-2", "s-4"]);
+      assert.deepEqual(names(await search({ statuses: ["declined", "created"] })).sort(), ["s-1", "s-3"]);
+      assert.deepEqual(names(await search({ dialect: OTHER_DIALECT })), ["s-3"]);
+      assert.deepEqual(names(await search({ currency: "USD" })), ["s-2"]);
+      assert.deepEqual(names(await search({ createdFrom: at(1), createdBefore: at(3) })), ["s-2", "s-1"]);
+      const ranges = [{ currency: "GEL" as const, min: minor(1500), max: minor(4000) }, { currency: "USD" as const, max: minor(3000) }];
+      assert.deepEqual(names(await search({ amountRanges: ranges })).sort(), ["s-1", "s-2", "s-3"]);
+      assert.deepEqual(names(await search({ amountRanges: [] })), [], "no currency can match");
+      assert.deepEqual(names(await search({ text: { externalOrderId: "s-2" } })), ["s-2"]);
+      assert.deepEqual(names(await search({ text: { externalOrderId: "x", orderId: orders[3]?.id } })), ["s-3"]);
+      assert.deepEqual(names(await search({ text: { externalOrderId: "0002", cardLast4: "0002" } })), ["s-1"]);
+      assert.deepEqual(names(await search({ text: { externalOrderId: "4444", cardLast4: "4444" } })), ["s-0"]);
+      assert.deepEqual(names(await search({ text: { externalOrderId: "s-0" }, merchantId: undefined })).length, 2, "every merchant's, for the operator");
+      const firstPage = await search({ limit: 2 });
+      const last = firstPage[1];
+      assert.ok(last);
+      assert.deepEqual(names(await search({ limit: 10, after: { createdAt: last.createdAt, id: last.id } })), ["s-2", "s-1", "s-0"]);
+      const latest = await store.read((tx) => tx.attempts.latestOfOrders([orders[0]?.id as OrderId, orders[1]?.id as OrderId, orders[2]?.id as OrderId]));
+      assert.deepEqual(latest.map((a) => [a.orderId, a.card.mask]).sort(), [[orders[0]?.id, "555555******4444"], [orders[1]?.id, "400000******0002"]].sort());
+      assert.deepEqual(await store.read((tx) => tx.attempts.latestOfOrders([])), []);
+    });
+
+    it("dashboard sessions: found by id until deleted, extended, ended per merchant but one, ended by time; sign-in failures counted per key", async () => {
+      const owner = merchant();
+      await store.transaction((tx) => tx.merchants.insert(owner));
+      const session = (id: string, principal: DashboardSession["principal"], expiresAt: number, endsAt = NOW + 10_000): DashboardSession => ({
+        id,
+        principal,
+        createdAt: NOW,
+        expiresAt,
+        endsAt,
+      });
+      const mine = [session(`s-${newOrderId()}`, { kind: "merchant", merchantId: owner.id }, NOW + 100), session(`s-${newOrderId()}`, { kind: "merchant", merchantId: owner.id }, NOW + 100)];
+      const operator = session(`s-${newOrderId()}`, { kind: "operator", name: "ops" }, NOW + 50);
+      const ended = session(`s-${newOrderId()}`, { kind: "merchant", merchantId: shop.id }, NOW + 500, NOW + 20);
+      await store.transaction(async (tx) => {
+        for (const s of [...mine, operator, ended]) await tx.sessions.insert(s);
+      });
+      assert.deepEqual(await store.read((tx) => tx.sessions.find(operator.id)), operator);
+      await store.transaction((tx) => tx.sessions.extend(mine[0]?.id ?? "", NOW + 900));
+      assert.equal((await store.read((tx) => tx.sessions.find(mine[0]?.id ?? "")))?.expiresAt, NOW + 900);
+      await store.transaction((tx) => tx.sessions.deleteOfMerchant(owner.id, mine[0]?.id));
+      assert.deepEqual(
+        await store.read(async (tx) => [Boolean(await tx.sessions.find(mine[0]?.id ?? "")), Boolean(await tx.sessions.find(mine[1]?.id ?? ""))]),
+        [true, false],
+      );
+      // At NOW+60 the operator's session has expired and the other one reached its end.
+      assert.ok((await store.transaction((tx) => tx.sessions.deleteExpired(NOW + 60))) >= 2);
+      assert.deepEqual(
+        await store.read(async (tx) => [await tx.sessions.find(operator.id), await tx.sessions.find(ended.id), Boolean(await tx.sessions.find(mine[0]?.id ?? ""))]),
+        [undefined, undefined, true],
+      );
+      await store.transaction((tx) => tx.sessions.delete(mine[0]?.id ?? ""));
+      assert.equal(await store.read((tx) => tx.sessions.find(mine[0]?.id ?? "")), undefined);
+
+      const key = `merchant:${newOrderId()}`;
+      await store.transaction(async (tx) => {
+        await tx.signInFailures.record([key, "address:10.0.0.1"], NOW);
+        await tx.signInFailures.record([key], NOW + 10);
+        await tx.signInFailures.record([], NOW + 10);
+      });
+      assert.deepEqual(await store.read(async (tx) => [await tx.signInFailures.countSince(key, NOW), await tx.signInFailures.countSince(key, NOW + 5)]), [2, 1]);
+      await store.transaction((tx) => tx.signInFailures.deleteBefore(NOW + 5));
+      assert.equal(await store.read((tx) => tx.signInFailures.countSince(key, 0)), 1);
+      await store.transaction((tx) => tx.signInFailures.clear(key));
+      assert.equal(await store.read((tx) => tx.signInFailures.countSince(key, 0)), 0);
+    });
+
+    it("merchant settings are put and replaced per merchant and API; merchants are listed by name and get a new secret hash", async () => {
+      const owner = { ...merchant(), name: "AAA first by name" };
+      await store.transaction((tx) => tx.merchants.insert(owner));
+      const settings = { merchantId: owner.id, dialect: DIALECT, callbackUrl: "https://a.example/cb", updatedAt: NOW };
+      await store.transaction((tx) => tx.merchantSettings.put(settings));
+      await store.transaction((tx) => tx.merchantSettings.put({ ...settings, dialect: OTHER_DIALECT, callbackUrl: null }));
+      await store.transaction((tx) => tx.merchantSettings.put({ ...settings, callbackUrl: "https://b.example/cb", updatedAt: NOW + 1 }));
+      assert.deepEqual(await store.read((tx) => tx.merchantSettings.find(owner.id, DIALECT)), { ...settings, callbackUrl: "https://b.example/cb", updatedAt: NOW + 1 });
+      assert.deepEqual((await store.read((tx) => tx.merchantSettings.ofMerchant(owner.id))).map((s) => [s.dialect, s.callbackUrl]), [
+        [DIALECT, "https://b.example/cb"],
+        [OTHER_DIALECT, null],
+      ]);
+      assert.equal(await store.read((tx) => tx.merchantSettings.find(shop.id, DIALECT)), undefined);
+      assert.equal((await store.read((tx) => tx.merchants.list()))[0]?.id, owner.id);
+      await store.transaction((tx) => tx.merchants.updateSecretHash(owner.id, "scrypt$new"));
+      assert.equal((await store.read((tx) => tx.merchants.find(owner.id)))?.secretHash, "scrypt$new");
+    });
+
+    it("stats by day: each ledger line, answered attempt and callback attempt counts in the day its time falls in, per merchant or all", async () => {
+      const owner = merchant();
+      await store.transaction((tx) => tx.merchants.insert(owner));
+      // Three days of uneven length, starting at NOW.
+      const days = [NOW, NOW + 1000, NOW + 2500, NOW + 3000];
+      const o = order(owner.id);
+      const theirs = order(shop.id);
+      const callback = message(o, 1);
+      await store.transaction(async (tx) => {
+        await tx.orders.insert(o);
+        await tx.orders.insert(theirs);
+        for (const [kind, time, amount] of [["authorization", 10, 700], ["capture", 10, 700], ["capture", 999, 300], ["refund", 1000, 50], ["refund", 3000, 1]] as const) {
+          await tx.operations.insert(operation(o, { kind, status: "completed", amount: minor(amount), createdAt: NOW + time, updatedAt: NOW + time }));
+        }
+        await tx.operations.insert(operation(o, { kind: "capture", status: "pending", updatedAt: NOW + 10 }));
+        await tx.operations.insert(operation(theirs, { kind: "capture", status: "completed", amount: minor(5), updatedAt: NOW + 10 }));
+        await tx.attempts.insert(attempt(o.id, { status: "approved", updatedAt: NOW + 2600 }));
+        await tx.attempts.insert(attempt(o.id, { status: "declined", declineReason: "insufficient_funds", updatedAt: NOW + 2600 }));
+        await tx.attempts.insert(attempt(o.id, { status: "declined", declineReason: "insufficient_funds", updatedAt: NOW + 2999 }));
+        await tx.attempts.insert(attempt(o.id, { status: "pending", updatedAt: NOW + 2600 }));
+        await tx.attempts.insert(attempt(theirs.id, { status: "approved", updatedAt: NOW + 2600 }));
+        await tx.outbox.insert(callback);
+        await tx.outbox.claimDue(NOW, 100, { until: NOW + 100_000, token: "stats" });
+        for (const [time, error] of [[1200, "HTTP 500"], [1300, null]] as const) {
+          await tx.outbox.finishAttempt({ id: callback.id, status: "pending", nextAttemptAt: NOW, deliveredAt: null, lastError: error }, "stats", {
+            outboxId: callback.id,
+            attemptedAt: NOW + time,
+            durationMs: 1,
+            statusCode: 200,
+            error,
+            responseExcerpt: null,
+          });
+          await tx.outbox.claimDue(NOW + 100_000, 100, { until: NOW + 200_000, token: "stats" });
+        }
+      });
+      const query = { merchantId: owner.id, days };
+      const sorted = <T>(rows: T[]) => rows.map((r) => JSON.stringify(r)).sort();
+      assert.deepEqual(
+        sorted(await store.read((tx) => tx.stats.ledgerByDay(query))),
+        sorted([
+          { day: 0, kind: "authorization", currency: "GEL", count: 1, amount: 700 },
+          { day: 0, kind: "capture", currency: "GEL", count: 2, amount: 1000 },
+          { day: 1, kind: "refund", currency: "GEL", count: 1, amount: 50 },
+        ]),
+      );
+      assert.deepEqual(
+        sorted(await store.read((tx) => tx.stats.attemptsByDay(query))),
+        sorted([
+          { day: 2, approved: true, reason: null, count: 1 },
+          { day: 2, approved: false, reason: "insufficient_funds", count: 2 },
+        ]),
+      );
+      assert.deepEqual(
+        sorted(await store.read((tx) => tx.stats.callbackAttemptsByDay(query))),
+        sorted([
+          { day: 1, delivered: false, count: 1 },
+          { day: 1, delivered: true, count: 1 },
+        ]),
+      );
+      const everyone = await store.read((tx) => tx.stats.attemptsByDay({ days }));
+      assert.ok(everyone.some((r) => r.approved && r.count >= 2), "without a merchant, every merchant's");
+      assert.deepEqual(
+        (await store.read((tx) => tx.outbox.attemptsOfOrder(o.id))).map((a) => a.error),
+        ["HTTP 500", null],
+      );
     });
 
     it("ids of the wrong kind find nothing", async () => {

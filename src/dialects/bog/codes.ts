@@ -5,6 +5,7 @@ import type {
   FollowUpDeclineReason,
   Language,
   Operation,
+  OperationChannel,
   Order,
   PaymentAttempt,
   PaymentMethod,
@@ -136,6 +137,13 @@ export function bogActionCodeOf(reason: FollowUpDeclineReason): BogActionCode {
 }
 
 /** BOG's payment_method names, and the core method each one is. */
+/** actions[].request_channel: who asked; the buyer's own payment (checkout) is no action. */
+export const BOG_REQUEST_CHANNELS: Readonly<Partial<Record<OperationChannel, string>>> = {
+  public_api: "public_api",
+  dashboard: "business_manager",
+  support: "support",
+};
+
 export const BOG_METHODS = {
   card: "card",
   google_pay: "google_pay",

@@ -5,7 +5,7 @@ import type { DialectId } from "../../core/types.ts";
 import type { DialectModule } from "../dialect.ts";
 import { bearerMerchant } from "../shared/tokens.ts";
 import { renderBogError } from "./errors.ts";
-import { renderBogCallback } from "./render.ts";
+import { bogBuyerOf, renderBogCallback } from "./render.ts";
 import { BOG_API_PREFIX, BOG_TOKEN_PATH, bogRoutes } from "./routes.ts";
 
 const id = "bog" as DialectId;
@@ -31,6 +31,7 @@ export const bog: DialectModule = {
         error ? reject(error) : resolve({ "callback-signature": signature.toString("base64") }),
       );
     }),
+  buyer: bogBuyerOf,
   banner(publicUrl, demo) {
     const secret = demo.clientSecret ?? "<TETRI_DEMO_CLIENT_SECRET>";
     return [

@@ -5,10 +5,11 @@ import type { CheckoutLinks } from "../../checkout/links.ts";
 import { formatMajorAmount, formatMajorAmountFixed, parseMajorAmount } from "../../core/money.ts";
 import { percentText, splitStatusOf, splitTransfersOf } from "../../core/split.ts";
 import type { Currency } from "../../core/money.ts";
-import type { Operation, OrderView } from "../../core/types.ts";
+import type { BuyerSummary, Operation, Order, OrderView } from "../../core/types.ts";
 import {
   BOG_ACTION_CODES,
   BOG_PAYMENT_CODES,
+  BOG_REQUEST_CHANNELS,
   BOG_STATUS_LABELS,
   bogActionCodeOf,
   bogCodeOfRejection,
@@ -55,13 +56,19 @@ function actionName(operation: Operation, view: OrderView): string {
   return operation.amount === order.capturedAmount ? "refund" : "partial_refund";
 }
 
+/** The buyer the shop named in its order (BOG takes the e-mail and phone masked). */
+export function bogBuyerOf(order: Order): BuyerSummary {
+  const buyer = (order.details as Details).buyer ?? null;
+  return { name: buyer?.full_name ?? null, email: buyer?.masked_email ?? null, phone: buyer?.masked_phone ?? null, ipAddress: null };
+}
+
 export function renderBogReceipt(view: OrderView, links: CheckoutLinks, options: { settledOnly?: boolean } = {}) {
   const { order, merchant, attempt } = view;
   const details = order.details as Details;
   const status = bogStatusOf(order, view.operations, options);
   const code = paymentCode(view);
   const tetriReceipt = links.result(order.id);
-  const buyer = details.buyer ?? null;
+  const buyer = bogBuyerOf(order);
   return {
     order_id: order.id,
     industry: "ecommerce",
@@ -71,11 +78,7 @@ export function renderBogReceipt(view: OrderView, links: CheckoutLinks, options:
     zoned_create_date: bogDate(order.createdAt),
     zoned_expire_date: bogDate(order.expiresAt),
     order_status: { key: status, value: BOG_STATUS_LABELS[status][order.language] },
-    buyer: {
-      full_name: buyer?.full_name ?? null,
-      email: buyer?.masked_email ?? null,
-      phone_number: buyer?.masked_phone ?? null,
-    },
+    buyer: { full_name: buyer.name, email: buyer.email, phone_number: buyer.phone },
     purchase_units: {
       request_amount: bogAmount(order.amount, order.currency),
       transfer_amount: bogAmount(order.capturedAmount, order.currency),
@@ -115,10 +118,10 @@ export function renderBogReceipt(view: OrderView, links: CheckoutLinks, options:
     discount: discountOf(order),
     ...(order.split ? { split: splitOf(order) } : {}),
     actions: view.operations
-      .filter((op) => op.channel === "public_api" && op.status !== "pending")
+      .filter((op) => BOG_REQUEST_CHANNELS[op.channel] !== undefined && op.status !== "pending")
       .map((op) => ({
         action_id: op.id,
-        request_channel: "public_api",
+        request_channel: BOG_REQUEST_CHANNELS[op.channel],
         action: actionName(op, view),
         status: op.status === "completed" ? "completed" : "rejected",
         zoned_action_date: bogDate(op.updatedAt),

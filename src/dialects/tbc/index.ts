@@ -4,8 +4,8 @@ import type { DialectId } from "../../core/types.ts";
 import type { DialectModule } from "../dialect.ts";
 import { apiKeyIssuer } from "./credentials.ts";
 import { renderTbcError } from "./errors.ts";
-import { renderTbcCallback } from "./render.ts";
-import { TBC_PREFIX, authenticateTbc, tbcRoutes } from "./routes.ts";
+import { renderTbcCallback, tbcBuyerOf } from "./render.ts";
+import { ONE_PARTIAL_CANCEL_ON_PAYMENT_DAY, TBC_PREFIX, authenticateTbc, tbcRoutes } from "./routes.ts";
 
 const id = "tbc" as DialectId;
 
@@ -24,6 +24,8 @@ export const tbc: DialectModule = {
   // TBC signs nothing: its callback carries only the payment id, which the shop then reads back.
   callbackSigner: () => async () => ({}),
   credential: { ...apiKeyIssuer(id), demoEnv: "TETRI_DEMO_TBC_API_KEY", label: "tbc apikey" },
+  operationRules: { sameDayPartialRefunds: ONE_PARTIAL_CANCEL_ON_PAYMENT_DAY },
+  buyer: tbcBuyerOf,
   banner(publicUrl, demo) {
     const secret = demo.clientSecret ?? "<TETRI_DEMO_CLIENT_SECRET>";
     const apiKey = demo.credentials.tbc_api_key ?? "<TETRI_DEMO_TBC_API_KEY>";

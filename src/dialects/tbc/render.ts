@@ -2,7 +2,7 @@
 
 import { formatMajorAmount } from "../../core/money.ts";
 import type { Currency } from "../../core/money.ts";
-import type { OrderView } from "../../core/types.ts";
+import type { BuyerSummary, Order, OrderView } from "../../core/types.ts";
 import { tbcMethodIdOf, tbcPayId, tbcResultCodeOf, tbcStatusOf } from "./codes.ts";
 import type { TbcMethodId } from "./codes.ts";
 
@@ -13,7 +13,12 @@ export function tbcAmount(minorUnits: number, currency: Currency): number {
 
 export const OK_ENVELOPE = { httpStatusCode: 200, developerMessage: null, userMessage: null } as const;
 
-type TbcDetails = { extra?: string; extra2?: string; methods?: TbcMethodId[]; initiator?: string | null };
+type TbcDetails = { extra?: string; extra2?: string; methods?: TbcMethodId[]; initiator?: string | null; userIpAddress?: string };
+
+/** TBC names no buyer, only the address the shop saw them at. */
+export function tbcBuyerOf(order: Order): BuyerSummary {
+  return { name: null, email: null, phone: null, ipAddress: (order.details as TbcDetails).userIpAddress ?? null };
+}
 
 export function renderTbcPayment(view: OrderView, links: { self: string; approval?: string }) {
   const { order, attempt, savedCard } = view;

@@ -46,7 +46,7 @@ export const TBC_PREFIX = "/v1/tpay";
 const FORM = "application/x-www-form-urlencoded";
 
 /** TBC: "on the day of the transaction a partial amount can be cancelled only once" (Georgian time, UTC+4). */
-const ONE_PARTIAL_CANCEL_ON_PAYMENT_DAY = { max: 1, utcOffsetMinutes: 240 } as const;
+export const ONE_PARTIAL_CANCEL_ON_PAYMENT_DAY = { max: 1, utcOffsetMinutes: 240 } as const;
 
 /**
  * The merchant a TBC call authenticates as: its apikey names the merchant (a wrong one is

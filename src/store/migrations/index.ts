@@ -12,6 +12,7 @@ import { journalCaptureFlag } from "./0004-journal-capture-flag.ts";
 import { settings } from "./0005-settings.ts";
 import { reconciliationLeases } from "./0006-reconciliation-leases.ts";
 import { splitPayments } from "./0007-split-payments.ts";
+import { dashboard } from "./0008-dashboard.ts";
 
 export function migrationsFor(engine: Engine): Readonly<Record<string, Migration>> {
   return {
@@ -22,5 +23,6 @@ export function migrationsFor(engine: Engine): Readonly<Record<string, Migration
     "0005_settings": settings,
     "0006_reconciliation_leases": reconciliationLeases,
     "0007_split_payments": splitPayments,
+    "0008_dashboard": dashboard,
   };
 }

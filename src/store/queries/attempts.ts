@@ -62,6 +62,12 @@ export function attemptQueries(db: Kysely<Database>, rowLocks: boolean): Attempt
         .executeTakeFirst();
       return row && toAttempt(row);
     },
+    async latestOfOrders(orderIds) {
+      if (orderIds.length === 0) return [];
+      const rows = await db.selectFrom("payment_attempts").selectAll().where("order_id", "in", [...orderIds]).orderBy("created_at").execute();
+      const latest = new Map(rows.map((row) => [row.order_id, row]));
+      return [...latest.values()].map(toAttempt);
+    },
     async claimUnresolved({ pendingBefore, unknownBefore }, limit, lease) {
       const free = leaseFree(lease.now);
       const due = db

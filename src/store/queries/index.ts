@@ -6,12 +6,14 @@ import type { StoreTx } from "../../core/ports.ts";
 import type { Database } from "../schema.ts";
 import { attemptQueries } from "./attempts.ts";
 import { idempotencyQueries } from "./idempotency.ts";
-import { credentialQueries, merchantQueries } from "./merchants.ts";
+import { credentialQueries, merchantQueries, merchantSettingsQueries } from "./merchants.ts";
 import { operationQueries } from "./operations.ts";
 import { orderQueries } from "./orders.ts";
 import { outboxQueries } from "./outbox.ts";
 import { savedCardQueries } from "./saved-cards.ts";
 import { settingQueries } from "./settings.ts";
+import { sessionQueries, signInFailureQueries } from "./sessions.ts";
+import { statsQueries } from "./stats.ts";
 
 export { acquirerJournalQueries } from "./acquirer-journal.ts";
 
@@ -29,6 +31,7 @@ class Repositories implements StoreTx {
   readonly #db: Kysely<Database>;
   readonly #rowLocks: boolean;
   #merchants?: StoreTx["merchants"];
+  #merchantSettings?: StoreTx["merchantSettings"];
   #credentials?: StoreTx["credentials"];
   #orders?: StoreTx["orders"];
   #attempts?: StoreTx["attempts"];
@@ -37,6 +40,9 @@ class Repositories implements StoreTx {
   #outbox?: StoreTx["outbox"];
   #idempotency?: StoreTx["idempotency"];
   #settings?: StoreTx["settings"];
+  #sessions?: StoreTx["sessions"];
+  #signInFailures?: StoreTx["signInFailures"];
+  #stats?: StoreTx["stats"];
 
   constructor(db: Kysely<Database>, rowLocks: boolean) {
     this.#db = db;
@@ -45,6 +51,9 @@ class Repositories implements StoreTx {
 
   get merchants() {
     return (this.#merchants ??= merchantQueries(this.#db));
+  }
+  get merchantSettings() {
+    return (this.#merchantSettings ??= merchantSettingsQueries(this.#db));
   }
   get credentials() {
     return (this.#credentials ??= credentialQueries(this.#db));
@@ -69,6 +78,15 @@ class Repositories implements StoreTx {
   }
   get settings() {
     return (this.#settings ??= settingQueries(this.#db));
+  }
+  get sessions() {
+    return (this.#sessions ??= sessionQueries(this.#db));
+  }
+  get signInFailures() {
+    return (this.#signInFailures ??= signInFailureQueries(this.#db));
+  }
+  get stats() {
+    return (this.#stats ??= statsQueries(this.#db));
   }
 }
 

@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from "kysely";
 import type { MerchantId } from "../../core/ids.ts";
-import type { CredentialRepository, MerchantRepository } from "../../core/ports.ts";
-import type { DialectCredential, DialectId, Merchant } from "../../core/types.ts";
-import type { Database, DialectCredentialsTable, MerchantsTable } from "../schema.ts";
+import type { CredentialRepository, MerchantRepository, MerchantSettingsRepository } from "../../core/ports.ts";
+import type { DialectCredential, DialectId, Merchant, MerchantDialectSettings } from "../../core/types.ts";
+import type { Database, DialectCredentialsTable, MerchantDialectSettingsTable, MerchantsTable } from "../schema.ts";
 import { num } from "./rows.ts";
 
 function toMerchant(row: Selectable<MerchantsTable>): Merchant {
@@ -40,6 +40,48 @@ export function merchantQueries(db: Kysely<Database>): MerchantRepository {
     async count() {
       const row = await db.selectFrom("merchants").select(db.fn.countAll<number | string>().as("n")).executeTakeFirstOrThrow();
       return num(row.n);
+    },
+    async list() {
+      const rows = await db.selectFrom("merchants").selectAll().orderBy("name").orderBy("id").execute();
+      return rows.map(toMerchant);
+    },
+    async updateSecretHash(id, secretHash) {
+      await db.updateTable("merchants").set({ secret_hash: secretHash }).where("id", "=", id).execute();
+    },
+  };
+}
+
+function toSettings(row: Selectable<MerchantDialectSettingsTable>): MerchantDialectSettings {
+  return {
+    merchantId: row.merchant_id as MerchantId,
+    dialect: row.dialect as DialectId,
+    callbackUrl: row.callback_url,
+    updatedAt: num(row.updated_at),
+  };
+}
+
+export function merchantSettingsQueries(db: Kysely<Database>): MerchantSettingsRepository {
+  return {
+    async find(merchantId, dialect) {
+      const row = await db
+        .selectFrom("merchant_dialect_settings")
+        .selectAll()
+        .where("merchant_id", "=", merchantId)
+        .where("dialect", "=", dialect)
+        .executeTakeFirst();
+      return row && toSettings(row);
+    },
+    async ofMerchant(merchantId) {
+      const rows = await db.selectFrom("merchant_dialect_settings").selectAll().where("merchant_id", "=", merchantId).orderBy("dialect").execute();
+      return rows.map(toSettings);
+    },
+    async put(settings) {
+      const changes = { callback_url: settings.callbackUrl, updated_at: settings.updatedAt };
+      await db
+        .insertInto("merchant_dialect_settings")
+        .values({ merchant_id: settings.merchantId, dialect: settings.dialect, ...changes })
+        .onConflict((oc) => oc.columns(["merchant_id", "dialect"]).doUpdateSet(changes))
+        .execute();
     },
   };
 }

@@ -1,7 +1,7 @@
-import type { Insertable, Kysely, Selectable } from "kysely";
+import type { ExpressionBuilder, Expression, Insertable, Kysely, Selectable, SqlBool } from "kysely";
 import type { MerchantId, OrderId } from "../../core/ids.ts";
 import type { OrderStatus } from "../../core/order-state.ts";
-import type { OrderRepository } from "../../core/ports.ts";
+import type { OrderRepository, OrderSearch } from "../../core/ports.ts";
 import type { DialectId, Order } from "../../core/types.ts";
 import type { Database, OrdersTable } from "../schema.ts";
 import { currency, money, num } from "./rows.ts";
@@ -72,6 +72,53 @@ function orderRow(order: Order): Insertable<OrdersTable> & { version: number } {
   };
 }
 
+/** The conditions of a search, one expression (true when there are none). */
+function searchConditions(eb: ExpressionBuilder<Database, "orders">, search: OrderSearch): Expression<SqlBool> {
+  const all: Expression<SqlBool>[] = [];
+  if (search.merchantId !== undefined) all.push(eb("orders.merchant_id", "=", search.merchantId));
+  if (search.statuses && search.statuses.length > 0) all.push(eb("orders.status", "in", [...search.statuses]));
+  if (search.dialect !== undefined) all.push(eb("orders.dialect", "=", search.dialect));
+  if (search.currency !== undefined) all.push(eb("orders.currency", "=", search.currency));
+  if (search.createdFrom !== undefined) all.push(eb("orders.created_at", ">=", search.createdFrom));
+  if (search.createdBefore !== undefined) all.push(eb("orders.created_at", "<", search.createdBefore));
+  if (search.amountRanges) {
+    all.push(
+      eb.or(
+        search.amountRanges.map(({ currency, min, max }) =>
+          eb.and([
+            eb("orders.currency", "=", currency),
+            ...(min === undefined ? [] : [eb("orders.amount", ">=", min)]),
+            ...(max === undefined ? [] : [eb("orders.amount", "<=", max)]),
+          ]),
+        ),
+      ),
+    );
+  }
+  const text = search.text;
+  if (text) {
+    const names: Expression<SqlBool>[] = [eb("orders.external_order_id", "=", text.externalOrderId)];
+    if (text.orderId) names.push(eb("orders.id", "=", text.orderId));
+    if (text.cardLast4) {
+      const last4 = text.cardLast4;
+      names.push(
+        eb.exists(
+          eb
+            .selectFrom("payment_attempts")
+            .select("payment_attempts.id")
+            .whereRef("payment_attempts.order_id", "=", "orders.id")
+            .where("payment_attempts.card_mask", "like", `%${last4}`),
+        ),
+      );
+    }
+    all.push(eb.or(names));
+  }
+  if (search.after) {
+    const { createdAt, id } = search.after;
+    all.push(eb.or([eb("orders.created_at", "<", createdAt), eb.and([eb("orders.created_at", "=", createdAt), eb("orders.id", "<", id)])]));
+  }
+  return eb.and(all);
+}
+
 export function orderQueries(db: Kysely<Database>, rowLocks: boolean): OrderRepository {
   return {
     async insert(order) {
@@ -125,6 +172,17 @@ export function orderQueries(db: Kysely<Database>, rowLocks: boolean): OrderRepo
         .groupBy("status")
         .execute();
       return Object.fromEntries(rows.map((r) => [r.status, num(r.n)]));
+    },
+    async search(search) {
+      const rows = await db
+        .selectFrom("orders")
+        .selectAll()
+        .where((eb) => searchConditions(eb, search))
+        .orderBy("created_at", "desc")
+        .orderBy("id", "desc")
+        .limit(search.limit)
+        .execute();
+      return rows.map(toOrder);
     },
   };
 }

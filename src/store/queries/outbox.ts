@@ -3,7 +3,7 @@ import type { Kysely, Selectable, SelectQueryBuilder } from "kysely";
 import type { MerchantId, OrderId, OutboxId } from "../../core/ids.ts";
 import type { OutboxRepository } from "../../core/ports.ts";
 import type { CallbackAttempt, DialectId, OutboxMessage } from "../../core/types.ts";
-import type { Database, OutboxTable } from "../schema.ts";
+import type { CallbackAttemptsTable, Database, OutboxTable } from "../schema.ts";
 import { leaseFree, num, numOrNull } from "./rows.ts";
 
 async function countOf(query: SelectQueryBuilder<Database, "outbox", object>): Promise<number> {
@@ -26,6 +26,17 @@ function toOutbox(row: Selectable<OutboxTable>): OutboxMessage {
     createdAt: num(row.created_at),
     deliveredAt: numOrNull(row.delivered_at),
     lastError: row.last_error,
+  };
+}
+
+function toCallbackAttempt(row: Selectable<CallbackAttemptsTable>): CallbackAttempt {
+  return {
+    outboxId: row.outbox_id as OutboxId,
+    attemptedAt: num(row.attempted_at),
+    durationMs: num(row.duration_ms),
+    statusCode: numOrNull(row.status_code),
+    error: row.error,
+    responseExcerpt: row.response_excerpt,
   };
 }
 
@@ -112,6 +123,7 @@ export function outboxQueries(db: Kysely<Database>, rowLocks: boolean): OutboxRe
           duration_ms: attempt.durationMs,
           status_code: attempt.statusCode,
           error: attempt.error,
+          response_excerpt: attempt.responseExcerpt,
         })
         .execute();
       return true;
@@ -122,15 +134,18 @@ export function outboxQueries(db: Kysely<Database>, rowLocks: boolean): OutboxRe
     },
     async attemptsOf(outboxId) {
       const rows = await db.selectFrom("callback_attempts").selectAll().where("outbox_id", "=", outboxId).orderBy("attempt").execute();
-      return rows.map(
-        (r): CallbackAttempt => ({
-          outboxId: r.outbox_id as OutboxId,
-          attemptedAt: num(r.attempted_at),
-          durationMs: num(r.duration_ms),
-          statusCode: numOrNull(r.status_code),
-          error: r.error,
-        }),
-      );
+      return rows.map(toCallbackAttempt);
+    },
+    async attemptsOfOrder(orderId) {
+      const rows = await db
+        .selectFrom("callback_attempts")
+        .innerJoin("outbox", "outbox.id", "callback_attempts.outbox_id")
+        .selectAll("callback_attempts")
+        .where("outbox.order_id", "=", orderId)
+        .orderBy("callback_attempts.attempted_at")
+        .orderBy("callback_attempts.attempt")
+        .execute();
+      return rows.map(toCallbackAttempt);
     },
     async countPending() {
       return countOf(db.selectFrom("outbox").where("status", "=", "pending"));
