@@ -57,7 +57,9 @@ describe("Apple Pay from the merchant's page, in Chromium", () => {
   let shop: Awaited<ReturnType<typeof startShop>>;
   let browser: Browser;
   before(async () => {
-    [tetri, browser] = await Promise.all([startTestServer(), launchChromium()]);
+    // The browser first: when it cannot start, nothing else is left running to hold the test open.
+    browser = await launchChromium();
+    tetri = await startTestServer();
     shop = await startShop(tetri);
   });
   after(async () => {

@@ -34,7 +34,9 @@ describe("merchant dashboard in Chromium", () => {
   const orders: string[] = [];
 
   before(async () => {
-    [server, receiver, browser] = await Promise.all([startTestServer(OPERATOR_ENV), startReceiver(), launchChromium()]);
+    // The browser first: when it cannot start, nothing else is left running to hold the test open.
+    browser = await launchChromium();
+    [server, receiver] = await Promise.all([startTestServer(OPERATOR_ENV), startReceiver()]);
     other = addMerchant(server, "Other shop");
     // A little history for the overview: paid, declined for two reasons, one pre-authorized.
     const cards = ["4242424242424242", "5555555555554444", "4000000000009995", "4242424242424242", "4000000000000002", "4242424242424242"];
