@@ -1,4 +1,4 @@
-// Every text of the hosted pages, in Georgian and English.
+// Every text of the hosted pages, in Georgian, English and Russian.
 
 import type { CardField, CardProblem } from "../core/cards.ts";
 import type { DeclineReason, Language } from "../core/types.ts";
@@ -22,7 +22,6 @@ const en = {
   cardholder: "Cardholder name",
   pay: "Pay",
   test_mode: "Test mode: no real money moves. Use a test card from the README.",
-  other_language: "ქართულად",
   fix_fields: "Please correct the highlighted fields.",
   paid: "This order is already paid.",
   expired: "This order has expired and can no longer be paid.",
@@ -64,7 +63,6 @@ const ka: Texts = {
   cardholder: "ბარათის მფლობელი",
   pay: "გადახდა",
   test_mode: "სატესტო რეჟიმი: რეალური თანხა არ ჩამოიჭრება. გამოიყენეთ სატესტო ბარათი.",
-  other_language: "English",
   fix_fields: "გთხოვთ, შეასწოროთ მონიშნული ველები.",
   paid: "ეს შეკვეთა უკვე გადახდილია.",
   expired: "შეკვეთას ვადა გაუვიდა და მისი გადახდა შეუძლებელია.",
@@ -85,7 +83,49 @@ const ka: Texts = {
   status: "სტატუსი",
 };
 
-export const TEXTS: Readonly<Record<Language, Texts>> = { en, ka };
+const ru: Texts = {
+  title: "Оплата",
+  pay_to: "Получатель",
+  order: "Заказ",
+  item: "Товар",
+  quantity: "Кол-во",
+  price: "Цена",
+  total: "Итого",
+  method: "Способ оплаты",
+  card: "Карта",
+  unavailable_test: "Недоступно в тестовом режиме",
+  unavailable: "Недоступно",
+  card_number: "Номер карты",
+  expiry: "Срок действия",
+  expiry_hint: "ММ/ГГ",
+  cvc: "CVC",
+  cardholder: "Имя владельца карты",
+  pay: "Оплатить",
+  test_mode: "Тестовый режим: реальные деньги не списываются. Используйте тестовую карту из README.",
+  fix_fields: "Пожалуйста, исправьте отмеченные поля.",
+  paid: "Этот заказ уже оплачен.",
+  expired: "Срок заказа истёк, его больше нельзя оплатить.",
+  declined: "Платёж отклонён.",
+  processing: "Платёж обрабатывается. Страница обновится сама.",
+  success: "Оплата прошла успешно",
+  failed: "Оплата не прошла",
+  not_found: "Заказ не найден",
+  not_found_text: "Заказа по этой ссылке нет.",
+  session_expired: "Сессия истекла. Пожалуйста, попробуйте ещё раз.",
+  threeds_title: "3-D Secure",
+  threeds_text: "Ваш банк просит подтвердить этот платёж.",
+  complete: "Подтвердить",
+  fail: "Отклонить",
+  back_to_shop: "Вернуться в магазин",
+  amount: "Сумма",
+  reference: "Номер",
+  status: "Статус",
+};
+
+export const TEXTS: Readonly<Record<Language, Texts>> = { en, ka, ru };
+
+/** Each language in its own words, for the page's language links. */
+export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = { ka: "ქართული", en: "English", ru: "Русский" };
 
 const FIELD_MESSAGES: Readonly<Record<Language, Record<CardField, Record<CardProblem["problem"], string>>>> = {
   en: {
@@ -99,6 +139,12 @@ const FIELD_MESSAGES: Readonly<Record<Language, Record<CardField, Record<CardPro
     expiry: { required: "შეიყვანეთ მოქმედების ვადა", format: "ფორმატი: თთ/წწ", luhn: "", invalid: "თარიღი არასწორია" },
     cvc: { required: "შეიყვანეთ CVC", format: "CVC 3 ან 4 ციფრია", luhn: "", invalid: "CVC არასწორია" },
     cardholder: { required: "შეიყვანეთ მფლობელის სახელი", format: "მაქსიმუმ 64 სიმბოლო", luhn: "", invalid: "სახელი არასწორია" },
+  },
+  ru: {
+    card_number: { required: "Введите номер карты", format: "В номере карты от 12 до 19 цифр", luhn: "Неверный номер карты", invalid: "Неверный номер карты" },
+    expiry: { required: "Введите срок действия", format: "Формат: ММ/ГГ", luhn: "", invalid: "Неверная дата" },
+    cvc: { required: "Введите CVC", format: "CVC — это 3 или 4 цифры", luhn: "", invalid: "Неверный CVC" },
+    cardholder: { required: "Введите имя владельца", format: "Не более 64 символов", luhn: "", invalid: "Неверное имя" },
   },
 };
 
@@ -134,6 +180,20 @@ const DECLINES: Readonly<Record<Language, Record<DeclineReason, string>>> = {
     authentication_timeout: "ბანკის დადასტურების დრო ამოიწურა.",
     authentication_failed: "3-D Secure ავტორიზაცია ვერ შესრულდა.",
     unknown: "გადახდა არ შესრულდა.",
+  },
+  ru: {
+    issuer_declined: "Ваш банк отклонил платёж.",
+    acquirer_declined: "Платёж отклонён. Попробуйте другую карту.",
+    insufficient_funds: "Недостаточно средств на карте.",
+    expired_card: "Срок действия карты истёк.",
+    invalid_card: "Карта недействительна.",
+    card_restricted: "Использование карты ограничено. Обратитесь в свой банк.",
+    transaction_limit: "Превышен лимит операций по карте.",
+    amount_limit: "Превышен лимит суммы по карте.",
+    technical_error: "Техническая ошибка. Деньги не списаны.",
+    authentication_timeout: "Время подтверждения банком истекло.",
+    authentication_failed: "Аутентификация 3-D Secure не пройдена.",
+    unknown: "Платёж не выполнен.",
   },
 };
 

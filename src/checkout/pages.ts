@@ -3,38 +3,58 @@
 
 import { formatMoney } from "../core/money.ts";
 import type { CardField, CardProblem } from "../core/cards.ts";
-import type { Language, OrderView, PaymentMethod } from "../core/types.ts";
+import { LANGUAGES } from "../core/types.ts";
+import type { Language, OrderView, PageTheme, PaymentMethod } from "../core/types.ts";
 import { html } from "../web/html.ts";
 import type { Html } from "../web/html.ts";
 import { htmlDocument } from "../web/pages.ts";
 import { checkoutPaths } from "./links.ts";
-import { TEXTS, fieldMessage } from "./i18n.ts";
+import { LANGUAGE_NAMES, TEXTS, fieldMessage } from "./i18n.ts";
 import type { Texts } from "./i18n.ts";
 
 const METHOD_NAMES: Readonly<Record<PaymentMethod, Record<Language, string>>> = {
-  card: { en: "Card", ka: "ბარათი" },
-  google_pay: { en: "Google Pay", ka: "Google Pay" },
-  apple_pay: { en: "Apple Pay", ka: "Apple Pay" },
-  bank_transfer: { en: "Internet bank", ka: "ინტერნეტბანკი" },
-  loyalty_points: { en: "Loyalty points", ka: "ქულებით გადახდა" },
-  bnpl: { en: "Buy now, pay later", ka: "ნაწილ-ნაწილ გადახდა" },
-  installment: { en: "Installment loan", ka: "განვადება" },
-  gift_card: { en: "Gift card", ka: "სასაჩუქრე ბარათი" },
-  qr: { en: "QR payment", ka: "QR გადახდა" },
+  card: { en: "Card", ka: "ბარათი", ru: "Карта" },
+  google_pay: { en: "Google Pay", ka: "Google Pay", ru: "Google Pay" },
+  apple_pay: { en: "Apple Pay", ka: "Apple Pay", ru: "Apple Pay" },
+  bank_transfer: { en: "Internet bank", ka: "ინტერნეტბანკი", ru: "Интернет-банк" },
+  loyalty_points: { en: "Loyalty points", ka: "ქულებით გადახდა", ru: "Оплата баллами" },
+  bnpl: { en: "Buy now, pay later", ka: "ნაწილ-ნაწილ გადახდა", ru: "Купи сейчас, плати потом" },
+  installment: { en: "Installment loan", ka: "განვადება", ru: "Рассрочка" },
+  gift_card: { en: "Gift card", ka: "სასაჩუქრე ბარათი", ru: "Подарочная карта" },
+  qr: { en: "QR payment", ka: "QR გადახდა", ru: "Оплата по QR" },
 };
 
 export const CHECKOUT_STYLESHEET = "/checkout/assets/checkout.css";
 
-export type PageFrame = { language: Language; title: string; body: Html; testMode: boolean; refreshSeconds?: number; switchHref?: string };
+export type PageFrame = {
+  language: Language;
+  /** The order's theme; pages of no order are light. */
+  theme?: PageTheme;
+  title: string;
+  body: Html;
+  testMode: boolean;
+  refreshSeconds?: number;
+  /** The same page in another language, for links to each of the others. */
+  inLanguage?: (language: Language) => string;
+};
 
 export function layout(frame: PageFrame): string {
   const t = TEXTS[frame.language];
+  const { inLanguage } = frame;
+  const others = LANGUAGES.filter((language) => language !== frame.language);
   const body = html`<main class="card">
 ${frame.testMode ? html`<p class="test-banner">${t.test_mode}</p>` : ""}
 ${frame.body}
-${frame.switchHref ? html`<p class="lang"><a href="${frame.switchHref}">${t.other_language}</a></p>` : ""}
+${inLanguage ? html`<p class="lang">${others.map((language) => html`<a href="${inLanguage(language)}" lang="${language}" hreflang="${language}">${LANGUAGE_NAMES[language]}</a>`)}</p>` : ""}
 </main>`;
-  return htmlDocument({ language: frame.language, title: frame.title, stylesheets: [CHECKOUT_STYLESHEET], body, refreshSeconds: frame.refreshSeconds });
+  return htmlDocument({
+    language: frame.language,
+    theme: frame.theme ?? "light",
+    title: frame.title,
+    stylesheets: [CHECKOUT_STYLESHEET],
+    body,
+    refreshSeconds: frame.refreshSeconds,
+  });
 }
 
 function money(view: OrderView, minor: number): string {
@@ -108,7 +128,14 @@ ${field(t, language, state, "cvc", t.cvc, { autocomplete: "cc-csc", inputmode: "
 ${field(t, language, state, "cardholder", t.cardholder, { autocomplete: "cc-name", value: state.values.cardholder, maxlength: 64 })}
 <button type="submit">${t.pay} ${money(view, view.order.amount)}</button>
 </form>`;
-  return layout({ language, title: t.title, body, testMode: options.testMode, switchHref: checkoutPaths.payment(view.order.id, language === "en" ? "ka" : "en") });
+  return layout({
+    language,
+    theme: view.order.theme,
+    title: t.title,
+    body,
+    testMode: options.testMode,
+    inLanguage: (other) => checkoutPaths.payment(view.order.id, other),
+  });
 }
 
 export function challengePage(
@@ -132,7 +159,7 @@ ${input.notice ? html`<p class="form-error" role="alert">${input.notice}</p>` : 
 <button type="submit" name="result" value="complete">${t.complete}</button>
 <button type="submit" name="result" value="fail" class="secondary">${t.fail}</button>
 </form>`;
-  return layout({ language: input.language, title: t.threeds_title, body, testMode: input.testMode });
+  return layout({ language: input.language, theme: view.order.theme, title: t.threeds_title, body, testMode: input.testMode });
 }
 
 export type ResultKind = "success" | "declined" | "expired" | "processing" | "paid";
@@ -162,6 +189,7 @@ ${summary(view, t)}
 ${input.backHref ? html`<p><a class="button" href="${input.backHref}">${t.back_to_shop}</a></p>` : ""}`;
   return layout({
     language: input.language,
+    theme: view.order.theme,
     title: headline,
     body,
     testMode: input.testMode,

@@ -11,6 +11,7 @@ import { parseAttemptId, parseOrderId } from "../core/ids.ts";
 import type { OrderId } from "../core/ids.ts";
 import { getCheckoutView } from "../core/orders.ts";
 import type { CoreContext } from "../core/context.ts";
+import { LANGUAGES } from "../core/types.ts";
 import type { Language, OrderView } from "../core/types.ts";
 import type { CsrfGuard } from "../web/csrf.ts";
 import { formOf, languageParam, sendPage as sendAnyPage, stylesheetRoute } from "../web/pages.ts";
@@ -27,6 +28,9 @@ function shopOrigins(view?: OrderView): string[] {
   }
   return [...origins];
 }
+
+/** The page's language: the one the buyer chose (lang=…), else the order's. */
+const pageLanguage = (value: unknown, fallback: Language) => languageParam(value, LANGUAGES, fallback);
 
 export type CheckoutDeps = { ctx: CoreContext; csrf: CsrfGuard; testMode: boolean };
 
@@ -102,8 +106,8 @@ export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode
       return sendPage(reply, 200, messagePage("en", "tetri", "tetri payment gateway is running. See the README to get started.", testMode));
     }
     const view = await loadView(parseOrderId(orderText));
-    if (!view) return notFound(reply, languageParam(query.lang, "ka"));
-    const language = languageParam(query.lang, view.order.language);
+    if (!view) return notFound(reply, pageLanguage(query.lang, "ka"));
+    const language = pageLanguage(query.lang, view.order.language);
     if (view.order.status === "created") {
       const token = csrf.issue(request, reply, view.order.id);
       return sendPage(reply, 200, paymentPage(view, { csrf: token, problems: [], values: { expiry: "", cardholder: "" } }, { testMode, language }), view);
@@ -118,7 +122,7 @@ export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode
 
   app.post("/checkout/pay", { schema: { hide: true } }, async (request, reply) => {
     const form = formOf(request);
-    const language = languageParam(form.lang, "ka");
+    const language = pageLanguage(form.lang, "ka");
     const view = await loadView(parseOrderId(form.order_id ?? ""));
     if (!view) return notFound(reply, language);
     // A form left open in another tab, or a second click: the order is no longer payable, so
@@ -148,7 +152,7 @@ export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode
   app.get("/checkout/3ds", { schema: { hide: true } }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const view = await loadView(parseOrderId(String(query.order_id ?? "")));
-    const language = languageParam(query.lang, view?.order.language ?? "ka");
+    const language = pageLanguage(query.lang, view?.order.language ?? "ka");
     const attemptId = parseAttemptId(String(query.attempt_id ?? ""));
     if (!view || !attemptId || view.attempt?.id !== attemptId) return notFound(reply, language);
     if (view.attempt.status !== "challenge") return reply.redirect(checkoutPaths.result(view.order.id, language), 303);
@@ -158,7 +162,7 @@ export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode
 
   app.post("/checkout/3ds", { schema: { hide: true } }, async (request, reply) => {
     const form = formOf(request);
-    const language = languageParam(form.lang, "ka");
+    const language = pageLanguage(form.lang, "ka");
     const view = await loadView(parseOrderId(form.order_id ?? ""));
     const attemptId = parseAttemptId(form.attempt_id ?? "");
     if (!view || !attemptId || view.attempt?.id !== attemptId) return notFound(reply, language);
@@ -175,7 +179,7 @@ export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode
   app.get("/receipt", { schema: { hide: true } }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const view = await loadView(parseOrderId(String(query.order_id ?? "")));
-    const language = languageParam(query.lang, view?.order.language ?? "ka");
+    const language = pageLanguage(query.lang, view?.order.language ?? "ka");
     if (!view) return notFound(reply, language);
     const result = resultOf(view, language);
     return sendPage(reply, 200, resultPage(view, { ...result, language, testMode, backHref: backHrefOf(view, result.kind) }), view);

@@ -49,6 +49,7 @@ function sampleOrderView(merchant: Merchant, dialect: DialectId, now: number): O
     refundedAmount: minor(0),
     refundReservedAmount: minor(0),
     language: "en",
+    theme: "light",
     callbackUrl: null,
     successUrl: null,
     failUrl: null,

@@ -21,6 +21,7 @@ export type OrderRequest = Pick<
   | "currency"
   | "amount"
   | "language"
+  | "theme"
   | "callbackUrl"
   | "successUrl"
   | "failUrl"
@@ -52,6 +53,7 @@ export function newOrder(merchantId: MerchantId, request: OrderRequest, now: num
     refundedAmount: minor(0),
     refundReservedAmount: minor(0),
     language: request.language,
+    theme: request.theme,
     callbackUrl: request.callbackUrl,
     successUrl: request.successUrl,
     failUrl: request.failUrl,

@@ -7,7 +7,11 @@ import type { OrderStatus } from "./order-state.ts";
  * shapes. The dialect registry hands these out; core only compares them.
  */
 export type DialectId = string & { readonly __brand: "DialectId" };
-export type Language = "ka" | "en";
+/** The languages the buyer's pages speak; a bank API may offer fewer (BOG: ka, en). */
+export type Language = "ka" | "en" | "ru";
+export const LANGUAGES: readonly Language[] = ["ka", "en", "ru"];
+/** The hosted page's colours, as the shop asked for them (BOG's Theme header). */
+export type PageTheme = "light" | "dark";
 export type CaptureMode = "automatic" | "manual";
 /** Ways to pay an order may offer, named for what they are; each dialect maps its bank's names. */
 export const PAYMENT_METHODS = [
@@ -71,6 +75,7 @@ export type Order = {
   /** Refunds sent to the acquirer and not yet answered; counted as used when checking a new refund. */
   refundReservedAmount: MinorUnits;
   language: Language;
+  theme: PageTheme;
   callbackUrl: string | null;
   successUrl: string | null;
   failUrl: string | null;

@@ -8,12 +8,15 @@ import type {
   AttemptStatus,
   DeclineReason,
   FollowUpDeclineReason,
-  Language,
   OperationChannel,
   OperationKind,
   OperationStatus,
   OutboxStatus,
 } from "../core/types.ts";
+
+/** The dashboard speaks to merchants in Georgian and English only. */
+export const DASHBOARD_LANGUAGES = ["en", "ka"] as const;
+export type DashboardLanguage = (typeof DASHBOARD_LANGUAGES)[number];
 
 const en = {
   dashboard: "Dashboard",
@@ -339,14 +342,14 @@ const ka: Texts = {
   orders_link: "შეკვეთები",
 };
 
-export const TEXTS: Readonly<Record<Language, Texts>> = { en, ka };
+export const TEXTS: Readonly<Record<DashboardLanguage, Texts>> = { en, ka };
 
 /** A text with {placeholders} filled in. */
 export function fill(text: string, values: Record<string, string>): string {
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
 }
 
-type Words<K extends string> = Readonly<Record<Language, Record<K, string>>>;
+type Words<K extends string> = Readonly<Record<DashboardLanguage, Record<K, string>>>;
 
 export const STATUS_NAMES: Words<OrderStatus> = {
   en: {
@@ -505,6 +508,6 @@ export const ACTION_ERRORS: Words<Extract<
   },
 };
 
-export function actionErrorText(language: Language, code: ErrorCode): string | undefined {
+export function actionErrorText(language: DashboardLanguage, code: ErrorCode): string | undefined {
   return (ACTION_ERRORS[language] as Partial<Record<ErrorCode, string>>)[code];
 }

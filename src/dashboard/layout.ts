@@ -6,7 +6,7 @@ import { localDateTimeOf } from "../core/calendar.ts";
 import { formatMoney } from "../core/money.ts";
 import type { Currency, MinorUnits } from "../core/money.ts";
 import type { OrderStatus } from "../core/order-state.ts";
-import type { Language } from "../core/types.ts";
+import type { DashboardLanguage } from "./i18n.ts";
 import { html } from "../web/html.ts";
 import type { Html } from "../web/html.ts";
 import { htmlDocument } from "../web/pages.ts";
@@ -23,7 +23,7 @@ export type SignedIn = { label: string; operator: boolean; csrf: string };
 
 /** What every page knows about the request it answers. */
 export type PageContext = {
-  language: Language;
+  language: DashboardLanguage;
   t: Texts;
   testMode: boolean;
   timeZone: string;
@@ -32,7 +32,7 @@ export type PageContext = {
   signedIn?: SignedIn;
 };
 
-export function pageContext(language: Language, rest: Omit<PageContext, "language" | "t">): PageContext {
+export function pageContext(language: DashboardLanguage, rest: Omit<PageContext, "language" | "t">): PageContext {
   return { language, t: TEXTS[language], ...rest };
 }
 

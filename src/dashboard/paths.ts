@@ -1,7 +1,7 @@
 // The dashboard's addresses, in one place: pages link and redirect with these.
 
 import type { OrderId } from "../core/ids.ts";
-import type { Language } from "../core/types.ts";
+import type { DashboardLanguage } from "./i18n.ts";
 
 export const DASHBOARD_PREFIX = "/dashboard";
 
@@ -19,7 +19,7 @@ function withQuery(path: string, query: Query = {}): string {
 export const dashboardPaths = {
   signIn: (query?: { next?: string; expired?: string; signed_out?: string }) => withQuery("/sign-in", query),
   signOut: () => withQuery("/sign-out"),
-  language: (language: Language, back: string) => withQuery("/language", { lang: language, back }),
+  language: (language: DashboardLanguage, back: string) => withQuery("/language", { lang: language, back }),
   overview: (query?: Query) => withQuery("/overview", query),
   orders: (query?: Query) => withQuery("/orders", query),
   order: (id: OrderId, query?: Query) => withQuery(`/orders/${id}`, query),

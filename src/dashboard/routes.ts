@@ -33,7 +33,7 @@ import type { DialectModule } from "../dialects/dialect.ts";
 import { toTetriError } from "../http/errors.ts";
 import type { CsrfGuard } from "../web/csrf.ts";
 import { formOf, languageParam, sendPage, stylesheetRoute } from "../web/pages.ts";
-import { AMOUNT_PROBLEMS, actionErrorText, TEXTS } from "./i18n.ts";
+import { AMOUNT_PROBLEMS, actionErrorText, DASHBOARD_LANGUAGES, TEXTS } from "./i18n.ts";
 import { DASHBOARD_STYLESHEET, messagePage, pageContext } from "./layout.ts";
 import type { PageContext } from "./layout.ts";
 import { confirmPage, DASHBOARD_ACTIONS, operationOutcome, orderPage } from "./order-page.ts";
@@ -141,7 +141,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
 
   app.get("/language", { config: { signedOut: true }, schema: { hide: true } }, async (request, reply) => {
     const query = request.query as Query;
-    rememberLanguage(reply, languageParam(text(query, "lang"), request.dashboard.language), deps.secureCookies);
+    rememberLanguage(reply, languageParam(text(query, "lang"), DASHBOARD_LANGUAGES, request.dashboard.language), deps.secureCookies);
     return reply.redirect(localDashboardPath(text(query, "back")) ?? dashboardPaths.overview(), 303);
   });
 

@@ -6,7 +6,9 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { CoreContext } from "../core/context.ts";
 import { sessionOf } from "../core/sessions.ts";
 import type { OperatorAccount, SessionPolicy } from "../core/sessions.ts";
-import type { DashboardSession, Language } from "../core/types.ts";
+import type { DashboardSession } from "../core/types.ts";
+import { DASHBOARD_LANGUAGES } from "./i18n.ts";
+import type { DashboardLanguage } from "./i18n.ts";
 import { languageOf } from "../http/request-context.ts";
 import { cookieOf, setCookie } from "../web/cookies.ts";
 import { languageParam } from "../web/pages.ts";
@@ -19,7 +21,7 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 declare module "fastify" {
   interface FastifyRequest {
     /** Set for every dashboard request by the session hook. */
-    dashboard: { language: Language; session: DashboardSession | undefined };
+    dashboard: { language: DashboardLanguage; session: DashboardSession | undefined };
   }
   interface FastifyContextConfig {
     /** The dashboard route is for visitors who are not signed in (sign-in, assets, language). */
@@ -35,12 +37,12 @@ export type SessionDeps = {
 };
 
 /** The visitor's language: the one they chose here, else their browser's, else English. */
-export function languageOfRequest(request: FastifyRequest): Language {
+export function languageOfRequest(request: FastifyRequest): DashboardLanguage {
   const chosen = cookieOf(request, LANGUAGE_COOKIE);
-  return chosen ? languageParam(chosen, "en") : languageOf(request.headers["accept-language"], "en");
+  return chosen ? languageParam(chosen, DASHBOARD_LANGUAGES, "en") : languageOf(request.headers["accept-language"], DASHBOARD_LANGUAGES, "en");
 }
 
-export function rememberLanguage(reply: FastifyReply, language: Language, secure: boolean): void {
+export function rememberLanguage(reply: FastifyReply, language: DashboardLanguage, secure: boolean): void {
   setCookie(reply, LANGUAGE_COOKIE, language, { path: DASHBOARD_PREFIX, secure, maxAgeSeconds: 365 * 86_400 });
 }
 

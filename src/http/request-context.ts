@@ -36,12 +36,13 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
-/** The first of ka/en named in Accept-Language, else the fallback. */
-export function languageOf(header: string | undefined, fallback: Language): Language {
+/** The first of `languages` named in Accept-Language, else the fallback. */
+export function languageOf<L extends Language>(header: string | undefined, languages: readonly L[], fallback: L): L {
   if (!header) return fallback;
   for (const part of header.split(",")) {
     const tag = part.trim().slice(0, 2).toLowerCase();
-    if (tag === "ka" || tag === "en") return tag;
+    const known = languages.find((language) => language === tag);
+    if (known) return known;
   }
   return fallback;
 }

@@ -41,6 +41,7 @@ export type OrdersTable = {
   refunded_amount: BigNumber;
   refund_reserved_amount: BigNumber;
   language: string;
+  theme: string;
   callback_url: string | null;
   success_url: string | null;
   fail_url: string | null;

@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Language } from "../core/types.ts";
+import type { Language, PageTheme } from "../core/types.ts";
 import { html } from "./html.ts";
 import type { Html } from "./html.ts";
 
@@ -13,6 +13,8 @@ export const BASE_STYLESHEET = "/assets/base.css";
 
 export type PageDocument = {
   language: Language;
+  /** The colours a page asks for; light when none (the base stylesheet holds both). */
+  theme?: PageTheme;
   title: string;
   /** Stylesheets after the base one, by path. */
   stylesheets: readonly string[];
@@ -22,7 +24,7 @@ export type PageDocument = {
 };
 
 export function htmlDocument(page: PageDocument): string {
-  return `<!doctype html>${html`<html lang="${page.language}">
+  return `<!doctype html>${html`<html lang="${page.language}"${page.theme ? html` data-theme="${page.theme}"` : ""}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -71,8 +73,9 @@ export function formOf(request: FastifyRequest): Form {
   return form;
 }
 
-export function languageParam(value: unknown, fallback: Language): Language {
-  return value === "en" || value === "ka" ? value : fallback;
+/** A `lang` query or form value, if it is one of `languages`; else the fallback. */
+export function languageParam<L extends Language>(value: unknown, languages: readonly L[], fallback: L): L {
+  return languages.find((language) => language === value) ?? fallback;
 }
 
 /** Serves a stylesheet read once at start (browsers may keep it an hour). */

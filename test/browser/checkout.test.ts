@@ -19,6 +19,7 @@ const FUTURE_EXPIRY = `12/${String((new Date().getUTCFullYear() + 5) % 100).padS
 type Labels = { number: string; expiry: string; cvc: string; holder: string; pay: RegExp };
 const EN: Labels = { number: "Card number", expiry: "Expiry date (MM/YY)", cvc: "CVC", holder: "Cardholder name", pay: /^Pay 25\.50 GEL$/ };
 const KA: Labels = { number: "ბარათის ნომერი", expiry: "მოქმედების ვადა", cvc: "CVC", holder: "ბარათის მფლობელი", pay: /^გადახდა 25\.50 GEL$/ };
+const RU: Labels = { number: "Номер карты", expiry: "Срок действия (ММ/ГГ)", cvc: "CVC", holder: "Имя владельца карты", pay: /^Оплатить 25\.50 GEL$/ };
 
 /** The shop's side: plain pages at /success and /fail that remember they were visited. */
 async function startShop() {
@@ -47,11 +48,9 @@ describe("hosted payment page in Chromium", () => {
   const contexts: BrowserContext[] = [];
 
   before(async () => {
-    [server, shop, browser] = await Promise.all([
-      startTestServer(),
-      startShop(),
-      launchChromium(),
-    ]);
+    // The browser first: when it cannot start, nothing else is left running to hold the test open.
+    browser = await launchChromium();
+    [server, shop] = await Promise.all([startTestServer(), startShop()]);
   });
   after(async () => {
     await Promise.all(contexts.map((c) => c.close()));
@@ -74,8 +73,8 @@ describe("hosted payment page in Chromium", () => {
     });
 
   /** Creates an order as a shop does and returns the link the buyer is sent to. */
-  async function createOrder(body: Record<string, unknown>, language: "en" | "ka"): Promise<{ id: string; href: string }> {
-    const response = await server.request("POST", "/payments/v1/ecommerce/orders", { body, headers: { "accept-language": language } });
+  async function createOrder(body: Record<string, unknown>, language: "en" | "ka", headers: Record<string, string> = {}): Promise<{ id: string; href: string }> {
+    const response = await server.request("POST", "/payments/v1/ecommerce/orders", { body, headers: { "accept-language": language, ...headers } });
     assert.equal(response.status, 200, response.text);
     const href = response.json._links.redirect.href as string;
     assert.ok(href.startsWith(`${server.url}/?order_id=`), href);
@@ -95,8 +94,8 @@ describe("hosted payment page in Chromium", () => {
   }
 
   /** A new order (as createOrder) with its hosted page open in a new tab. */
-  async function openCheckout(body: Record<string, unknown>, language: "en" | "ka") {
-    const [{ id, href }, page] = await Promise.all([createOrder(body, language), newPage()]);
+  async function openCheckout(body: Record<string, unknown>, language: "en" | "ka", headers: Record<string, string> = {}) {
+    const [{ id, href }, page] = await Promise.all([createOrder(body, language, headers), newPage()]);
     const response = await page.goto(href);
     return { id, href, page, response };
   }
@@ -145,13 +144,48 @@ describe("hosted payment page in Chromium", () => {
     assert.equal(await page.locator("html").getAttribute("lang"), "en");
     assert.ok(await page.getByLabel(EN.number).isVisible());
     assert.ok(await page.getByRole("button", { name: EN.pay }).isVisible());
-    await page.getByRole("link", { name: "ქართულად" }).click();
+    await page.getByRole("link", { name: "ქართული" }).click();
     await page.waitForURL(/[?&]lang=ka(&|$)/);
 
     await pay(page, KA, "4242424242424242");
     await page.waitForURL(`${shop.origin}/success?tag=ka`);
     const receipt = await receiptIs(id, "completed");
     assert.equal(receipt.lang, "ka");
+  });
+
+  it("pays in Russian after the buyer switches to it; the order keeps the language it was made in", async () => {
+    const { id, page } = await openCheckout(orderBody(), "en");
+    await page.getByRole("link", { name: "Русский" }).click();
+    await page.waitForURL(/[?&]lang=ru(&|$)/);
+    assert.equal(await page.locator("html").getAttribute("lang"), "ru");
+    assert.ok(await page.getByRole("heading", { name: "Оплата", exact: true }).isVisible());
+    await pay(page, RU, "4000000000009995");
+    await page.waitForURL((url) => url.pathname === "/receipt");
+    assert.ok(await page.getByRole("heading", { name: "Оплата не прошла" }).isVisible());
+    assert.equal((await page.getByRole("status").innerText()).trim(), "Недостаточно средств на карте.");
+    const receipt = await receiptIs(id, "rejected", "107");
+    assert.equal(receipt.lang, "en");
+  });
+
+  it("the Theme: dark header gives a dark page, through the card form and the result", async () => {
+    const colours = (page: Page) =>
+      page.evaluate(() => {
+        const style = (selector: string) => getComputedStyle(document.querySelector(selector) as Element);
+        return { page: style("body").backgroundColor, text: style("body").color, card: style("main").backgroundColor, field: style("input").backgroundColor };
+      });
+    const light = await openCheckout(orderBody(), "en");
+    assert.equal(await light.page.locator("html").getAttribute("data-theme"), "light");
+    assert.deepEqual(await colours(light.page), { page: "rgb(243, 245, 248)", text: "rgb(27, 31, 36)", card: "rgb(255, 255, 255)", field: "rgb(255, 255, 255)" });
+
+    const { id, page } = await openCheckout(orderBody(), "en", { theme: "dark" });
+    assert.equal(await page.locator("html").getAttribute("data-theme"), "dark");
+    assert.deepEqual(await colours(page), { page: "rgb(15, 19, 24)", text: "rgb(232, 234, 237)", card: "rgb(26, 32, 40)", field: "rgb(26, 32, 40)" });
+    if (process.env.TETRI_CHECKOUT_SCREENSHOT) await page.screenshot({ path: process.env.TETRI_CHECKOUT_SCREENSHOT.replace(/(\.png)?$/, "-dark.png"), fullPage: true });
+    await pay(page, EN, "4242424242424242");
+    await page.waitForURL((url) => url.pathname === "/receipt");
+    assert.equal(await page.locator("html").getAttribute("data-theme"), "dark");
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), "rgb(15, 19, 24)");
+    await receiptIs(id, "completed", "100");
   });
 
   it("a declined card without redirect URLs lands on tetri's result page", async () => {

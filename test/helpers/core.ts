@@ -24,6 +24,7 @@ export function coreOrder(amount: number, changes: Partial<OrderRequest> = {}): 
     currency: "GEL",
     amount: minor(amount),
     language: "en",
+    theme: "light",
     callbackUrl: "http://127.0.0.1:9/cb",
     successUrl: null,
     failUrl: null,

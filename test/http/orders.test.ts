@@ -139,6 +139,29 @@ describe("create order", () => {
     assert.equal(receipt.external_order_id, null);
   });
 
+  it("Theme: dark (any case) gives the hosted page the dark theme; none or another value, light", async () => {
+    const themeOf = async (headers: Record<string, string>) => {
+      const created = await server.request("POST", ORDERS, { body: orderBody(), headers });
+      assert.equal(created.status, 200, created.text);
+      const page = await fetch(created.json._links.redirect.href);
+      return /<html lang="ka" data-theme="(\w+)">/.exec(await page.text())?.[1];
+    };
+    assert.equal(await themeOf({ theme: "dark" }), "dark");
+    assert.equal(await themeOf({ theme: "DARK" }), "dark");
+    assert.equal(await themeOf({ theme: "light" }), "light");
+    assert.equal(await themeOf({}), "light");
+    // BOG documents no error for an unknown theme: the page keeps its default.
+    assert.equal(await themeOf({ theme: "blue" }), "light");
+  });
+
+  it("Accept-Language: only BOG's ka and en; ru (which BOG does not offer) means the default ka", async () => {
+    const cases: Array<[string, string]> = [["en-US,en;q=0.9", "en"], ["ka", "ka"], ["ru-RU", "ka"], ["de, en;q=0.5", "en"]];
+    for (const [header, lang] of cases) {
+      const created = await server.request("POST", ORDERS, { body: orderBody(), headers: { "accept-language": header } });
+      assert.equal((await server.receipt(created.json.id)).lang, lang, header);
+    }
+  });
+
   it("tolerates client deviations: amounts as strings, top-level currency, a single redirect_url", async () => {
     const id = await server.createOrder({
       ...withUnits({ total_amount: "12.30", currency: undefined }, { currency: "EUR", redirect_url: "https://shop.example/back" }),

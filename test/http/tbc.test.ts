@@ -186,9 +186,9 @@ describe("TBC create payment", () => {
     assert.ok(names.includes("extra") && names.includes("description"), JSON.stringify(names));
   });
 
-  it("accepts the edges: extra of 25 ASCII chars, extra2 of 52, description of 30, KA/EN/ka, total 0 with saveCard", async () => {
+  it("accepts the edges: extra of 25 ASCII chars, extra2 of 52, description of 30, KA/EN/RU/ka, total 0 with saveCard", async () => {
     assertCreated(await create(tbcPaymentBody({ extra: "GE00TB0000000000000000123", extra2: "z".repeat(52), description: "d".repeat(30) })), server);
-    for (const language of ["KA", "EN", "ka", "en"]) assertCreated(await create(tbcPaymentBody({ language })), server);
+    for (const language of ["KA", "EN", "RU", "ka", "en", "ru"]) assertCreated(await create(tbcPaymentBody({ language })), server);
     assertCreated(await create(tbcPaymentBody({ amount: { currency: "GEL", total: 0 }, saveCard: true, saveCardToDate: "1230" })), server, { amount: 0 });
     assertCreated(await create(tbcPaymentBody({ expirationMinutes: 1, userIpAddress: "203.0.113.7", skipInfoMessage: true })), server);
   });
@@ -502,15 +502,22 @@ describe("the hosted page of a TBC payment", () => {
     return response.text();
   }
 
-  it("speaks English for EN and Georgian for KA (and by default)", async () => {
+  it("speaks English for EN, Russian for RU and Georgian for KA (and by default)", async () => {
     const english = await page({ language: "EN" });
-    assert.match(english, /<html lang="en">/);
+    assert.match(english, /<html lang="en"/);
     assert.ok(english.includes("Card number"));
     assert.ok(english.includes("12.50 GEL"));
     const georgian = await page({ language: "KA" });
-    assert.match(georgian, /<html lang="ka">/);
+    assert.match(georgian, /<html lang="ka"/);
     assert.ok(georgian.includes("ბარათის ნომერი"));
     assert.ok(!georgian.includes("Card number"));
+    const russian = await page({ language: "RU" });
+    assert.match(russian, /<html lang="ru"/);
+    for (const text of ["Номер карты", "Имя владельца карты", "Оплатить 12.50 GEL", "Тестовый режим"]) assert.ok(russian.includes(text), text);
+    assert.ok(!russian.includes("Card number"));
+    // The buyer may switch to either other language.
+    assert.match(russian, /hreflang="ka">ქართული</);
+    assert.match(russian, /hreflang="en">English</);
     const fallback = await page({ language: undefined });
     assert.ok(fallback.includes("ბარათის ნომერი"));
   });

@@ -43,6 +43,7 @@ function order(merchantId: MerchantId, changes: Partial<Order> = {}): Order {
     refundedAmount: minor(0),
     refundReservedAmount: minor(0),
     language: "ka",
+    theme: "dark",
     callbackUrl: "https://shop.example/cb",
     successUrl: null,
     failUrl: null,

@@ -3,7 +3,6 @@
 import type {
   DeclineReason,
   FollowUpDeclineReason,
-  Language,
   Operation,
   OperationChannel,
   Order,
@@ -56,7 +55,16 @@ export function bogStatusOf(order: Order, operations: readonly Operation[], opti
   }
 }
 
-export const BOG_STATUS_LABELS: Readonly<Record<BogStatus, Record<Language, string>>> = {
+/** BOG's pages and texts speak Georgian and English (Accept-Language, `lang`). */
+export const BOG_LANGUAGES = ["ka", "en"] as const;
+export type BogLanguage = (typeof BOG_LANGUAGES)[number];
+
+/** An order's language as BOG names it: its orders are only ever made in one of BOG's. */
+export function bogLanguageOf(order: Order): BogLanguage {
+  return order.language === "en" ? "en" : "ka";
+}
+
+export const BOG_STATUS_LABELS: Readonly<Record<BogStatus, Record<BogLanguage, string>>> = {
   created: { ka: "შექმნილი", en: "Created" },
   processing: { ka: "მუშავდება", en: "Processing" },
   completed: { ka: "წარმატებული", en: "Completed" },
@@ -159,7 +167,7 @@ export type BogMethod = keyof typeof BOG_METHODS;
 export const BOG_METHOD_NAMES = Object.keys(BOG_METHODS) as BogMethod[];
 
 /** transfer_method.value, as the bank words each method. */
-const METHOD_LABELS: Readonly<Record<BogMethod, Record<Language, string>>> = {
+const METHOD_LABELS: Readonly<Record<BogMethod, Record<BogLanguage, string>>> = {
   card: { ka: "ბარათით გადახდა", en: "Card payment" },
   google_pay: { ka: "Google Pay", en: "Google Pay" },
   apple_pay: { ka: "Apple Pay", en: "Apple Pay" },
@@ -171,7 +179,7 @@ const METHOD_LABELS: Readonly<Record<BogMethod, Record<Language, string>>> = {
 };
 
 /** The transfer_method of an attempt: the BOG name of the method it used. */
-export function bogTransferMethodOf(attempt: PaymentAttempt, language: Language): { key: BogMethod; value: string } | null {
+export function bogTransferMethodOf(attempt: PaymentAttempt, language: BogLanguage): { key: BogMethod; value: string } | null {
   const key = BOG_METHOD_NAMES.find((name) => BOG_METHODS[name] === attempt.method);
   return key ? { key, value: METHOD_LABELS[key][language] } : null;
 }

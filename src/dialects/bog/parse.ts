@@ -1,6 +1,7 @@
-// Parses BOG's create-order body into core's OrderRequest. Amounts are parsed exactly in the
+// Parses BOG's create-order request (body and page headers) into core's OrderRequest. Amounts are parsed exactly in the
 // order's currency; every problem is reported with the field it belongs to.
 
+import type { IncomingHttpHeaders } from "node:http";
 import type { Static } from "@sinclair/typebox";
 import { validationError } from "../../core/errors.ts";
 import type { FieldProblem } from "../../core/errors.ts";
@@ -9,15 +10,28 @@ import type { Currency, MinorUnits } from "../../core/money.ts";
 import { TTL_MINUTES } from "../../core/orders.ts";
 import type { OrderRequest } from "../../core/orders.ts";
 import { basisPointsOf } from "../../core/split.ts";
-import type { BasketLine, DialectId, Language, SplitPart } from "../../core/types.ts";
+import type { BasketLine, DialectId, SplitPart } from "../../core/types.ts";
+import { languageOf } from "../../http/request-context.ts";
 import { amountReader, urlReader } from "../shared/fields.ts";
-import { BOG_METHOD_NAMES, BOG_METHODS } from "./codes.ts";
+import { BOG_LANGUAGES, BOG_METHOD_NAMES, BOG_METHODS } from "./codes.ts";
 import type { CreateOrderBody } from "./schemas.ts";
+
+/** The hosted page a create-order request asks for in its headers. */
+export type BogPage = Pick<OrderRequest, "language" | "theme">;
+
+/**
+ * Accept-Language (ka, the default, or en) and Theme (light, the default, or dark). BOG
+ * documents no error for other values, so they mean the defaults rather than a refusal.
+ */
+export function bogPageOf(headers: IncomingHttpHeaders): BogPage {
+  const theme = typeof headers.theme === "string" && headers.theme.trim().toLowerCase() === "dark" ? "dark" : "light";
+  return { language: languageOf(headers["accept-language"], BOG_LANGUAGES, "ka"), theme };
+}
 
 export function parseBogOrder(
   dialect: DialectId,
   body: Static<typeof CreateOrderBody>,
-  language: Language,
+  page: BogPage,
   live: boolean,
 ): OrderRequest {
   const problems: FieldProblem[] = [];
@@ -88,7 +102,7 @@ export function parseBogOrder(
     captureMode: body.capture ?? "automatic",
     currency,
     amount: total,
-    language,
+    ...page,
     callbackUrl,
     successUrl,
     failUrl,

@@ -12,6 +12,7 @@ import {
   BOG_REQUEST_CHANNELS,
   BOG_STATUS_LABELS,
   bogActionCodeOf,
+  bogLanguageOf,
   bogCodeOfRejection,
   bogPaymentOptionOf,
   bogStatusOf,
@@ -77,7 +78,7 @@ export function renderBogReceipt(view: OrderView, links: CheckoutLinks, options:
     client: { id: merchant.clientId, brand_ka: merchant.name, brand_en: merchant.name, url: null },
     zoned_create_date: bogDate(order.createdAt),
     zoned_expire_date: bogDate(order.expiresAt),
-    order_status: { key: status, value: BOG_STATUS_LABELS[status][order.language] },
+    order_status: { key: status, value: BOG_STATUS_LABELS[status][bogLanguageOf(order)] },
     buyer: { full_name: buyer.name, email: buyer.email, phone_number: buyer.phone },
     purchase_units: {
       request_amount: bogAmount(order.amount, order.currency),
@@ -101,7 +102,7 @@ export function renderBogReceipt(view: OrderView, links: CheckoutLinks, options:
     },
     redirect_links: { success: order.successUrl ?? tetriReceipt, fail: order.failUrl ?? tetriReceipt },
     payment_detail: {
-      transfer_method: attempt ? bogTransferMethodOf(attempt, order.language) : null,
+      transfer_method: attempt ? bogTransferMethodOf(attempt, bogLanguageOf(order)) : null,
       transaction_id: attempt?.transactionId ?? null,
       payer_identifier: attempt ? attempt.card.mask.replaceAll("*", "x") : null,
       payment_option: attempt ? bogPaymentOptionOf(attempt, order) : null,
@@ -128,7 +129,7 @@ export function renderBogReceipt(view: OrderView, links: CheckoutLinks, options:
         amount: bogAmount(op.amount, op.currency),
         ...(op.failureReason ? actionCode(op.failureReason) : {}),
       })),
-    lang: order.language,
+    lang: bogLanguageOf(order),
     reject_reason: rejectReasonText(order.rejectReason, code),
   };
 }

@@ -13,7 +13,7 @@ import { createOrder, getOrderView } from "../../core/orders.ts";
 import { capturePreauthorization, refundOrder, voidPreauthorization } from "../../core/operations.ts";
 import type { OperationRequest } from "../../core/operations.ts";
 import type { DialectId } from "../../core/types.ts";
-import { idempotencyOf, languageOf } from "../../http/request-context.ts";
+import { idempotencyOf } from "../../http/request-context.ts";
 import type { DialectDeps } from "../dialect.ts";
 import { requestedAmount } from "../shared/fields.ts";
 import { applePayCardOf } from "../shared/wallet-tokens.ts";
@@ -21,7 +21,7 @@ import { acceptScalarText } from "../shared/lenient.ts";
 import { emptyBodyIsEmptyObject, orderIdParam, requireMerchant, useErrorShape } from "../shared/routing.ts";
 import { bearerMerchant, issueClientToken, tokenRateLimit } from "../shared/tokens.ts";
 import { renderBogError, renderOAuthError, sendOAuthFailure } from "./errors.ts";
-import { parseBogOrder } from "./parse.ts";
+import { bogPageOf, parseBogOrder } from "./parse.ts";
 import { applePayPaymentRequest, isApplePayFromMerchantPage, renderBogReceipt } from "./render.ts";
 import {
   ActionResponse,
@@ -144,7 +144,7 @@ async function apiRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialect
     async (request) => {
       const body = request.body as Static<typeof CreateOrderBody>;
       const idempotency = idempotencyOf(request);
-      const parsed = parseBogOrder(dialect, body, languageOf(request.headers["accept-language"], "ka"), settings.live);
+      const parsed = parseBogOrder(dialect, body, bogPageOf(request.headers), settings.live);
       const id = await createOrder(ctx, request.merchantId, parsed, idempotency);
       if (!isApplePayFromMerchantPage(parsed.details)) return { id, _links: orderLinks(id) };
       return {

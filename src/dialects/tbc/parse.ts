@@ -44,7 +44,8 @@ export function parseTbcCurrency(value: string, field: string, problems: FieldPr
 export function tbcLanguage(value: string | undefined): Language | undefined {
   const upper = value?.toUpperCase();
   if (upper === undefined || upper === "KA") return "ka";
-  if (upper === "EN" || upper === "RU") return "en";
+  if (upper === "EN") return "en";
+  if (upper === "RU") return "ru";
   return undefined;
 }
 
@@ -70,7 +71,7 @@ export function parseTbcPayment(dialect: DialectId, body: Static<typeof CreatePa
   }
 
   const language = tbcLanguage(body.language);
-  if (!language) problems.push({ field: "language", message: "must be KA or EN" });
+  if (!language) problems.push({ field: "language", message: "must be KA, EN or RU" });
   const url = urlReader(live, problems);
   const returnUrl = url("returnurl", withScheme(body.returnurl));
   const callbackUrl = url("callbackUrl", withScheme(body.callbackUrl));
@@ -111,6 +112,7 @@ export function parseTbcPayment(dialect: DialectId, body: Static<typeof CreatePa
     currency,
     amount: total,
     language,
+    theme: "light",
     callbackUrl,
     successUrl: returnUrl,
     failUrl: returnUrl,
@@ -147,6 +149,7 @@ export function parseTbcExecution(dialect: DialectId, body: Static<typeof Execut
     currency,
     amount,
     language: "ka",
+    theme: "light",
     callbackUrl: null,
     successUrl: null,
     failUrl: null,

@@ -42,7 +42,7 @@ export const CreatePaymentBody = Type.Object({
   ),
   callbackUrl: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
   preAuth: Type.Optional(Type.Boolean()),
-  language: Type.Optional(Type.String({ maxLength: 8, description: "KA or EN" })),
+  language: Type.Optional(Type.String({ maxLength: 8, description: "KA, EN or RU" })),
   merchantPaymentId: Type.Optional(text(255)),
   skipInfoMessage: Type.Optional(Type.Boolean()),
   saveCard: Type.Optional(Type.Boolean()),

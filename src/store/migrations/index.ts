@@ -13,6 +13,7 @@ import { settings } from "./0005-settings.ts";
 import { reconciliationLeases } from "./0006-reconciliation-leases.ts";
 import { splitPayments } from "./0007-split-payments.ts";
 import { dashboard } from "./0008-dashboard.ts";
+import { pageTheme } from "./0009-page-theme.ts";
 
 export function migrationsFor(engine: Engine): Readonly<Record<string, Migration>> {
   return {
@@ -24,5 +25,6 @@ export function migrationsFor(engine: Engine): Readonly<Record<string, Migration
     "0006_reconciliation_leases": reconciliationLeases,
     "0007_split_payments": splitPayments,
     "0008_dashboard": dashboard,
+    "0009_page_theme": pageTheme,
   };
 }
