@@ -1,15 +1,16 @@
 // npm run tetri -- <command>: administration of a data directory.
 //   merchants create --name NAME [--json]
+//   merchants settings --client-id ID --api API [changes] [--json]
 //
 // Errors are one line on stderr. Exit codes: 0 done, 1 the command failed (bad
 // configuration, database error), 2 the command line itself is wrong.
 
-import { parseArgs } from "node:util";
 import { loadConfig, ConfigError } from "./config.ts";
+import { merchantsSettings, SETTINGS_USAGE } from "./cli/merchant-settings.ts";
+import { parseOptions, UsageError } from "./cli/usage.ts";
 
-const USAGE = "usage: npm run tetri -- merchants create --name NAME [--json]";
-
-class UsageError extends Error {}
+const CREATE_USAGE = "usage: npm run tetri -- merchants create --name NAME [--json]";
+const USAGE = `${CREATE_USAGE}\n       ${SETTINGS_USAGE.replace("usage: ", "")}`;
 
 function fail(reason: string, code: number): never {
   console.error(`tetri: ${reason.replace(/\s*\n\s*/g, " ")}`);
@@ -17,15 +18,9 @@ function fail(reason: string, code: number): never {
 }
 
 async function merchantsCreate(args: string[]): Promise<void> {
-  let values: { name?: string; json?: boolean };
-  try {
-    ({ values } = parseArgs({ args, options: { name: { type: "string" }, json: { type: "boolean" } }, strict: true }));
-  } catch (error) {
-    // parseArgs explains unknown options, missing values and stray arguments in one sentence.
-    throw new UsageError(`${(error as Error).message} (${USAGE})`);
-  }
+  const values = parseOptions(args, { name: { type: "string" }, json: { type: "boolean" } }, CREATE_USAGE);
   const name = values.name?.trim();
-  if (!name) throw new UsageError(`--name is required (${USAGE})`);
+  if (!name) throw new UsageError(`--name is required (${CREATE_USAGE})`);
   if (name.length > 200) throw new UsageError("--name must be at most 200 characters");
   const config = loadConfig();
   // Loaded only now, so that a usage error answers at once instead of after the whole server's imports.
@@ -56,10 +51,11 @@ async function merchantsCreate(args: string[]): Promise<void> {
 const [group, command, ...rest] = process.argv.slice(2);
 try {
   if (group === "merchants" && command === "create") await merchantsCreate(rest);
+  else if (group === "merchants" && command === "settings") await merchantsSettings(rest);
   else if (group === "help" || group === "--help" || group === "-h") console.log(USAGE);
   else if (group === undefined) fail(USAGE, 2);
   else fail(`unknown command "${[group, command].filter(Boolean).join(" ")}" (${USAGE})`, 2);
 } catch (error) {
   if (error instanceof UsageError) fail(error.message, 2);
-  fail(error instanceof ConfigError ? error.message : `merchants create failed: ${(error as Error).message ?? String(error)}`, 1);
+  fail(error instanceof ConfigError ? error.message : `merchants ${command} failed: ${(error as Error).message ?? String(error)}`, 1);
 }

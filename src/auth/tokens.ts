@@ -29,9 +29,11 @@ export class TokenService {
     this.#clock = clock;
   }
 
-  async issue(merchant: Merchant, audience: TokenAudience): Promise<IssuedToken> {
+  /** `lifetimeSeconds`: the merchant's own token lifetime for this API, when it set one. */
+  async issue(merchant: Merchant, audience: TokenAudience, lifetimeSeconds?: number): Promise<IssuedToken> {
     const nowSeconds = Math.floor(this.#clock.now() / 1000);
-    const { issuer, ttlSeconds } = this.#audienceOf(audience);
+    const { issuer, ttlSeconds: defaultTtl } = this.#audienceOf(audience);
+    const ttlSeconds = lifetimeSeconds ?? defaultTtl;
     const accessToken = await new SignJWT({ azp: merchant.clientId, typ: "Bearer" })
       .setProtectedHeader({ alg: "RS256", kid: this.#keys.kid, typ: "JWT" })
       .setIssuer(issuer)

@@ -8,7 +8,7 @@ import { newOrderId } from "./ids.ts";
 import type { MerchantId, OrderId, SavedCardId } from "./ids.ts";
 import { minor } from "./money.ts";
 import { checkSplit } from "./split.ts";
-import type { DashboardPrincipal, DialectId, Order, OrderView } from "./types.ts";
+import type { DashboardPrincipal, DialectId, Order, OrderView, PaymentMethod } from "./types.ts";
 
 export const TTL_MINUTES = { min: 2, max: 1440, default: 15 } as const;
 
@@ -31,7 +31,11 @@ export type OrderRequest = Pick<
   | "saveCard"
   | "terminal"
   | "split"
-> & { ttlMinutes: number };
+> & {
+  ttlMinutes: number;
+  /** Whether the shop named the methods; if not, paymentMethods is every method of its API. */
+  methodsNamed: boolean;
+};
 
 /** A fresh order in status created, as core builds it for any way of paying. */
 export function newOrder(merchantId: MerchantId, request: OrderRequest, now: number, savedCardId: SavedCardId | null = null): Order {
@@ -81,12 +85,32 @@ export async function createOrder(
   const now = ctx.clock.now();
   const { result } = await inTransaction(ctx, (tx) =>
     onceForKey(tx, merchantId, `${request.dialect}:create_order`, idempotency, now, async () => {
-      const order = newOrder(merchantId, request, now);
+      const enabled = (await tx.merchantSettings.find(merchantId, request.dialect))?.enabledMethods ?? null;
+      const order = newOrder(merchantId, { ...request, paymentMethods: methodsOffered(request, enabled) }, now);
       await tx.orders.insert(order);
       return order.id;
     }),
   );
   return result;
+}
+
+/**
+ * The methods a new order's page offers, given those the merchant enabled (null: all). Named
+ * methods must all be enabled, as the banks refuse a method the merchant does not have; with
+ * none named, the page offers every enabled one.
+ */
+export function methodsOffered(request: Pick<OrderRequest, "paymentMethods" | "methodsNamed">, enabled: readonly PaymentMethod[] | null): PaymentMethod[] {
+  if (enabled === null) return request.paymentMethods;
+  if (request.methodsNamed) {
+    const missing = request.paymentMethods.filter((method) => !enabled.includes(method));
+    if (missing.length > 0) {
+      throw new TetriError("TETRI_ERR_METHOD_UNAVAILABLE", { message: `Payment method not enabled for this merchant: ${missing.join(", ")}` });
+    }
+    return request.paymentMethods;
+  }
+  const offered = request.paymentMethods.filter((method) => enabled.includes(method));
+  if (offered.length === 0) throw new TetriError("TETRI_ERR_METHOD_UNAVAILABLE", { message: "None of this API's payment methods is enabled for this merchant" });
+  return offered;
 }
 
 /**

@@ -248,6 +248,10 @@ export type MerchantDialectSettings = {
   dialect: DialectId;
   /** Where callbacks of orders that name no callback URL of their own go. */
   callbackUrl: string | null;
+  /** The payment methods its orders may offer; null: every method the API has. */
+  enabledMethods: PaymentMethod[] | null;
+  /** How long its access tokens live (`expires_in`); null: the API's own default. */
+  tokenTtlSeconds: number | null;
   updatedAt: number;
 };
 

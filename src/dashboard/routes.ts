@@ -14,7 +14,7 @@ import { TetriError, isTetriError } from "../core/errors.ts";
 import { parseOrderId } from "../core/ids.ts";
 import type { MerchantId, OrderId } from "../core/ids.ts";
 import { rotateClientSecret } from "../core/merchants.ts";
-import { merchantSettingsOf, setDefaultCallbackUrl } from "../core/merchant-settings.ts";
+import { merchantSettingsOf, updateMerchantSettings } from "../core/merchant-settings.ts";
 import { isCurrency, parseMajorAmount } from "../core/money.ts";
 import type { MinorUnits } from "../core/money.ts";
 import { operateFromDashboard } from "../core/operations.ts";
@@ -424,7 +424,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
     const { form, of, dialect } = found;
     const url = (form.callback_url ?? "").slice(0, 2048);
     try {
-      await setDefaultCallbackUrl(ctx.store, { merchantId: of.merchant.id, dialect: dialect.id, url, live: deps.live, now: ctx.clock.now() });
+      await updateMerchantSettings(ctx.store, { merchantId: of.merchant.id, dialect: dialect.id, live: deps.live, now: ctx.clock.now() }, { callbackUrl: url });
     } catch (error) {
       if (!isTetriError(error) || error.code !== "TETRI_ERR_VALIDATION") throw error;
       return sendSettings(request, reply, 400, of, { typed: { api: dialect.id, url, problem: error.fields[0]?.message ?? error.message } });

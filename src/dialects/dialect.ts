@@ -11,7 +11,7 @@ import type { CoreContext } from "../core/context.ts";
 import type { MerchantId } from "../core/ids.ts";
 import type { CredentialIssuer, DemoMerchant } from "../core/merchants.ts";
 import type { SameDayPartialRefunds } from "../core/operations.ts";
-import type { BuyerSummary, DialectCredential, DialectId, Order, OrderView } from "../core/types.ts";
+import type { BuyerSummary, DialectCredential, DialectId, Order, OrderView, PaymentMethod } from "../core/types.ts";
 import type { CallbackSigner } from "../webhooks/outbox-worker.ts";
 
 /** What rendering a callback may use: the hosted pages' links, and the merchant's own credential of this dialect. */
@@ -42,6 +42,8 @@ export interface DialectModule {
   tokenIssuer(publicUrl: string): string;
   /** How long its access tokens live unless configuration says otherwise (`expires_in`). */
   readonly tokenTtlSeconds: number;
+  /** The payment methods its orders can offer (what a merchant may enable for it). */
+  readonly paymentMethods: readonly PaymentMethod[];
   routes(app: FastifyInstance, deps: DialectDeps): Promise<void>;
   /**
    * The merchant a request authenticates as, by this API's rules (the same check its routes

@@ -173,6 +173,9 @@ export type MerchantDialectSettingsTable = {
   merchant_id: string;
   dialect: string;
   callback_url: string | null;
+  /** JSON array of core payment methods, or null for all. */
+  enabled_methods: string | null;
+  token_ttl_seconds: number | null;
   updated_at: BigNumber;
 };
 

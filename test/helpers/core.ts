@@ -29,6 +29,7 @@ export function coreOrder(amount: number, changes: Partial<OrderRequest> = {}): 
     successUrl: null,
     failUrl: null,
     paymentMethods: ["card"],
+    methodsNamed: true,
     basket: [{ productId: "p", description: null, quantity: "1", unitPrice: minor(amount) }],
     details: {},
     saveCard: null,

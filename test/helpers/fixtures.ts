@@ -133,6 +133,21 @@ export function addMerchant(server: { dataDir: string; storeEnv?: Record<string,
   return { clientId: created.client_id, clientSecret: created.client_secret, tbcApiKey: created.tbc_api_key };
 }
 
+/** Sets a merchant's settings of one API with the CLI, as an operator would; answers what they now are. */
+export function setMerchantSettings(
+  server: { dataDir: string; storeEnv?: Record<string, string> },
+  clientId: string,
+  api: string,
+  changes: string[],
+): { api: string; callback_url: string | null; methods: string[] | null; token_lifetime_seconds: number | null } {
+  return JSON.parse(
+    execFileSync(process.execPath, ["src/cli.ts", "merchants", "settings", "--client-id", clientId, "--api", api, ...changes, "--json"], {
+      cwd: REPOSITORY,
+      env: { ...process.env, TETRI_DATA_DIR: server.dataDir, ...server.storeEnv },
+    }).toString(),
+  );
+}
+
 /**
  * An Apple Pay payment JSON as a shop's page passes it on, in tetri's test-mode form: the
  * decrypted payload in clear (README "Apple Pay from the merchant's page").

@@ -53,6 +53,25 @@ describe("tetri CLI", { timeout: 60_000 }, () => {
     await server.shop.tokenFor(id, secret);
   });
 
+  it("merchants settings shows a merchant's settings of one API for a human, and an unknown client id exits 1", async () => {
+    const created = JSON.parse((await cli(["merchants", "create", "--name", "Shop S", "--json"], env())).stdout) as { client_id: string };
+    const changed = await cli(["merchants", "settings", "--client-id", created.client_id, "--api", "tbc", "--methods", "card,qr", "--token-lifetime", "7200"], env());
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.match(changed.stdout, /TBC TPay v1/);
+    assert.match(changed.stdout, /methods:\s+card, qr\n/);
+    assert.match(changed.stdout, /token lifetime: 7200 s\n/);
+    const shown = await cli(["merchants", "settings", "--client-id", created.client_id, "--api", "bog"], env());
+    assert.match(shown.stdout, /methods:\s+all \(card, google_pay/);
+    assert.match(shown.stdout, /token lifetime: 900 s \(default\)/);
+
+    const unknown = await cli(["merchants", "settings", "--client-id", "nobody", "--api", "bog"], env());
+    assert.equal(unknown.code, 1);
+    assert.match(oneLine(unknown.stderr), /no merchant has client id nobody/);
+    const noApi = await cli(["merchants", "settings", "--client-id", created.client_id, "--api", "visa"], env());
+    assert.equal(noApi.code, 2);
+    assert.match(oneLine(noApi.stderr), /--api must be one of bog, tbc/);
+  });
+
   it("a missing --name exits 2 with a one-line reason and creates nothing", async () => {
     const cases = [["merchants", "create"], ["merchants", "create", "--json"], ["merchants", "create", "--name", "  "]];
     const results = await Promise.all(cases.map((args) => cli(args, env())));

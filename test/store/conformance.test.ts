@@ -8,7 +8,7 @@ import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId
 import { newAttemptId, newMerchantId, newOperationId, newOrderId, newOutboxId, newSavedCardId } from "../../src/core/ids.ts";
 import { minor } from "../../src/core/money.ts";
 import type { OrderSearch, Store, StoreTx } from "../../src/core/ports.ts";
-import type { DashboardSession, DialectId, Merchant, Operation, Order, OutboxMessage, PaymentAttempt } from "../../src/core/types.ts";
+import type { DashboardSession, DialectId, Merchant, MerchantDialectSettings, Operation, Order, OutboxMessage, PaymentAttempt } from "../../src/core/types.ts";
 import type { OpenedStore } from "../../src/store/index.ts";
 import { openTestStore, TEST_DB } from "../helpers/database.ts";
 
@@ -537,14 +537,21 @@ for (const backend of STORES) {
     it("merchant settings are put and replaced per merchant and API; merchants are listed by name and get a new secret hash", async () => {
       const owner = { ...merchant(), name: "AAA first by name" };
       await store.transaction((tx) => tx.merchants.insert(owner));
-      const settings = { merchantId: owner.id, dialect: DIALECT, callbackUrl: "https://a.example/cb", updatedAt: NOW };
+      const settings: MerchantDialectSettings = {
+        merchantId: owner.id,
+        dialect: DIALECT,
+        callbackUrl: "https://a.example/cb",
+        enabledMethods: ["card", "qr"],
+        tokenTtlSeconds: 3600,
+        updatedAt: NOW,
+      };
       await store.transaction((tx) => tx.merchantSettings.put(settings));
-      await store.transaction((tx) => tx.merchantSettings.put({ ...settings, dialect: OTHER_DIALECT, callbackUrl: null }));
+      await store.transaction((tx) => tx.merchantSettings.put({ ...settings, dialect: OTHER_DIALECT, callbackUrl: null, enabledMethods: null, tokenTtlSeconds: null }));
       await store.transaction((tx) => tx.merchantSettings.put({ ...settings, callbackUrl: "https://b.example/cb", updatedAt: NOW + 1 }));
       assert.deepEqual(await store.read((tx) => tx.merchantSettings.find(owner.id, DIALECT)), { ...settings, callbackUrl: "https://b.example/cb", updatedAt: NOW + 1 });
-      assert.deepEqual((await store.read((tx) => tx.merchantSettings.ofMerchant(owner.id))).map((s) => [s.dialect, s.callbackUrl]), [
-        [DIALECT, "https://b.example/cb"],
-        [OTHER_DIALECT, null],
+      assert.deepEqual((await store.read((tx) => tx.merchantSettings.ofMerchant(owner.id))).map((s) => [s.dialect, s.callbackUrl, s.enabledMethods, s.tokenTtlSeconds]), [
+        [DIALECT, "https://b.example/cb", ["card", "qr"], 3600],
+        [OTHER_DIALECT, null, null, null],
       ]);
       assert.equal(await store.read((tx) => tx.merchantSettings.find(shop.id, DIALECT)), undefined);
       assert.equal((await store.read((tx) => tx.merchants.list()))[0]?.id, owner.id);

@@ -108,6 +108,7 @@ export function parseBogOrder(
     failUrl,
     // None named means every method the bank offers; the page lists them all.
     paymentMethods: (methods.length > 0 ? methods : BOG_METHOD_NAMES).map((m) => BOG_METHODS[m]),
+    methodsNamed: methods.length > 0,
     basket,
     details: {
       purchase_units: { ...units, currency },

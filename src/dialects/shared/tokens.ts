@@ -5,6 +5,7 @@
 import type { FastifyRequest } from "fastify";
 import type { IssuedToken } from "../../auth/tokens.ts";
 import type { MerchantId } from "../../core/ids.ts";
+import { merchantSettingsFor } from "../../core/merchant-settings.ts";
 import { authenticateMerchant } from "../../core/merchants.ts";
 import type { DialectId } from "../../core/types.ts";
 import { bearerTokenOf } from "../../http/request-context.ts";
@@ -22,7 +23,8 @@ export async function issueClientToken(
 ): Promise<IssuedToken | undefined> {
   const merchant = await authenticateMerchant(deps.ctx.store, client.id, client.secret);
   if (!merchant || (mustBe !== undefined && merchant.id !== mustBe)) return undefined;
-  return deps.tokens.issue(merchant, dialect);
+  const settings = await merchantSettingsFor(deps.ctx.store, merchant.id, dialect);
+  return deps.tokens.issue(merchant, dialect, settings?.tokenTtlSeconds ?? undefined);
 }
 
 /** The merchant of the request's Bearer token, if it is a valid token of this dialect. */

@@ -118,6 +118,7 @@ export function parseTbcPayment(dialect: DialectId, body: Static<typeof CreatePa
     failUrl: returnUrl,
     // None named means every method the merchant has; the page lists them all.
     paymentMethods: [...new Set((methods.length > 0 ? methods : TBC_METHOD_IDS).map((m) => TBC_METHODS[m]))],
+    methodsNamed: methods.length > 0,
     basket,
     details: {
       extra: body.extra,
@@ -154,6 +155,7 @@ export function parseTbcExecution(dialect: DialectId, body: Static<typeof Execut
     successUrl: null,
     failUrl: null,
     paymentMethods: ["card"],
+    methodsNamed: true,
     basket: [{ productId: body.merchantPaymentId ?? "recurring", description: null, quantity: "1", unitPrice: amount }],
     details: { extra: body.extra, extra2: body.extra2, initiator: body.initiator ?? null },
     saveCard: null,

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { MerchantId } from "../../core/ids.ts";
 import type { CredentialRepository, MerchantRepository, MerchantSettingsRepository } from "../../core/ports.ts";
-import type { DialectCredential, DialectId, Merchant, MerchantDialectSettings } from "../../core/types.ts";
+import type { DialectCredential, DialectId, Merchant, MerchantDialectSettings, PaymentMethod } from "../../core/types.ts";
 import type { Database, DialectCredentialsTable, MerchantDialectSettingsTable, MerchantsTable } from "../schema.ts";
 import { num } from "./rows.ts";
 
@@ -56,6 +56,8 @@ function toSettings(row: Selectable<MerchantDialectSettingsTable>): MerchantDial
     merchantId: row.merchant_id as MerchantId,
     dialect: row.dialect as DialectId,
     callbackUrl: row.callback_url,
+    enabledMethods: row.enabled_methods === null ? null : (JSON.parse(row.enabled_methods) as PaymentMethod[]),
+    tokenTtlSeconds: row.token_ttl_seconds === null ? null : num(row.token_ttl_seconds),
     updatedAt: num(row.updated_at),
   };
 }
@@ -76,7 +78,12 @@ export function merchantSettingsQueries(db: Kysely<Database>): MerchantSettingsR
       return rows.map(toSettings);
     },
     async put(settings) {
-      const changes = { callback_url: settings.callbackUrl, updated_at: settings.updatedAt };
+      const changes = {
+        callback_url: settings.callbackUrl,
+        enabled_methods: settings.enabledMethods === null ? null : JSON.stringify(settings.enabledMethods),
+        token_ttl_seconds: settings.tokenTtlSeconds,
+        updated_at: settings.updatedAt,
+      };
       await db
         .insertInto("merchant_dialect_settings")
         .values({ merchant_id: settings.merchantId, dialect: settings.dialect, ...changes })
