@@ -14,7 +14,8 @@ import { minor } from "./money.ts";
 import type { Currency, MinorUnits } from "./money.ts";
 import { canHappen } from "./order-state.ts";
 import type { FollowUpOutcome, FollowUpRequest, StoreTx } from "./ports.ts";
-import type { DashboardPrincipal, DialectId, Operation, OperationChannel, OperationKind, Order } from "./types.ts";
+import { checkSplit } from "./split.ts";
+import type { DashboardPrincipal, DialectId, Operation, OperationChannel, OperationKind, Order, SplitPart } from "./types.ts";
 
 type FollowUpKind = Exclude<OperationKind, "authorization">;
 
@@ -24,6 +25,9 @@ type FollowUpKind = Exclude<OperationKind, "authorization">;
  * reads it there (a bad amount throws the dialect's validation error).
  */
 export type RequestedAmount = (currency: Currency) => MinorUnits;
+
+/** Split instructions a capture names, read in the order's currency like its amount. */
+export type RequestedSplit = (currency: Currency) => SplitPart[];
 
 /**
  * How long an acquirer holds a pre-authorization: BOG and TBC both document 30 days, after
@@ -43,6 +47,8 @@ export type OperationRequest = {
   dialect: DialectId;
   /** Absent: everything that is left (refund) or was authorized (capture, void). */
   amount?: RequestedAmount;
+  /** A capture's split of the captured amount, in place of the order's own; other operations take none. */
+  split?: RequestedSplit;
   description?: string;
   idempotency?: IdempotencyInput;
   /** The dialect's bank limits partial refunds on the payment's day. */
@@ -183,6 +189,9 @@ async function runOperation(
       if (kind !== "refund" && ledger.some((op) => op.status === "pending" && op.kind !== "refund")) {
         throw new TetriError("TETRI_ERR_OPERATION_IN_FLIGHT");
       }
+      // Checked against what this capture takes, as a split on create is against the order's amount.
+      const split = kind === "capture" ? request.split?.(order.currency) : undefined;
+      if (split) checkSplit(split, amount, "split");
       const operation: Operation = {
         id: newOperationId(),
         orderId: order.id,
@@ -200,7 +209,7 @@ async function runOperation(
       await tx.operations.insert(operation);
       // Saving the order bumps its version, so two reservations racing on it cannot both commit.
       const reservedAmount = kind === "refund" ? order.refundReservedAmount + amount : order.refundReservedAmount;
-      await applyOrderEvent(ctx, tx, order, null, { refundReservedAmount: minor(reservedAmount) });
+      await applyOrderEvent(ctx, tx, order, null, { refundReservedAmount: minor(reservedAmount), ...(split ? { split } : {}) });
       return {
         operationId: operation.id,
         kind,

@@ -180,6 +180,48 @@ describe("split payments (BOG config.split)", () => {
     assert.equal((await server.receipt(await server.createOrder())).split, undefined, "no split, no split block");
   });
 
+  it("an approve may name the split of what it captures, in place of the order's, checked against the captured amount", async () => {
+    const unsplit = orderBody({ purchase_units: { currency: "GEL", total_amount: 100, basket: [{ product_id: "p", quantity: 1, unit_price: 100 }] }, capture: "manual" });
+    const held = await server.createOrder(unsplit);
+    await server.pay(held);
+    const approve = (id: string, body: Record<string, unknown>) => server.request("POST", approvePath(id), { body });
+    const parts = (list: unknown[]) => ({ config: { split: { split_payments: list } } });
+
+    // Checked against the 60.00 this approve captures, not the 100.00 held; refused, it changes nothing.
+    const beyond = await approve(held, { amount: 60, ...parts([{ iban: "GE1", amount: 61 }]) });
+    assert.equal(beyond.status, 400, beyond.text);
+    assert.equal(beyond.json.errors[0].field, "split");
+    const bad = await approve(held, parts([{ iban: "GE1", amount: 1, percent: 1 }]));
+    assert.equal(bad.json.errors[0].field, "config.split.split_payments.0");
+    assert.equal((await server.receipt(held)).split, undefined);
+    assert.equal((await server.receipt(held)).order_status.key, "blocked");
+
+    const approved = await approve(held, { amount: 60, ...parts([{ iban: "GE1", amount: 10 }, { iban: "GE2", percent: 50 }]) });
+    assert.equal(approved.status, 200, approved.text);
+    const receipt = await eventually(async () => {
+      const now = await server.receipt(held);
+      return now.order_status.key === "partial_completed" ? now : undefined;
+    });
+    assert.deepEqual(receipt.split, {
+      split_status: "completed",
+      split_payments: [{ iban: "GE1", amount: "10.0" }, { iban: "GE2", amount: "30.0", percent: "50" }],
+    });
+
+    // The split of the approve replaces the order's own.
+    const splitHeld = await server.createOrder(split([{ iban: "GE9", percent: 10 }], "split_payments", { capture: "manual" }));
+    await server.pay(splitHeld);
+    assert.equal((await approve(splitHeld, parts([{ iban: "GE8", amount: 5 }]))).status, 200);
+    await eventually(async () => ((await server.receipt(splitHeld)).order_status.key === "completed" ? true : undefined));
+    assert.deepEqual((await server.receipt(splitHeld)).split.split_payments, [{ iban: "GE8", amount: "5.0" }]);
+
+    // In another currency a split is refused on approve too.
+    const usd = await server.createOrder({ ...unsplit, purchase_units: { currency: "USD", total_amount: 100, basket: [{ product_id: "p", quantity: 1, unit_price: 100 }] } });
+    await server.pay(usd);
+    const foreign = await approve(usd, parts([{ iban: "GE1", amount: 1 }]));
+    assert.equal(foreign.status, 400, foreign.text);
+    assert.equal(foreign.json.errors[0].field, "config.split");
+  });
+
   it("a split beyond the order, beyond 100%, in another currency, or with both or neither of amount and percent is a 400", async () => {
     const cases: Array<[unknown[], Record<string, unknown>]> = [
       [[{ iban: "GE1", amount: 60 }, { iban: "GE2", amount: 41 }], {}],

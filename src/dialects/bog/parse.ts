@@ -1,5 +1,5 @@
-// Parses BOG's create-order request (body and page headers) into core's OrderRequest. Amounts are parsed exactly in the
-// order's currency; every problem is reported with the field it belongs to.
+// Parses BOG's create-order request (body and page headers) into core's OrderRequest, and an approve's split
+// instructions. Amounts are parsed exactly in the order's currency; every problem is reported with the field it belongs to.
 
 import type { IncomingHttpHeaders } from "node:http";
 import type { Static } from "@sinclair/typebox";
@@ -8,13 +8,14 @@ import type { FieldProblem } from "../../core/errors.ts";
 import { CURRENCIES, isCurrency } from "../../core/money.ts";
 import type { Currency, MinorUnits } from "../../core/money.ts";
 import { TTL_MINUTES } from "../../core/orders.ts";
+import type { RequestedSplit } from "../../core/operations.ts";
 import type { OrderRequest } from "../../core/orders.ts";
 import { basisPointsOf } from "../../core/split.ts";
 import type { BasketLine, DialectId, SplitPart } from "../../core/types.ts";
 import { languageOf } from "../../http/request-context.ts";
 import { amountReader, urlReader } from "../shared/fields.ts";
 import { BOG_LANGUAGES, BOG_METHOD_NAMES, BOG_METHODS } from "./codes.ts";
-import type { CreateOrderBody } from "./schemas.ts";
+import type { CreateOrderBody, SplitInstructions } from "./schemas.ts";
 
 /** The hosted page a create-order request asks for in its headers. */
 export type BogPage = Pick<OrderRequest, "language" | "theme">;
@@ -26,6 +27,40 @@ export type BogPage = Pick<OrderRequest, "language" | "theme">;
 export function bogPageOf(headers: IncomingHttpHeaders): BogPage {
   const theme = typeof headers.theme === "string" && headers.theme.trim().toLowerCase() === "dark" ? "dark" : "light";
   return { language: languageOf(headers["accept-language"], BOG_LANGUAGES, "ka"), theme };
+}
+
+/**
+ * `config.split` (its `split_payments`, or the `transfers` some clients send), on create order
+ * and on a pre-authorization's approve; undefined when it names no parts.
+ */
+function splitParts(split: Static<typeof SplitInstructions>, currency: Currency, problems: FieldProblem[]): SplitPart[] | undefined {
+  const list = split.split_payments ? "split_payments" : "transfers";
+  const amount = amountReader(currency, problems);
+  const parts = split[list]?.map((part, i): SplitPart => {
+    const at = `config.split.${list}.${i}`;
+    if ((part.amount === undefined) === (part.percent === undefined)) {
+      problems.push({ field: at, message: "must have exactly one of amount and percent" });
+      return { account: part.iban, amount: null, basisPoints: null };
+    }
+    if (part.amount !== undefined) return { account: part.iban, amount: amount(`${at}.amount`, part.amount) ?? null, basisPoints: null };
+    const basisPoints = basisPointsOf(part.percent);
+    if (basisPoints === undefined) problems.push({ field: `${at}.percent`, message: "must be above 0 and at most 100, with at most 2 decimals" });
+    return { account: part.iban, amount: null, basisPoints: basisPoints ?? null };
+  });
+  if (parts && currency !== "GEL") problems.push({ field: "config.split", message: "is only available in GEL" });
+  return parts && parts.length > 0 ? parts : undefined;
+}
+
+/** An approve's split instructions, read in the order's currency once core knows it. */
+export function approveSplit(split: Static<typeof SplitInstructions> | undefined): RequestedSplit | undefined {
+  if (!split) return undefined;
+  return (currency) => {
+    const problems: FieldProblem[] = [];
+    const parts = splitParts(split, currency, problems);
+    if (problems.length > 0) throw validationError(problems);
+    if (!parts) throw validationError([{ field: "config.split", message: "must name at least one part" }]);
+    return parts;
+  };
 }
 
 export function parseBogOrder(
@@ -78,19 +113,7 @@ export function parseBogOrder(
   if (onlyLoans && !body.config?.loan?.type) {
     problems.push({ field: "config.loan.type", message: "is required when paying only by loan or BNPL" });
   }
-  const splitList = body.config?.split?.split_payments ? "split_payments" : "transfers";
-  const split = body.config?.split?.[splitList]?.map((part, i): SplitPart => {
-    const at = `config.split.${splitList}.${i}`;
-    if ((part.amount === undefined) === (part.percent === undefined)) {
-      problems.push({ field: at, message: "must have exactly one of amount and percent" });
-      return { account: part.iban, amount: null, basisPoints: null };
-    }
-    if (part.amount !== undefined) return { account: part.iban, amount: amount(`${at}.amount`, part.amount) ?? null, basisPoints: null };
-    const basisPoints = basisPointsOf(part.percent);
-    if (basisPoints === undefined) problems.push({ field: `${at}.percent`, message: "must be above 0 and at most 100, with at most 2 decimals" });
-    return { account: part.iban, amount: null, basisPoints: basisPoints ?? null };
-  });
-  if (split && currency !== "GEL") problems.push({ field: "config.split", message: "is only available in GEL" });
+  const split = body.config?.split && splitParts(body.config.split, currency, problems);
 
   if (body.config?.apple_pay?.external && (methods.length !== 1 || methods[0] !== "apple_pay")) {
     problems.push({ field: "config.apple_pay.external", message: 'needs payment_method ["apple_pay"]' });
@@ -118,7 +141,7 @@ export function parseBogOrder(
     },
     saveCard: null,
     terminal: body.config?.account?.tag ?? null,
-    split: split && split.length > 0 ? split : null,
+    split: split ?? null,
     ttlMinutes: body.ttl ?? TTL_MINUTES.default,
   };
 }

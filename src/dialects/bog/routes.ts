@@ -21,7 +21,7 @@ import { acceptScalarText } from "../shared/lenient.ts";
 import { emptyBodyIsEmptyObject, orderIdParam, requireMerchant, useErrorShape } from "../shared/routing.ts";
 import { bearerMerchant, issueClientToken, tokenRateLimit } from "../shared/tokens.ts";
 import { renderBogError, renderOAuthError, sendOAuthFailure } from "./errors.ts";
-import { bogPageOf, parseBogOrder } from "./parse.ts";
+import { approveSplit, bogPageOf, parseBogOrder } from "./parse.ts";
 import { applePayPaymentRequest, isApplePayFromMerchantPage, renderBogReceipt } from "./render.ts";
 import {
   ActionResponse,
@@ -207,11 +207,12 @@ async function apiRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialect
         preValidation: emptyBodyIsEmptyObject,
       },
       async (request) => {
-        const input = request.body as { amount?: number | string; description?: string };
+        const input = request.body as { amount?: number | string; description?: string; config?: Static<typeof ApproveBody>["config"] };
         const actionId = await run({
           ...owner(request),
           orderId: orderIdParam((request.params as { order_id: string }).order_id),
           amount: requestedAmount(input.amount),
+          split: approveSplit(input.config?.split),
           description: input.description,
           idempotency: idempotencyOf(request),
         });

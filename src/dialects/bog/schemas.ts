@@ -36,6 +36,11 @@ const SplitPart = Type.Object({
   external_order_id: Type.Optional(text(255)),
 });
 
+export const SplitInstructions = Type.Object({
+  split_payments: Type.Optional(Type.Array(SplitPart, { maxItems: 10 })),
+  transfers: Type.Optional(Type.Array(SplitPart, { maxItems: 10 })),
+});
+
 export const CreateOrderBody = Type.Object({
   callback_url: Type.String({ minLength: 1, maxLength: 2048 }),
   external_order_id: Type.Optional(text(255)),
@@ -70,12 +75,7 @@ export const CreateOrderBody = Type.Object({
       google_pay: Type.Optional(Type.Object({ external: Type.Optional(Type.Boolean()), google_pay_token: Type.Optional(text(65536)) })),
       apple_pay: Type.Optional(Type.Object({ external: Type.Optional(Type.Boolean()) })),
       account: Type.Optional(Type.Object({ tag: Type.Optional(text(255)) })),
-      split: Type.Optional(
-        Type.Object({
-          split_payments: Type.Optional(Type.Array(SplitPart, { maxItems: 10 })),
-          transfers: Type.Optional(Type.Array(SplitPart, { maxItems: 10 })),
-        }),
-      ),
+      split: Type.Optional(SplitInstructions),
     }),
   ),
   buyer: Type.Optional(
@@ -95,7 +95,12 @@ export const CREATE_ORDER_TEXT_SCALARS: LenientFields = {
 };
 
 export const RefundBody = Type.Object({ amount: Type.Optional(Amount) });
-export const ApproveBody = Type.Object({ amount: Type.Optional(Amount), description: Type.Optional(text(1000)) });
+export const ApproveBody = Type.Object({
+  amount: Type.Optional(Amount),
+  description: Type.Optional(text(1000)),
+  // BOG's notes say split instructions may come with the approve too; in create order's place for them.
+  config: Type.Optional(Type.Object({ split: Type.Optional(SplitInstructions) })),
+});
 export const CancelBody = Type.Object({ description: Type.Optional(text(1000)) });
 
 export const OrderIdParams = Type.Object({ order_id: Type.String({ maxLength: 64 }) });
