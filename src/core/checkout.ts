@@ -62,16 +62,18 @@ export async function payOrder(ctx: CoreContext, orderId: OrderId, input: CardIn
 }
 
 /** The card a wallet (Apple Pay, Google Pay) handed over for one payment, decrypted from its token. */
-export type WalletPayment = { method: "apple_pay" | "google_pay"; card: WalletCard };
-
 /**
- * Pays an order with the card a wallet handed over. The wallet's device check (Face ID, a PIN)
- * already authenticated the buyer, so there is no 3-D Secure challenge.
+ * A card a wallet handed over. `authenticated`: the wallet's device check (Face ID, a PIN)
+ * authenticated the buyer, so there is no 3-D Secure challenge; a wallet that only passes the
+ * card on (Google Pay's PAN_ONLY) leaves 3-D Secure to the card, as a typed card would.
  */
+export type WalletPayment = { method: "apple_pay" | "google_pay"; card: WalletCard; authenticated: boolean };
+
+/** Pays an order with the card a wallet handed over. */
 export async function payOrderWithWallet(ctx: CoreContext, orderId: OrderId, wallet: WalletPayment, owner?: OrderOwner): Promise<PaymentResult> {
   const checked = validateWalletCard(wallet.card);
   if (!checked.ok) return { kind: "card_invalid", problems: checked.problems };
-  return payWith(ctx, orderId, checked.card, { method: wallet.method, authenticatedByWallet: true }, owner);
+  return payWith(ctx, orderId, checked.card, { method: wallet.method, authenticatedByWallet: wallet.authenticated }, owner);
 }
 
 async function payWith(

@@ -149,6 +149,29 @@ export function setMerchantSettings(
 }
 
 /**
+ * A Google Pay payment token as a shop's page passes it on, in tetri's test-mode form: the
+ * decrypted message in clear (README "Google Pay from the merchant's page").
+ */
+export function googlePayTestToken(payload: { pan: string; authMethod?: string; expirationMonth?: number; expirationYear?: number; messageExpiration?: string }): string {
+  return JSON.stringify({
+    protocolVersion: "TEST",
+    signature: "TEST",
+    signedMessage: JSON.stringify({
+      gatewayMerchantId: "BCR2DN4TXKPITITV",
+      messageId: "TEST-0001",
+      messageExpiration: payload.messageExpiration ?? String(Date.now() + 3_600_000),
+      paymentMethod: "CARD",
+      paymentMethodDetails: {
+        authMethod: payload.authMethod ?? "PAN_ONLY",
+        pan: payload.pan,
+        expirationMonth: payload.expirationMonth ?? 12,
+        expirationYear: payload.expirationYear ?? 2039,
+      },
+    }),
+  });
+}
+
+/**
  * An Apple Pay payment JSON as a shop's page passes it on, in tetri's test-mode form: the
  * decrypted payload in clear (README "Apple Pay from the merchant's page").
  */

@@ -118,6 +118,10 @@ export function parseBogOrder(
   if (body.config?.apple_pay?.external && (methods.length !== 1 || methods[0] !== "apple_pay")) {
     problems.push({ field: "config.apple_pay.external", message: 'needs payment_method ["apple_pay"]' });
   }
+  if (body.config?.google_pay?.external) {
+    if (methods.length !== 1 || methods[0] !== "google_pay") problems.push({ field: "config.google_pay.external", message: 'needs payment_method ["google_pay"]' });
+    if (!body.config.google_pay.google_pay_token) problems.push({ field: "config.google_pay.google_pay_token", message: "is required with config.google_pay.external" });
+  }
   if (problems.length > 0 || total === undefined) throw validationError(problems);
   return {
     dialect,

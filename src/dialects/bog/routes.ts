@@ -5,7 +5,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import formbody from "@fastify/formbody";
-import { cardProblemsAsFields } from "../../core/cards.ts";
+import { cardProblemsAsFields, validateWalletCard } from "../../core/cards.ts";
+import type { CardProblem } from "../../core/cards.ts";
 import { payOrderWithWallet } from "../../core/checkout.ts";
 import { TetriError, validationError } from "../../core/errors.ts";
 import type { OrderId } from "../../core/ids.ts";
@@ -16,7 +17,7 @@ import type { DialectId } from "../../core/types.ts";
 import { idempotencyOf } from "../../http/request-context.ts";
 import type { DialectDeps } from "../dialect.ts";
 import { requestedAmount } from "../shared/fields.ts";
-import { applePayCardOf } from "../shared/wallet-tokens.ts";
+import { applePayCardOf, googlePayCardOf } from "../shared/wallet-tokens.ts";
 import { acceptScalarText } from "../shared/lenient.ts";
 import { emptyBodyIsEmptyObject, orderIdParam, requireMerchant, useErrorShape } from "../shared/routing.ts";
 import { bearerMerchant, issueClientToken, tokenRateLimit } from "../shared/tokens.ts";
@@ -118,6 +119,13 @@ async function tokenRoutes(app: FastifyInstance, dialect: DialectId, deps: Diale
   );
 }
 
+const GOOGLE_PAY_TOKEN_FIELD = "config.google_pay.google_pay_token";
+
+/** The card problems of a wallet's token, each named under the field that carried the token. */
+function walletCardError(problems: readonly CardProblem[], field: string) {
+  return validationError(cardProblemsAsFields(problems).map((p) => ({ ...p, field: `${field}.${p.field}` })));
+}
+
 async function apiRoutes(app: FastifyInstance, dialect: DialectId, deps: DialectDeps) {
   const { ctx, links, settings } = deps;
   useErrorShape(app, renderBogError);
@@ -129,6 +137,14 @@ async function apiRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialect
     details: { href: `${settings.publicUrl}${BOG_API_PREFIX}/receipt/${id}` },
     redirect: { href: links.payment(id) },
   });
+  /** How an order a wallet paid stands: its receipt, and the page for 3-D Secure while that waits for the buyer. */
+  const walletPaymentAnswer = async (request: FastifyRequest, id: OrderId) => {
+    const view = await getOrderView(ctx, owner(request), id);
+    const details = renderBogReceipt(view, links);
+    const { details: detailsLink, redirect } = orderLinks(id);
+    const challenged = view.attempt?.status === "challenge";
+    return { id, status: details.order_status.key, order_details: details, _links: { details: detailsLink, ...(challenged ? { redirect } : {}) } };
+  };
 
   app.post(
     "/ecommerce/orders",
@@ -145,6 +161,18 @@ async function apiRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialect
       const body = request.body as Static<typeof CreateOrderBody>;
       const idempotency = idempotencyOf(request);
       const parsed = parseBogOrder(dialect, body, bogPageOf(request.headers), settings.live);
+      const googlePayToken = body.config?.google_pay?.external ? body.config.google_pay.google_pay_token : undefined;
+      if (googlePayToken !== undefined) {
+        // Google Pay from the merchant's own page: the token comes with the order, which is
+        // paid at once. The token is read and its card checked first, so a bad one makes no order.
+        const wallet = googlePayCardOf(googlePayToken, GOOGLE_PAY_TOKEN_FIELD, settings.live, ctx.clock.now());
+        const checked = validateWalletCard(wallet.card);
+        if (!checked.ok) throw walletCardError(checked.problems, GOOGLE_PAY_TOKEN_FIELD);
+        const id = await createOrder(ctx, request.merchantId, parsed, idempotency);
+        // A replayed request finds its order paid (or in its challenge) already: it answers how it stands.
+        await payOrderWithWallet(ctx, id, { method: "google_pay", ...wallet }, owner(request));
+        return walletPaymentAnswer(request, id);
+      }
       const id = await createOrder(ctx, request.merchantId, parsed, idempotency);
       if (!isApplePayFromMerchantPage(parsed.details)) return { id, _links: orderLinks(id) };
       return {
@@ -176,11 +204,10 @@ async function apiRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialect
       }
       const { apple_pay_token: token } = request.body as Static<typeof ApplePayTokenBody>;
       const card = applePayCardOf(token, order, "apple_pay_token", settings.live);
-      const result = await payOrderWithWallet(ctx, orderId, { method: "apple_pay", card }, owner(request));
-      if (result.kind === "card_invalid") throw validationError(cardProblemsAsFields(result.problems).map((p) => ({ ...p, field: `apple_pay_token.${p.field}` })));
+      const result = await payOrderWithWallet(ctx, orderId, { method: "apple_pay", card, authenticated: true }, owner(request));
+      if (result.kind === "card_invalid") throw walletCardError(result.problems, "apple_pay_token");
       if (result.kind === "not_payable") throw new TetriError("TETRI_ERR_ORDER_NOT_PAYABLE");
-      const details = renderBogReceipt(await getOrderView(ctx, owner(request), orderId), links);
-      return { id: orderId, status: details.order_status.key, order_details: details, _links: { details: orderLinks(orderId).details } };
+      return walletPaymentAnswer(request, orderId);
     },
   );
 

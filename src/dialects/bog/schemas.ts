@@ -106,7 +106,17 @@ export const CancelBody = Type.Object({ description: Type.Optional(text(1000)) }
 export const OrderIdParams = Type.Object({ order_id: Type.String({ maxLength: 64 }) });
 
 const Link = Type.Object({ href: Type.String() });
+export const WalletPaymentResponse = Type.Object({
+  id: Type.String({ format: "uuid" }),
+  status: Type.String(),
+  order_details: Type.Record(Type.String(), Type.Unknown()),
+  // redirect: the 3-D Secure page, while a Google Pay card (PAN_ONLY) waits for the buyer there.
+  _links: Type.Object({ details: Link, redirect: Type.Optional(Link) }),
+});
+// Serialized as the first variant that fits: the one with the most required fields comes first.
 export const CreateOrderResponse = Type.Union([
+  // Google Pay from the merchant's own page: the order paid at once with the token it came with.
+  WalletPaymentResponse,
   Type.Object({
     id: Type.String({ format: "uuid" }),
     _links: Type.Object({ details: Link, redirect: Link }),
@@ -119,12 +129,6 @@ export const CreateOrderResponse = Type.Union([
   }),
 ]);
 export const ApplePayTokenBody = Type.Object({ apple_pay_token: Type.String({ minLength: 1, maxLength: 65_536 }) });
-export const WalletPaymentResponse = Type.Object({
-  id: Type.String({ format: "uuid" }),
-  status: Type.String(),
-  order_details: Type.Record(Type.String(), Type.Unknown()),
-  _links: Type.Object({ details: Link }),
-});
 export const ActionResponse = Type.Object({
   key: Type.String(),
   message: Type.String(),
