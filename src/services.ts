@@ -176,7 +176,8 @@ export async function startServices(config: Config, clock: Clock = systemClock):
   };
 }
 
-function signersOf(privateKey: KeyObject): (dialect: DialectId) => CallbackSigner {
+/** Each dialect's callback signer over the callback-signing key, by dialect. */
+export function signersOf(privateKey: KeyObject): (dialect: DialectId) => CallbackSigner {
   const signers = new Map(DIALECTS.map((d) => [d.id, d.callbackSigner(privateKey)]));
   return (dialect) => {
     const signer = signers.get(dialect);

@@ -138,11 +138,6 @@ export async function authenticateMerchant(
 // A real hash of a random secret, so that an unknown client id costs one scrypt like a known one.
 const UNKNOWN_CLIENT_HASH = await hashSecret(randomBytes(16).toString("hex"));
 
-/** The merchant with this client id, or undefined (for the operator's tools: no secret asked). */
-export async function merchantByClientId(store: Store, clientId: string): Promise<Merchant | undefined> {
-  return store.read((tx) => tx.merchants.findByClientId(clientId));
-}
-
 /** The merchant a dialect credential belongs to, with the credential, or undefined. */
 export async function merchantByCredential(
   store: Store,

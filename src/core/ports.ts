@@ -152,6 +152,8 @@ export interface OutboxRepository {
     attempt: CallbackAttempt,
   ): Promise<boolean>;
   ofOrder(orderId: OrderId): Promise<OutboxMessage[]>;
+  /** The merchant's messages queued at or after `since`, oldest first (ties by id), at most `limit`. */
+  ofMerchantSince(merchantId: MerchantId, since: number, limit: number): Promise<OutboxMessage[]>;
   attemptsOf(outboxId: OutboxId): Promise<CallbackAttempt[]>;
   /** Every delivery attempt of every callback of the order, oldest first. */
   attemptsOfOrder(orderId: OrderId): Promise<CallbackAttempt[]>;

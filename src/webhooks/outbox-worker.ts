@@ -25,7 +25,6 @@ export function backoffDelay(failures: number, policy: Pick<RetryPolicy, "backof
 
 export class OutboxWorker {
   readonly #store: Store;
-  readonly #signerFor: (dialect: DialectId) => CallbackSigner;
   readonly #policy: RetryPolicy;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -45,11 +44,11 @@ export class OutboxWorker {
     onAttempt?: (result: AttemptResult) => void;
   }) {
     this.#store = options.store;
-    this.#signerFor = options.signerFor;
     this.#policy = options.policy;
     this.#clock = options.clock;
     this.#log = options.log;
     this.#onAttempt = options.onAttempt ?? (() => {});
+    this.send = callbackSender(options.signerFor, options.policy.timeoutMs, options.clock);
   }
 
   start(): void {
@@ -126,28 +125,7 @@ export class OutboxWorker {
   }
 
   /** Signs and POSTs one callback now, and says what the shop answered. The outbox's deliveries and test callbacks both go here. */
-  readonly send: CallbackSender = async ({ url, dialect, body }) => {
-    const started = this.#clock.now();
-    const signature = await this.#signerFor(dialect)(body);
-    let statusCode: number | null = null;
-    let error: string | null = null;
-    let responseExcerpt: string | null = null;
-    try {
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json", "user-agent": "tetri-callbacks/1", ...signature },
-        body,
-        redirect: "manual",
-        signal: AbortSignal.timeout(this.#policy.timeoutMs),
-      });
-      statusCode = response.status;
-      if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
-      responseExcerpt = await excerptOf(response);
-    } catch (failure) {
-      error = describeFailure(failure);
-    }
-    return { statusCode, error, durationMs: this.#clock.now() - started, responseExcerpt };
-  };
+  readonly send: CallbackSender;
 
   async #deliver(message: OutboxMessage, leaseToken: string): Promise<void> {
     const started = this.#clock.now();
@@ -176,6 +154,35 @@ export class OutboxWorker {
     this.#onAttempt(delivered ? "delivered" : dead ? "dead" : "failed");
     if (dead) this.#log.warn({ outboxId: message.id, orderId: message.orderId, attempts, error }, "callback given up");
   }
+}
+
+/**
+ * Signs a callback in its dialect's scheme and POSTs it to a URL, once, saying what the
+ * receiver answered: what the outbox worker sends, and what `tetri listen` forwards.
+ */
+export function callbackSender(signerFor: (dialect: DialectId) => CallbackSigner, timeoutMs: number, clock: Clock): CallbackSender {
+  return async ({ url, dialect, body }) => {
+    const started = clock.now();
+    const signature = await signerFor(dialect)(body);
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    let responseExcerpt: string | null = null;
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "user-agent": "tetri-callbacks/1", ...signature },
+        body,
+        redirect: "manual",
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      statusCode = response.status;
+      if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
+      responseExcerpt = await excerptOf(response);
+    } catch (failure) {
+      error = describeFailure(failure);
+    }
+    return { statusCode, error, durationMs: clock.now() - started, responseExcerpt };
+  };
 }
 
 const EXCERPT_BYTES = 1024;

@@ -141,7 +141,7 @@ export function setMerchantSettings(
   changes: string[],
 ): { api: string; callback_url: string | null; methods: string[] | null; token_lifetime_seconds: number | null } {
   return JSON.parse(
-    execFileSync(process.execPath, ["src/cli.ts", "merchants", "settings", "--client-id", clientId, "--api", api, ...changes, "--json"], {
+    execFileSync(process.execPath, ["src/cli.ts", "merchants", "settings", clientId, "--api", api, ...changes, "--json"], {
       cwd: REPOSITORY,
       env: { ...process.env, TETRI_DATA_DIR: server.dataDir, ...server.storeEnv },
     }).toString(),

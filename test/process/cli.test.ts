@@ -1,11 +1,32 @@
-// `node src/cli.ts` administers a data directory, also while a server runs on it.
+// The `tetri` command as a user runs it (bin/tetri.js) administers a data directory, also while
+// a server runs on it: merchants, help on every command, exit codes, Node 20 on PATH.
 
 import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { realpathSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { tempDir } from "../helpers/fixtures.ts";
-import { run, stopAll, TetriProcess } from "./tetri-process.ts";
+import { DEMO, tempDir } from "../helpers/fixtures.ts";
+import { ROOT, run, stopAll, TetriProcess } from "./tetri-process.ts";
 
-const cli = (args: string[], env: Record<string, string>) => run(["src/cli.ts", ...args], env);
+const cli = (args: string[], env: Record<string, string>) => run(["bin/tetri.js", ...args], env);
+
+/** npm's own CLI script, run on our Node as `npx` and `npm run` are. */
+const NPM_CLI = realpathSync(execFileSync("/bin/sh", ["-c", "command -v npm"]).toString().trim());
+
+/** Every command of the CLI, by the words that name it. */
+const COMMANDS = [
+  "serve",
+  "merchants create",
+  "merchants list",
+  "merchants rotate-secret",
+  "merchants settings",
+  "orders list",
+  "orders show",
+  "orders refund",
+  "listen",
+  "trigger",
+];
 
 /** stderr is exactly one line, starting "tetri: ". */
 function oneLine(stderr: string): string {
@@ -55,19 +76,19 @@ describe("tetri CLI", { timeout: 60_000 }, () => {
 
   it("merchants settings shows a merchant's settings of one API for a human, and an unknown client id exits 1", async () => {
     const created = JSON.parse((await cli(["merchants", "create", "--name", "Shop S", "--json"], env())).stdout) as { client_id: string };
-    const changed = await cli(["merchants", "settings", "--client-id", created.client_id, "--api", "tbc", "--methods", "card,qr", "--token-lifetime", "7200"], env());
+    const changed = await cli(["merchants", "settings", created.client_id, "--api", "tbc", "--methods", "card,qr", "--token-lifetime", "7200"], env());
     assert.equal(changed.code, 0, changed.stderr);
     assert.match(changed.stdout, /TBC TPay v1/);
     assert.match(changed.stdout, /methods:\s+card, qr\n/);
     assert.match(changed.stdout, /token lifetime: 7200 s\n/);
-    const shown = await cli(["merchants", "settings", "--client-id", created.client_id, "--api", "bog"], env());
+    const shown = await cli(["merchants", "settings", created.client_id, "--api", "bog"], env());
     assert.match(shown.stdout, /methods:\s+all \(card, google_pay/);
     assert.match(shown.stdout, /token lifetime: 900 s \(default\)/);
 
-    const unknown = await cli(["merchants", "settings", "--client-id", "nobody", "--api", "bog"], env());
+    const unknown = await cli(["merchants", "settings", "nobody", "--api", "bog"], env());
     assert.equal(unknown.code, 1);
-    assert.match(oneLine(unknown.stderr), /no merchant has client id nobody/);
-    const noApi = await cli(["merchants", "settings", "--client-id", created.client_id, "--api", "visa"], env());
+    assert.match(oneLine(unknown.stderr), /no merchant has client_id "nobody"/);
+    const noApi = await cli(["merchants", "settings", created.client_id, "--api", "visa"], env());
     assert.equal(noApi.code, 2);
     assert.match(oneLine(noApi.stderr), /--api must be one of bog, tbc/);
   });
@@ -100,12 +121,83 @@ describe("tetri CLI", { timeout: 60_000 }, () => {
     const results = await Promise.all(cases.map((args) => cli(args, env())));
     for (const [i, result] of results.entries()) {
       assert.equal(result.code, 2, cases[i]?.join(" "));
-      assert.match(oneLine(result.stderr), /usage: npm run tetri -- merchants create --name NAME/);
+      assert.match(oneLine(result.stderr), /usage: tetri <command>/);
       assert.equal(result.stdout, "");
     }
     const help = await cli(["--help"], env());
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /^usage: /);
+    assert.match(help.stdout, /^usage: tetri <command>/);
+    for (const command of COMMANDS) assert.match(help.stdout, new RegExp(`^  ${command} `, "m"), `tetri --help lists ${command}`);
+  });
+
+  it("--help on every command prints its usage and exits 0, whatever else is on the line", async () => {
+    const results = await Promise.all(COMMANDS.map((command) => cli([...command.split(" "), "--help", "--no-such-option"], env())));
+    for (const [i, result] of results.entries()) {
+      assert.equal(result.code, 0, `${COMMANDS[i]}: ${result.stderr}`);
+      assert.match(result.stdout, new RegExp(`^usage: tetri ${COMMANDS[i]}\\b`), String(COMMANDS[i]));
+      assert.equal(result.stderr, "");
+    }
+    for (const group of ["merchants", "orders"]) {
+      const result = await cli([group, "-h"], env());
+      assert.equal(result.code, 0);
+      assert.match(result.stdout, new RegExp(`^usage: tetri ${group} <`));
+    }
+    const bare = await cli(["orders"], env());
+    assert.equal(bare.code, 2);
+    assert.match(oneLine(bare.stderr), /tetri orders needs a command: list, show, refund/);
+  });
+
+  it("merchants list shows every merchant, for a human and as JSON", async () => {
+    const created = await cli(["merchants", "create", "--name", "Listed Shop", "--json"], env());
+    const { client_id: clientId } = JSON.parse(created.stdout) as { client_id: string };
+    const json = await cli(["merchants", "list", "--json"], env());
+    assert.equal(json.code, 0, json.stderr);
+    const merchants = JSON.parse(json.stdout) as { client_id: string; name: string; created_at: string }[];
+    assert.ok(merchants.some((m) => m.client_id === DEMO.clientId), "the demo merchant");
+    const listed = merchants.find((m) => m.client_id === clientId);
+    assert.equal(listed?.name, "Listed Shop");
+    assert.ok(!Number.isNaN(Date.parse(listed?.created_at ?? "")));
+    assert.ok(!json.stdout.includes("secret"), "no secrets, not even their hashes");
+    const human = await cli(["merchants", "list"], env());
+    assert.match(human.stdout, /^CLIENT ID\s+NAME\s+CREATED$/m);
+    assert.match(human.stdout, new RegExp(`^${clientId}\\s+Listed Shop\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC$`, "m"));
+  });
+
+  it("merchants rotate-secret prints a new secret the running server takes, and the old one stops working", async () => {
+    const created = JSON.parse((await cli(["merchants", "create", "--name", "Rotating Shop", "--json"], env())).stdout) as { client_id: string; client_secret: string };
+    await server.shop.tokenFor(created.client_id, created.client_secret);
+    const rotated = await cli(["merchants", "rotate-secret", created.client_id, "--json"], env());
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const { client_id: id, client_secret: secret } = JSON.parse(rotated.stdout) as { client_id: string; client_secret: string };
+    assert.equal(id, created.client_id);
+    assert.notEqual(secret, created.client_secret);
+    await server.shop.tokenFor(id, secret);
+    await assert.rejects(server.shop.tokenFor(id, created.client_secret), /401/);
+
+    const unknown = await cli(["merchants", "rotate-secret", "no-such-client"], env());
+    assert.equal(unknown.code, 1);
+    assert.match(oneLine(unknown.stderr), /no merchant has client_id "no-such-client"/);
+    const missing = await cli(["merchants", "rotate-secret"], env());
+    assert.equal(missing.code, 2);
+    assert.match(oneLine(missing.stderr), /CLIENT_ID is required/);
+  });
+
+  it("runs from a shell whose own Node is older than 24 (on the pinned one), as npx tetri and npm run tetri", async () => {
+    const shellPath = "/usr/local/bin:/usr/bin:/bin";
+    const viaBin = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(join(ROOT, "bin", "tetri.js"), ["merchants", "list", "--json"], { cwd: ROOT, env: { PATH: shellPath, TETRI_DATA_DIR: dir.path } });
+      let stdout = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+      child.on("close", (code) => resolve({ code, stdout }));
+    });
+    assert.equal(viaBin.code, 0);
+    assert.ok((JSON.parse(viaBin.stdout) as { client_id: string }[]).some((m) => m.client_id === DEMO.clientId));
+
+    for (const args of [["exec", "--", "tetri", "merchants", "list", "--json"], ["run", "-s", "tetri", "--", "merchants", "list", "--json"]]) {
+      const result = await run([NPM_CLI, ...args], { PATH: shellPath, TETRI_DATA_DIR: dir.path, npm_config_update_notifier: "false" }, 30_000);
+      assert.equal(result.code, 0, `npm ${args.join(" ")}: ${result.stderr}`);
+      assert.ok((JSON.parse(result.stdout) as { client_id: string }[]).some((m) => m.client_id === DEMO.clientId), result.stdout);
+    }
   });
 
   it("a bad configuration exits 1 with the variable named", async () => {

@@ -86,6 +86,46 @@ export async function run(args: string[], env: Record<string, string>, timeoutMs
   return { ...exit, stdout, stderr, durationMs: Date.now() - started };
 }
 
+/** A long-running command (`tetri listen`), its output collected as it comes; stopped by stop() or stopAll(). */
+export type RunningCommand = {
+  readonly child: ChildProcess;
+  readonly exited: Promise<Exit>;
+  stdout(): string;
+  stderr(): string;
+  /** Waits until stdout matches, or fails with what the command wrote. */
+  waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Sends `signal` (by pid) and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<Exit>;
+};
+
+export function startCommand(args: string[], env: Record<string, string>, hardTimeoutMs = 60_000): RunningCommand {
+  const child = spawn(NODE, args, { cwd: ROOT, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exited = track(child, hardTimeoutMs);
+  return {
+    child,
+    exited,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    async waitForStdout(pattern, timeoutMs = 10_000) {
+      await eventually(
+        () => {
+          if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited ${child.exitCode}:\n${stdout}${stderr}`);
+          return pattern.test(stdout) ? true : undefined;
+        },
+        { what: `${args.join(" ")} to print ${pattern}`, timeoutMs },
+      );
+    },
+    async stop(signal = "SIGINT") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
 export class TetriProcess {
   readonly child: ChildProcess;
   readonly port: number;

@@ -309,6 +309,27 @@ for (const backend of STORES) {
       assert.equal(await store.transaction((tx) => tx.idempotency.lock(shop.id, "held", "k")), true, "free again after the commit");
     });
 
+    it("outbox: a merchant's messages since a time, oldest first (ties by id), within the limit, no other merchant's", async () => {
+      const other = merchant();
+      await store.transaction((tx) => tx.merchants.insert(other));
+      const mineOrder = await insertOrder();
+      const theirs = order(other.id);
+      await store.transaction((tx) => tx.orders.insert(theirs));
+      const since = NOW + 5_000_000;
+      const before = message(mineOrder, 1, { createdAt: since - 1 });
+      const tied = [message(mineOrder, 2, { createdAt: since }), message(mineOrder, 3, { createdAt: since })];
+      const later = message(mineOrder, 4, { createdAt: since + 10 });
+      const foreign = message(theirs, 1, { createdAt: since + 5 });
+      await store.transaction(async (tx) => {
+        for (const m of [later, foreign, ...tied, before]) await tx.outbox.insert(m);
+      });
+      const read = (limit: number) => store.read((tx) => tx.outbox.ofMerchantSince(shop.id, since, limit));
+      const ids = [...tied.map((m) => m.id).sort(), later.id];
+      assert.deepEqual((await read(10)).map((m) => m.id), ids);
+      assert.deepEqual((await read(2)).map((m) => m.id), ids.slice(0, 2));
+      assert.deepEqual((await read(10))[2], later);
+    });
+
     it("outbox: a lease keeps a message from a second claim; an older undelivered message of the order goes first", async () => {
       const o = await insertOrder();
       const first = message(o, 1, { nextAttemptAt: NOW + 10 });

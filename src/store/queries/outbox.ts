@@ -132,6 +132,18 @@ export function outboxQueries(db: Kysely<Database>, rowLocks: boolean): OutboxRe
       const rows = await db.selectFrom("outbox").selectAll().where("order_id", "=", orderId).orderBy("order_version").execute();
       return rows.map(toOutbox);
     },
+    async ofMerchantSince(merchantId, since, limit) {
+      const rows = await db
+        .selectFrom("outbox")
+        .selectAll()
+        .where("merchant_id", "=", merchantId)
+        .where("created_at", ">=", since)
+        .orderBy("created_at")
+        .orderBy("id")
+        .limit(limit)
+        .execute();
+      return rows.map(toOutbox);
+    },
     async attemptsOf(outboxId) {
       const rows = await db.selectFrom("callback_attempts").selectAll().where("outbox_id", "=", outboxId).orderBy("attempt").execute();
       return rows.map(toCallbackAttempt);

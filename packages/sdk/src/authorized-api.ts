@@ -1,0 +1,57 @@
+// JSON calls with a Bearer token from the cache, shared by the API clients. A 401 on a cached
+// token (the server's keys changed, the token was revoked) fetches a new token and tries once
+// more, with the same Idempotency-Key.
+
+import { TetriApiError } from "./errors.ts";
+import type { TokenCache } from "./token-cache.ts";
+import type { CallOptions, Transport } from "./transport.ts";
+
+export type JsonCall = {
+  method: "GET" | "POST";
+  url: string;
+  /** A mutating call: sent with an Idempotency-Key. */
+  mutating: boolean;
+  json?: unknown;
+  headers?: Record<string, string>;
+};
+
+export class AuthorizedApi {
+  readonly #transport: Transport;
+  readonly #tokens: TokenCache;
+  readonly #headers: Record<string, string>;
+
+  constructor(transport: Transport, tokens: TokenCache, headers: Record<string, string> = {}) {
+    this.#transport = transport;
+    this.#tokens = tokens;
+    this.#headers = headers;
+  }
+
+  async call<T>(call: JsonCall, options: CallOptions = {}): Promise<T> {
+    const idempotencyKey = call.mutating ? this.#transport.idempotencyKeyFor(options) : undefined;
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      ...this.#headers,
+      ...call.headers,
+      ...(call.json !== undefined ? { "content-type": "application/json" } : {}),
+      ...(idempotencyKey ? { "idempotency-key": idempotencyKey } : {}),
+    };
+    const body = call.json === undefined ? undefined : JSON.stringify(call.json);
+    const send = async () => {
+      const token = await this.#tokens.get();
+      try {
+        return await this.#transport.send({ method: call.method, url: call.url, headers: { ...headers, authorization: `Bearer ${token}` }, body }, options);
+      } catch (error) {
+        if (error instanceof TetriApiError && error.status === 401) this.#tokens.invalidate(token);
+        throw error;
+      }
+    };
+    let response;
+    try {
+      response = await send();
+    } catch (error) {
+      if (!(error instanceof TetriApiError && error.status === 401)) throw error;
+      response = await send();
+    }
+    return (response.text === "" ? undefined : JSON.parse(response.text)) as T;
+  }
+}
