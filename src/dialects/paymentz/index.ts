@@ -1,0 +1,43 @@
+// The Paymentz-style REST v1 API (Paymentz, Transactworld and their white labels), as the registry sees it.
+
+import type { DialectId } from "../../core/types.ts";
+import type { DialectModule } from "../dialect.ts";
+import { memberIssuer, parseMember } from "./credentials.ts";
+import { renderPaymentzError } from "./errors.ts";
+import { PAYMENTZ_PREFIX, paymentzBuyerOf, paymentzShopReturn, renderPaymentzCallback } from "./render.ts";
+import { authenticatePaymentz, paymentzRoutes } from "./routes.ts";
+
+const id = "paymentz" as DialectId;
+
+export const paymentz: DialectModule = {
+  id,
+  title: "Paymentz REST v1",
+  prefixes: [PAYMENTZ_PREFIX],
+  openApiPath: `${PAYMENTZ_PREFIX}/openapi.json`,
+  tokenIssuer: (publicUrl) => `${publicUrl}${PAYMENTZ_PREFIX}`,
+  // The platform's tokens are valid for an hour.
+  tokenTtlSeconds: 3600,
+  routes: (app, deps) => paymentzRoutes(app, id, deps),
+  authenticate: (request, deps) => authenticatePaymentz(request, deps, id),
+  renderError: renderPaymentzError,
+  renderCallback: renderPaymentzCallback,
+  // The platform signs nothing in headers: its notification carries an MD5 checksum keyed with the secure key.
+  callbackSigner: () => async () => ({}),
+  shopReturn: paymentzShopReturn,
+  credential: { ...memberIssuer(id), demoEnv: "TETRI_DEMO_PAYMENTZ_MEMBER", label: "paymentz member" },
+  buyer: paymentzBuyerOf,
+  banner(publicUrl, demo) {
+    const shown = demo.credentials.paymentz_member;
+    const member = shown === undefined ? undefined : parseMember(shown);
+    const memberId = member?.memberId ?? "<memberId>";
+    const key = member?.secureKey ?? "<secureKey>";
+    return [
+      `Paymentz REST v1 (memberId ${memberId}, terminalId ${member?.terminalId ?? "<terminalId>"}, secure key ${key}):`,
+      `  curl -s -d 'authentication.memberId=${memberId}&authentication.sKey=${key}' ${publicUrl}${PAYMENTZ_PREFIX}/authToken`,
+      "Then pay (checksum = md5(memberId|secureKey|merchantTransactionId|amount), AuthToken from the answer):",
+      `  curl -s -H "AuthToken: $TOKEN" ${publicUrl}${PAYMENTZ_PREFIX}/payments -d authentication.memberId=${memberId} -d authentication.checksum=$CHECKSUM \\`,
+      "    -d merchantTransactionId=order-1 -d amount=10.00 -d currency=EUR -d paymentType=DB -d card.number=4242424242424242 \\",
+      "    -d card.expiryMonth=12 -d card.expiryYear=2039 -d card.cvv=123 -d card.holder='Nino Beridze'",
+    ];
+  },
+};
