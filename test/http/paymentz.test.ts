@@ -384,6 +384,120 @@ describe("Paymentz bad input", () => {
   });
 });
 
+describe("Paymentz tokenised cards and recurring charges", () => {
+  const registrationFields = (client: PaymentzClient, reference?: string, card = "4242424242424242") => {
+    const { memberId, secureKey } = client.member;
+    return {
+      "authentication.memberId": memberId,
+      "authentication.checksum": reference === undefined ? md5(memberId, secureKey) : md5(memberId, secureKey, reference),
+      ...(reference === undefined ? {} : { merchantTransactionId: reference }),
+      "card.number": card,
+      "card.expiryMonth": "11",
+      "card.expiryYear": "2038",
+      "card.cvv": "321",
+      "card.holder": "Giorgi Beridze",
+    };
+  };
+  const deleteFields = (client: PaymentzClient, registrationId: string) => ({
+    "authentication.memberId": client.member.memberId,
+    "authentication.checksum": md5(client.member.memberId, client.member.secureKey, registrationId),
+    actionType: "delete",
+  });
+
+  it("/registrations stores a card without a charge, in every encoding", async () => {
+    for (const encoding of ENCODINGS) {
+      const response = await pz.call("POST", "/registrations", registrationFields(pz, encoding === "form" ? undefined : reference("reg")), { encoding });
+      assert.equal(response.status, 200, response.text);
+      assert.equal(response.json.result.code, "00027", response.text);
+      assert.match(response.json.registrationId, /^[0-9a-f]{32}$/);
+      assert.deepEqual(response.json.card, {
+        registrationId: response.json.registrationId,
+        registrationStatus: "ACTIVE",
+        cardType: "VISA",
+        bin: "424242",
+        last4Digits: "4242",
+        lastFourDigits: "4242",
+        holder: "Giorgi Beridze",
+        expiryMonth: "11",
+        expiryYear: "2038",
+      });
+      assert.deepEqual([response.json.amount, response.json.capturedAmount], ["0.00", "0.00"]);
+    }
+    assertFailure(await pz.call("POST", "/registrations", { ...registrationFields(pz), "authentication.checksum": "0".repeat(32) }), 400, "10003");
+    assertFailure(await pz.call("POST", "/registrations", { ...registrationFields(pz), "card.number": "1234" }), 400, "10012");
+    const declined = await pz.call("POST", "/registrations", registrationFields(pz, undefined, "4000000000000002"));
+    assert.deepEqual([declined.json.transactionStatus, declined.json.result.code, declined.json.registrationId], ["N", "20001", undefined]);
+  });
+
+  it("createRegistration=true on a payment returns its registrationId; INITIAL then REPEATED charges go through /paywithtoken", async () => {
+    for (const encoding of ENCODINGS) {
+      const first = await pz.pay(reference("initial"), "15.00", { createRegistration: "true", recurringType: "INITIAL", "card.number": "4000000000003220" }, { encoding });
+      assert.equal(first.json.transactionStatus, "3D", "the buyer's own first payment is authenticated");
+      const saved = await pz.pay(reference("initial"), "15.00", { createRegistration: "true" }, { encoding });
+      const registrationId = saved.json.registrationId as string;
+      assert.match(registrationId, /^[0-9a-f]{32}$/, saved.text);
+      for (const recurringType of ["INITIAL", "REPEATED"]) {
+        const id = reference(`token-${recurringType}`);
+        const { "card.number": _n, "card.expiryMonth": _m, "card.expiryYear": _y, "card.cvv": _c, "card.holder": _h, ...fields } = pz.payment(id, "4.99", { recurringType });
+        const charged = await pz.call("POST", `/paywithtoken/${registrationId}`, fields, { encoding });
+        assert.equal(charged.status, 200, charged.text);
+        assert.deepEqual([charged.json.transactionStatus, charged.json.result.code, charged.json.amount, charged.json.registrationId], ["Y", "00001", "4.99", registrationId]);
+        assert.equal(charged.json.card.last4Digits, "4242");
+      }
+    }
+  });
+
+  it("a stored 3-D Secure card is charged without a challenge; PA through a token is held; refunds work on the charge", async () => {
+    const registrationId = (await pz.call("POST", "/registrations", registrationFields(pz, undefined, "4000000000003220"))).json.registrationId;
+    assert.ok(registrationId === undefined, "registering a 3-D card asks for the challenge first");
+    const saved = (await pz.call("POST", "/registrations", registrationFields(pz))).json.registrationId as string;
+    const { "card.number": _n, ...held } = pz.payment(reference("token-pa"), "20.00", { paymentType: "PA" });
+    const charged = await pz.call("POST", `/paywithtoken/${saved}`, held);
+    assert.equal(charged.json.status, "authsuccessful", charged.text);
+    assert.equal((await pz.operate(charged.json.paymentId, "CP", "20.00")).json.result.code, "00004");
+    assert.equal((await pz.operate(charged.json.paymentId, "RF", "5.00")).json.result.code, "00005");
+  });
+
+  it("a token charge needs its checksum, a fresh reference and a registration of the merchant's own", async () => {
+    const saved = (await pz.call("POST", "/registrations", registrationFields(pz))).json.registrationId as string;
+    const theirs = (await pzB.call("POST", "/registrations", registrationFields(pzB))).json.registrationId as string;
+    const used = reference("used");
+    await pz.pay(used, "1.00");
+    const charge = (registrationId: string, id: string, overrides: Record<string, string> = {}) => {
+      const { "card.number": _n, ...fields } = pz.payment(id, "2.00", overrides);
+      return pz.call("POST", `/paywithtoken/${registrationId}`, fields);
+    };
+    assertFailure(await charge(saved, reference("bad-sum"), { "authentication.checksum": "0".repeat(32) }), 400, "10003");
+    assertFailure(await charge(saved, used), 409, "10006");
+    const unknown = theirs.replace(/.$/, (c: string) => (c === "0" ? "1" : "0"));
+    const [other, nobody] = [await charge(theirs, reference("theirs")), await charge(unknown, reference("nobody"))];
+    assertFailure(other, 404, "10016");
+    assertFailure(nobody, 404, "10016");
+    assert.deepEqual(other.json.result, nobody.json.result);
+    assertFailure(await charge("not-a-registration", reference("garbage")), 404, "10016");
+    assertFailure(await pz.call("POST", "/paywithtoken", { "authentication.memberId": pz.member.memberId }), 404, "10016");
+    const again = reference("ok");
+    assert.equal((await charge(saved, again)).json.transactionStatus, "Y");
+    assertFailure(await charge(saved, again), 409, "10006");
+  });
+
+  it("a deleted registration charges no more; another merchant's cannot be deleted", async () => {
+    const saved = (await pz.call("POST", "/registrations", registrationFields(pz))).json.registrationId as string;
+    const theirs = (await pzB.call("POST", "/registrations", registrationFields(pzB))).json.registrationId as string;
+    assertFailure(await pz.call("POST", `/paywithtoken/${theirs}`, deleteFields(pz, theirs)), 404, "10016");
+    assertFailure(await pz.call("POST", `/paywithtoken/${saved}`, { ...deleteFields(pz, saved), "authentication.checksum": "0".repeat(32) }), 400, "10003");
+    for (const encoding of ["nested"] as const) {
+      const deleted = await pz.call("POST", `/paywithtoken/${saved}`, deleteFields(pz, saved), { encoding });
+      assert.deepEqual([deleted.status, deleted.json.result.code], [200, "00028"], deleted.text);
+    }
+    const { "card.number": _n, ...fields } = pz.payment(reference("after-delete"), "2.00");
+    assertFailure(await pz.call("POST", `/paywithtoken/${saved}`, fields), 404, "10016");
+    assertFailure(await pz.call("POST", `/paywithtoken/${saved}`, deleteFields(pz, saved)), 404, "10016");
+    const { "card.number": _m, ...theirFields } = paymentzClient(shopB).payment(reference("their-charge"), "2.00");
+    assert.equal((await pzB.call("POST", `/paywithtoken/${theirs}`, theirFields)).json.transactionStatus, "Y", "theirs still works");
+  });
+});
+
 describe("Paymentz beside the other APIs", () => {
   it("one merchant using BOG, TBC and Paymentz sees each order only through the API that made it", async () => {
     const paymentzId = (await pz.pay(reference("mixed"), "3.00")).json.paymentId as string;

@@ -3,7 +3,7 @@
 // posts back to merchantRedirectUrl. Amounts go out with two decimals, as they came in.
 
 import { formatMajorAmountFixed } from "../../core/money.ts";
-import type { BuyerSummary, CardBrand, Order, OrderView } from "../../core/types.ts";
+import type { BuyerSummary, CardBrand, Order, OrderView, SavedCard } from "../../core/types.ts";
 import type { ShopReturn } from "../../checkout/links.ts";
 import type { CallbackRenderContext } from "../dialect.ts";
 import { CHECKSUMS } from "./checksums.ts";
@@ -66,6 +66,23 @@ export function renderPayment(view: OrderView, now: number, options: { result?: 
     ...(registrationId ? { registrationId } : {}),
     remark: result.description,
     timestamp: paymentzTimestamp(now),
+  };
+}
+
+/** A stored card as the platform's card object shows it. */
+export function renderRegistration(card: SavedCard) {
+  const [month = "", year = ""] = card.card.expiry.split("/");
+  const last4 = card.card.mask.slice(-4);
+  return {
+    registrationId: card.id,
+    registrationStatus: card.deletedAt === null ? "ACTIVE" : "INACTIVE",
+    cardType: BRANDS[card.card.brand],
+    bin: card.card.mask.slice(0, 6),
+    last4Digits: last4,
+    lastFourDigits: last4,
+    holder: card.card.holder,
+    expiryMonth: month,
+    expiryYear: `20${year}`,
   };
 }
 

@@ -11,6 +11,7 @@ import formbody from "@fastify/formbody";
 import { payOrder } from "../../core/checkout.ts";
 import { TetriError, validationError } from "../../core/errors.ts";
 import type { FieldProblem } from "../../core/errors.ts";
+import type { IdempotencyInput } from "../../core/idempotency.ts";
 import type { MerchantId, OperationId, OrderId } from "../../core/ids.ts";
 import { findMerchant } from "../../core/merchants.ts";
 import { capturePreauthorization, refundOrder, voidPreauthorization } from "../../core/operations.ts";
@@ -25,6 +26,7 @@ import type { ResultCode } from "./codes.ts";
 import { memberByMemberId, memberOfMerchant } from "./credentials.ts";
 import type { OpenedMember } from "./credentials.ts";
 import { renderPaymentzError } from "./errors.ts";
+import { registrationRoutes } from "./registrations.ts";
 import { merchantTransactionIdOf, nestDottedKeys, operationAmount, parsePayment, requireAmountText, requireText } from "./parse.ts";
 import { PAYMENTZ_PREFIX, paymentzTimestamp, renderPayment } from "./render.ts";
 import { ErrorResponse, OperationBody, PaymentBody, PaymentIdParams, PaymentResponse, TokenBody, TokenResponse } from "./schemas.ts";
@@ -55,6 +57,19 @@ export const UNSUPPORTED_PATHS = [
 ] as const;
 
 type Authentication = NonNullable<Static<typeof PaymentBody>["authentication"]>;
+
+export const ERROR_RESPONSES = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const errors = ERROR_RESPONSES;
+
+/** What the API's route files share: who asks, their member credentials, the time. */
+export type PaymentzApi = {
+  readonly dialect: DialectId;
+  readonly deps: DialectDeps;
+  owner(request: FastifyRequest): { merchantId: MerchantId; dialect: DialectId };
+  memberOf(request: FastifyRequest, authentication: Authentication | undefined): Promise<OpenedMember>;
+  onceForReference<T>(owner: { merchantId: MerchantId; dialect: DialectId }, merchantTransactionId: string, make: (idempotency: IdempotencyInput) => Promise<T>): Promise<T>;
+  now(): number;
+};
 
 /** The token of a request: the AuthToken header, `X-Authorization: AuthToken :<t>`, or authentication.authToken. */
 function tokenOf(request: FastifyRequest): string | undefined {
@@ -99,7 +114,6 @@ async function restRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialec
     request.merchantId = merchantId;
   });
 
-  const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
   const owner = (request: FastifyRequest) => ({ merchantId: request.merchantId, dialect });
   const now = () => ctx.clock.now();
 
@@ -122,6 +136,31 @@ async function restRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialec
     const token = await tokens.issue(merchant, dialect);
     return token.accessToken;
   }
+
+  /**
+   * Makes one payment per merchantTransactionId: a reference the merchant already used (on any
+   * of the API's payment calls) is refused, and records nothing; two requests racing with one
+   * reference on one call are kept apart by core's idempotency key.
+   */
+  async function onceForReference<T>(who: { merchantId: MerchantId; dialect: DialectId }, merchantTransactionId: string, make: (idempotency: IdempotencyInput) => Promise<T>): Promise<T> {
+    const used = await findOrderByExternalId(ctx, who, merchantTransactionId).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof TetriError && error.code === "TETRI_ERR_ORDER_NOT_FOUND") return false;
+        throw error;
+      },
+    );
+    if (used) throw new TetriError("TETRI_ERR_DUPLICATE_REFERENCE");
+    try {
+      // A fingerprint no other request has: any reuse of the key is a replay, refused.
+      return await make({ key: `merchantTransactionId:${merchantTransactionId}`, fingerprint: randomUUID() });
+    } catch (error) {
+      if (error instanceof TetriError && error.code === "TETRI_ERR_IDEMPOTENCY_KEY_REUSED") throw new TetriError("TETRI_ERR_DUPLICATE_REFERENCE");
+      throw error;
+    }
+  }
+
+  const api: PaymentzApi = { dialect, deps, owner, memberOf, onceForReference, now };
 
   // --- tokens -------------------------------------------------------------------------------
 
@@ -184,17 +223,6 @@ async function restRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialec
 
   // --- payments -----------------------------------------------------------------------------
 
-  /** Creates the order once per merchantTransactionId: a second request with the same one records nothing. */
-  async function createOnce(merchantId: MerchantId, parsed: ReturnType<typeof parsePayment>): Promise<OrderId> {
-    try {
-      // A fingerprint no other request has: any reuse of the reference is a replay, refused.
-      return await createOrder(ctx, merchantId, parsed.order, { key: `merchantTransactionId:${parsed.merchantTransactionId}`, fingerprint: randomUUID() });
-    } catch (error) {
-      if (error instanceof TetriError && error.code === "TETRI_ERR_IDEMPOTENCY_KEY_REUSED") throw new TetriError("TETRI_ERR_DUPLICATE_REFERENCE");
-      throw error;
-    }
-  }
-
   app.post(
     "/payments",
     { schema: { tags: [dialect], summary: "Initial payment, PA or DB: with card.* server to server (3-D Secure on tetri's page when needed), without it on tetri's hosted page", body: PaymentBody, response: { 200: PaymentResponse, ...errors } } },
@@ -203,7 +231,9 @@ async function restRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialec
       const parsed = parsePayment(dialect, body, settings.live, { requireCard: false });
       const member = await memberOf(request, body.authentication);
       requireChecksum(body.authentication?.checksum, CHECKSUMS.payment(member.memberId, member.secureKey, parsed.merchantTransactionId, parsed.amountText));
-      const orderId = await createOnce(request.merchantId, parsed);
+      const orderId = await onceForReference(owner(request), parsed.merchantTransactionId, (idempotency) =>
+        createOrder(ctx, request.merchantId, parsed.order, idempotency),
+      );
       if (!parsed.card) {
         const view = await getOrderView(ctx, owner(request), orderId);
         return { ...renderPayment(view, now()), redirect: { url: links.payment(orderId), method: "GET", parameters: [] } };
@@ -311,6 +341,8 @@ async function restRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialec
     { schema: { tags: [dialect], summary: "Status inquiry by paymentId (idType PID) or merchantTransactionId (idType MID)", body: OperationBody, response: { 200: PaymentResponse, ...errors } } },
     async (request) => renderPayment(await inquiry(request, request.body as Static<typeof OperationBody>, undefined), now(), { result: FOUND }),
   );
+
+  await registrationRoutes(app, api, errors);
 
   for (const path of UNSUPPORTED_PATHS) {
     app.all(path, { config: { public: true }, schema: { tags: [dialect], summary: "Not supported by tetri: answers result 10018", hide: true } }, async () => {

@@ -61,6 +61,8 @@ export const PaymentBody = Type.Object({
   notificationUrl: text(2048),
   createRegistration: text(8),
   recurringType: text(16),
+  /** On /paywithtoken/{id}: "delete" (or paymentType DL) deregisters the card. */
+  actionType: text(16),
   attemptThreeD: text(16),
   responseType: text(16),
   redirectMethod: text(8),
@@ -88,6 +90,7 @@ export const ListBody = Type.Object({
 });
 
 export const PaymentIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+export const RegistrationIdParams = Type.Object({ registrationId: Type.String({ maxLength: 64 }) });
 
 const Result = Type.Object({ code: Type.String(), description: Type.String() }, { additionalProperties: true });
 
