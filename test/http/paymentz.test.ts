@@ -514,7 +514,7 @@ describe("Paymentz beside the other APIs", () => {
     const response = await server.request("GET", `${PZ}/openapi.json`, { token: null });
     assert.equal(response.status, 200);
     const paths = Object.keys(response.json.paths);
-    for (const path of ["/authToken", "/partnerAuthToken", "/regenerateToken", "/payments", "/payments/{id}", "/inquiry"]) assert.ok(paths.includes(`${PZ}${path}`), path);
+    for (const path of ["/authToken", "/partnerAuthToken", "/regenerateToken", "/payments", "/payments/{id}", "/inquiry", "/registrations", "/paywithtoken", "/paywithtoken/{registrationId}", "/getTransactionList", "/getTransactionDetails"]) assert.ok(paths.includes(`${PZ}${path}`), path);
     assert.ok(!paths.some((path) => path.startsWith("/payments/v1")), "no other API's paths");
   });
 });

@@ -17,7 +17,8 @@ export type ShortStatus = "Y" | "N" | "P" | "3D" | "C";
 
 export type PaymentzStatus = { short: ShortStatus; long: string };
 
-export function paymentzStatusOf(view: OrderView): PaymentzStatus {
+/** The status of a payment; a listing that knows no attempt of it reads one being processed as pending (P). */
+export function paymentzStatusOf(view: Pick<OrderView, "order" | "attempt">): PaymentzStatus {
   const { order, attempt } = view;
   switch (order.status) {
     case "created":

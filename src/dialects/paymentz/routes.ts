@@ -27,6 +27,7 @@ import { memberByMemberId, memberOfMerchant } from "./credentials.ts";
 import type { OpenedMember } from "./credentials.ts";
 import { renderPaymentzError } from "./errors.ts";
 import { registrationRoutes } from "./registrations.ts";
+import { transactionRoutes } from "./transactions.ts";
 import { merchantTransactionIdOf, nestDottedKeys, operationAmount, parsePayment, requireAmountText, requireText } from "./parse.ts";
 import { PAYMENTZ_PREFIX, paymentzTimestamp, renderPayment } from "./render.ts";
 import { ErrorResponse, OperationBody, PaymentBody, PaymentIdParams, PaymentResponse, TokenBody, TokenResponse } from "./schemas.ts";
@@ -343,6 +344,7 @@ async function restRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialec
   );
 
   await registrationRoutes(app, api, errors);
+  await transactionRoutes(app, api, errors);
 
   for (const path of UNSUPPORTED_PATHS) {
     app.all(path, { config: { public: true }, schema: { tags: [dialect], summary: "Not supported by tetri: answers result 10018", hide: true } }, async () => {
