@@ -12,6 +12,7 @@ import { DIALECTS, dialectOfUrl } from "./dialects/registry.ts";
 import { openApiRoute } from "./dialects/shared/openapi.ts";
 import { sendJsonError } from "./http/errors.ts";
 import { jsonBodyProblem } from "./http/json-body.ts";
+import { shopReturnOf } from "./services.ts";
 import type { Services } from "./services.ts";
 import { testHelperRoutes } from "./testing/routes.ts";
 import { CsrfGuard } from "./web/csrf.ts";
@@ -69,7 +70,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   }
   await app.register(baseAssetRoutes);
   const csrf = new CsrfGuard(services.csrfKey, config.publicUrl.startsWith("https:"));
-  await app.register(async (scope) => checkoutRoutes(scope, { ctx, csrf, testMode: config.mode === "test" }));
+  await app.register(async (scope) => checkoutRoutes(scope, { ctx, csrf, testMode: config.mode === "test", shopReturn: shopReturnOf(ctx, dialectDeps.links) }));
   await app.register(
     async (scope) =>
       dashboardRoutes(scope, {

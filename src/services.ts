@@ -9,14 +9,14 @@ import { TestAcquirer } from "./acquirers/test-acquirer.ts";
 import { loadCardKey, loadSharedKeys } from "./auth/keys.ts";
 import { TokenService } from "./auth/tokens.ts";
 import { checkoutLinks } from "./checkout/links.ts";
-import type { CheckoutLinks } from "./checkout/links.ts";
+import type { CheckoutLinks, ShopReturn } from "./checkout/links.ts";
 import { CardVault, vaultKeyFrom } from "./core/card-vault.ts";
 import type { CoreContext } from "./core/context.ts";
-import { hashSecret } from "./core/merchants.ts";
+import { credentialOfMerchant, hashSecret } from "./core/merchants.ts";
 import type { CredentialIssuer } from "./core/merchants.ts";
 import type { OperatorAccount, SessionPolicy } from "./core/sessions.ts";
 import type { Clock } from "./core/ports.ts";
-import type { DialectId } from "./core/types.ts";
+import type { DialectCredential, DialectId, OrderView } from "./core/types.ts";
 import { ConfigError } from "./config.ts";
 import type { Config } from "./config.ts";
 import type { CallbackRenderContext, DialectDeps } from "./dialects/dialect.ts";
@@ -73,16 +73,30 @@ export function coreContext(
     store: opened.store,
     acquirer: new TestAcquirer(opened.acquirerJournal, parts.clock),
     async renderCallback(view, now, readCredential) {
-      const context: CallbackRenderContext = {
-        links,
-        async credential() {
-          const credential = await readCredential();
-          const sealed = credential?.sealedSecret;
-          return credential && { credential, secret: sealed ? vault.open(sealed.ciphertext, sealed.keyId) : undefined };
-        },
-      };
-      return dialectOf(view.order.dialect).renderCallback(view, now, context);
+      return dialectOf(view.order.dialect).renderCallback(view, now, renderContext(links, vault, readCredential));
     },
+  };
+}
+
+/** What a dialect renders callbacks and shop returns with: the links, and the merchant's credential with its secret opened. */
+function renderContext(links: CheckoutLinks, vault: CardVault, readCredential: () => Promise<DialectCredential | undefined>): CallbackRenderContext {
+  return {
+    links,
+    async credential() {
+      const credential = await readCredential();
+      const sealed = credential?.sealedSecret;
+      return credential && { credential, secret: sealed ? vault.open(sealed.ciphertext, sealed.keyId) : undefined };
+    },
+  };
+}
+
+/** The form POST back to the shop that the order's dialect asks for after its payment, if it asks for one. */
+export function shopReturnOf(ctx: CoreContext, links: CheckoutLinks): (view: OrderView) => Promise<ShopReturn | undefined> {
+  return async (view) => {
+    const dialect = dialectOf(view.order.dialect);
+    if (!dialect.shopReturn) return undefined;
+    const { merchantId } = view.order;
+    return dialect.shopReturn(view, ctx.clock.now(), renderContext(links, ctx.vault, () => credentialOfMerchant(ctx.store, dialect.id, merchantId)));
   };
 }
 

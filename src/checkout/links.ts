@@ -15,10 +15,18 @@ export const checkoutPaths = {
     `/checkout/3ds?order_id=${orderId}&attempt_id=${attemptId}${lang(language)}`,
 };
 
+/**
+ * How the buyer's browser goes back to the shop after paying on tetri's pages, for an API whose
+ * bank posts a form there (its fields say what happened) instead of redirecting.
+ */
+export type ShopReturn = { url: string; fields: Readonly<Record<string, string>> };
+
 export type CheckoutLinks = {
   readonly publicUrl: string;
   payment(orderId: OrderId): string;
   result(orderId: OrderId): string;
+  /** The 3-D Secure challenge of a payment attempt, for an API that sends the buyer there itself. */
+  challenge(orderId: OrderId, attemptId: AttemptId): string;
 };
 
 export function checkoutLinks(publicUrl: string): CheckoutLinks {
@@ -26,5 +34,6 @@ export function checkoutLinks(publicUrl: string): CheckoutLinks {
     publicUrl,
     payment: (orderId) => `${publicUrl}${checkoutPaths.payment(orderId)}`,
     result: (orderId) => `${publicUrl}${checkoutPaths.result(orderId)}`,
+    challenge: (orderId, attemptId) => `${publicUrl}${checkoutPaths.challenge(orderId, attemptId, "en")}`,
   };
 }

@@ -9,6 +9,7 @@ import { html } from "../web/html.ts";
 import type { Html } from "../web/html.ts";
 import { htmlDocument } from "../web/pages.ts";
 import { checkoutPaths } from "./links.ts";
+import type { ShopReturn } from "./links.ts";
 import { LANGUAGE_NAMES, TEXTS, fieldMessage } from "./i18n.ts";
 import type { Texts } from "./i18n.ts";
 
@@ -34,6 +35,7 @@ export type PageFrame = {
   body: Html;
   testMode: boolean;
   refreshSeconds?: number;
+  scripts?: readonly string[];
   /** The same page in another language, for links to each of the others. */
   inLanguage?: (language: Language) => string;
 };
@@ -54,6 +56,7 @@ ${inLanguage ? html`<p class="lang">${others.map((language) => html`<a href="${i
     stylesheets: [CHECKOUT_STYLESHEET],
     body,
     refreshSeconds: frame.refreshSeconds,
+    scripts: frame.scripts,
   });
 }
 
@@ -166,7 +169,7 @@ export type ResultKind = "success" | "declined" | "expired" | "processing" | "pa
 
 export function resultPage(
   view: OrderView,
-  input: { kind: ResultKind; message?: string; language: Language; testMode: boolean; backHref?: string },
+  input: { kind: ResultKind; message?: string; language: Language; testMode: boolean; backHref?: string; backForm?: ShopReturn },
 ): string {
   const t = TEXTS[input.language];
   const headline = {
@@ -186,8 +189,9 @@ export function resultPage(
   const body = html`<h1 class="result ${input.kind}">${headline}</h1>
 ${text ? html`<p class="message" role="status">${text}</p>` : ""}
 ${summary(view, t)}
-${input.backHref ? html`<p><a class="button" href="${input.backHref}">${t.back_to_shop}</a></p>` : ""}`;
+${input.backForm ? backFormOf(input.backForm, t.back_to_shop) : input.backHref ? html`<p><a class="button" href="${input.backHref}">${t.back_to_shop}</a></p>` : ""}`;
   return layout({
+    scripts: input.backForm ? [SEND_FORM_SCRIPT] : undefined,
     language: input.language,
     theme: view.order.theme,
     title: headline,
@@ -195,6 +199,16 @@ ${input.backHref ? html`<p><a class="button" href="${input.backHref}">${t.back_t
     testMode: input.testMode,
     refreshSeconds: input.kind === "processing" ? 3 : undefined,
   });
+}
+
+/** The script that sends a page's return form by itself (the button stays for a browser without scripts). */
+export const SEND_FORM_SCRIPT = "/checkout/send-form.js";
+
+function backFormOf(back: ShopReturn, label: string) {
+  return html`<form method="post" action="${back.url}" id="shop-return">
+${Object.entries(back.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+<button type="submit">${label}</button>
+</form>`;
 }
 
 export function messagePage(language: Language, title: string, text: string, testMode: boolean): string {

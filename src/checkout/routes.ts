@@ -16,8 +16,9 @@ import type { Language, OrderView } from "../core/types.ts";
 import type { CsrfGuard } from "../web/csrf.ts";
 import { formOf, languageParam, sendPage as sendAnyPage, stylesheetRoute } from "../web/pages.ts";
 import { checkoutPaths } from "./links.ts";
+import type { ShopReturn } from "./links.ts";
 import { declineMessage, TEXTS } from "./i18n.ts";
-import { CHECKOUT_STYLESHEET, challengePage, messagePage, paymentPage, resultPage } from "./pages.ts";
+import { CHECKOUT_STYLESHEET, SEND_FORM_SCRIPT, challengePage, messagePage, paymentPage, resultPage } from "./pages.ts";
 import type { ResultKind } from "./pages.ts";
 
 /** Form actions may redirect to the shop, so its redirect origins join 'self' in form-action. */
@@ -29,12 +30,21 @@ function shopOrigins(view?: OrderView): string[] {
   return [...origins];
 }
 
+// Sends the shop-return form as soon as the page is read; the form's button does it without scripts.
+const SEND_FORM_JS = 'document.getElementById("shop-return")?.submit();\n';
+
 /** The page's language: the one the buyer chose (lang=…), else the order's. */
 const pageLanguage = (value: unknown, fallback: Language) => languageParam(value, LANGUAGES, fallback);
 
-export type CheckoutDeps = { ctx: CoreContext; csrf: CsrfGuard; testMode: boolean };
+export type CheckoutDeps = {
+  ctx: CoreContext;
+  csrf: CsrfGuard;
+  testMode: boolean;
+  /** The form POST back to the shop that the order's bank API makes after a settled payment, if it makes one. */
+  shopReturn: (view: OrderView) => Promise<ShopReturn | undefined>;
+};
 
-export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode }: CheckoutDeps) {
+export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode, shopReturn }: CheckoutDeps) {
   await app.register(formbody);
 
   const sendPage = (reply: FastifyReply, status: number, page: string, view?: OrderView) =>
@@ -79,9 +89,17 @@ export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode
     return url ?? undefined;
   }
 
-  function redirectAfter(reply: FastifyReply, view: OrderView, result: PaymentResult, language: Language) {
+  async function redirectAfter(reply: FastifyReply, view: OrderView, result: PaymentResult, language: Language) {
     const id = view.order.id;
     const tetriResult = checkoutPaths.result(id, language);
+    if (result.kind === "approved" || result.kind === "declined") {
+      const settled = await getCheckoutView(ctx, id);
+      const backForm = await shopReturn(settled);
+      if (backForm) {
+        const page = resultPage(settled, { ...resultOf(settled, language), language, testMode, backForm });
+        return sendAnyPage(reply, 200, page, { formActionOrigins: [new URL(backForm.url).origin], scripts: true });
+      }
+    }
     switch (result.kind) {
       case "approved":
         return reply.redirect(view.order.successUrl ?? tetriResult, 303);
@@ -98,6 +116,9 @@ export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode
   }
 
   stylesheetRoute(app, CHECKOUT_STYLESHEET, new URL("./checkout.css", import.meta.url));
+  app.get(SEND_FORM_SCRIPT, { schema: { hide: true } }, async (_request, reply) =>
+    reply.type("text/javascript; charset=utf-8").header("cache-control", "public, max-age=3600").send(SEND_FORM_JS),
+  );
 
   app.get("/", { schema: { hide: true } }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;

@@ -151,6 +151,16 @@ export async function merchantByCredential(
   });
 }
 
+/** A merchant by its id or by its client id (the login a dialect may name it by), or undefined. */
+export async function findMerchant(store: Store, by: { id: MerchantId } | { clientId: string }): Promise<Merchant | undefined> {
+  return store.read((tx) => ("id" in by ? tx.merchants.find(by.id) : tx.merchants.findByClientId(by.clientId)));
+}
+
+/** The merchant's own credential of one dialect, if that dialect gives one. */
+export async function credentialOfMerchant(store: Store, dialect: DialectId, merchantId: MerchantId): Promise<DialectCredential | undefined> {
+  return store.read((tx) => tx.credentials.ofMerchant(dialect, merchantId));
+}
+
 export type DemoMerchant = {
   clientId: string;
   /** Known only when this start created it, or when configuration fixes it. */

@@ -129,6 +129,19 @@ export async function getOrderView(
   });
 }
 
+/**
+ * The merchant's order that carries this shop reference (`externalOrderId`), made through this
+ * bank API; the newest if the shop reused it. Another merchant's is not found.
+ */
+export async function findOrderByExternalId(ctx: CoreContext, owner: Required<OrderOwner>, externalOrderId: string): Promise<OrderView> {
+  return ctx.store.read(async (tx) => {
+    const found = await tx.orders.search({ merchantId: owner.merchantId, dialect: owner.dialect, text: { externalOrderId }, limit: 20 });
+    const order = found.find((o) => o.externalOrderId === externalOrderId);
+    if (!order) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
+    return loadOrderView(tx, order);
+  });
+}
+
 /** Who may see an order: its merchant, through the dialect that made it (any dialect when absent). */
 export type OrderOwner = { merchantId: MerchantId; dialect?: DialectId };
 

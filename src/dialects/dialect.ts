@@ -6,7 +6,7 @@
 import type { KeyObject } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { TokenService } from "../auth/tokens.ts";
-import type { CheckoutLinks } from "../checkout/links.ts";
+import type { CheckoutLinks, ShopReturn } from "../checkout/links.ts";
 import type { CoreContext } from "../core/context.ts";
 import type { MerchantId } from "../core/ids.ts";
 import type { CredentialIssuer, DemoMerchant } from "../core/merchants.ts";
@@ -53,6 +53,8 @@ export interface DialectModule {
   renderError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply;
   renderCallback(view: OrderView, now: number, context: CallbackRenderContext): string | Promise<string>;
   callbackSigner(privateKey: KeyObject): CallbackSigner;
+  /** The form POST that takes the buyer back to the shop once the payment is settled; absent: a plain redirect to the order's success or fail URL. */
+  shopReturn?(view: OrderView, now: number, context: CallbackRenderContext): Promise<ShopReturn | undefined>;
   /** A credential of its own that every merchant gets (an API key), with the variable that fixes the demo merchant's. */
   readonly credential?: CredentialIssuer & { readonly demoEnv: string; readonly label: string };
   /** What its bank rules about operations, kept whoever asks (the API, the dashboard). */

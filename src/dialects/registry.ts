@@ -3,9 +3,10 @@
 
 import { bog } from "./bog/index.ts";
 import type { DialectModule } from "./dialect.ts";
+import { paymentz } from "./paymentz/index.ts";
 import { tbc } from "./tbc/index.ts";
 
-export const DIALECTS: readonly DialectModule[] = [bog, tbc];
+export const DIALECTS: readonly DialectModule[] = [bog, tbc, paymentz];
 
 export function dialectOf(id: string): DialectModule {
   const dialect = DIALECTS.find((d) => d.id === id);

@@ -21,6 +21,8 @@ export type PageDocument = {
   body: Html;
   /** Reload the page after this many seconds (a result still being processed). */
   refreshSeconds?: number;
+  /** Scripts of tetri's own, by path (a page that sends its form by itself). */
+  scripts?: readonly string[];
 };
 
 export function htmlDocument(page: PageDocument): string {
@@ -31,6 +33,7 @@ export function htmlDocument(page: PageDocument): string {
 ${page.refreshSeconds ? html`<meta http-equiv="refresh" content="${page.refreshSeconds}">` : ""}
 <title>${page.title} · tetri</title>
 ${[BASE_STYLESHEET, ...page.stylesheets].map((href) => html`<link rel="stylesheet" href="${href}">`)}
+${(page.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
 </head>
 <body>
 ${page.body}
@@ -38,10 +41,11 @@ ${page.body}
 </html>`}`;
 }
 
-/** Nothing but tetri's own styles and images; forms post to tetri (and to `formActionOrigins`). */
-function contentSecurityPolicy(formActionOrigins: readonly string[]): string {
+/** Nothing but tetri's own styles and images (and scripts, where a page has some); forms post to tetri (and to `formActionOrigins`). */
+function contentSecurityPolicy(formActionOrigins: readonly string[], scripts: boolean): string {
   return [
     "default-src 'none'",
+    ...(scripts ? ["script-src 'self'"] : []),
     "style-src 'self'",
     "img-src 'self'",
     `form-action 'self'${formActionOrigins.map((o) => ` ${o}`).join("")}`,
@@ -50,11 +54,11 @@ function contentSecurityPolicy(formActionOrigins: readonly string[]): string {
   ].join("; ");
 }
 
-export function sendPage(reply: FastifyReply, status: number, page: string, options: { formActionOrigins?: readonly string[] } = {}) {
+export function sendPage(reply: FastifyReply, status: number, page: string, options: { formActionOrigins?: readonly string[]; scripts?: boolean } = {}) {
   return reply
     .status(status)
     .header("content-type", "text/html; charset=utf-8")
-    .header("content-security-policy", contentSecurityPolicy(options.formActionOrigins ?? []))
+    .header("content-security-policy", contentSecurityPolicy(options.formActionOrigins ?? [], options.scripts ?? false))
     .header("cache-control", "no-store")
     .header("referrer-policy", "no-referrer")
     .header("x-frame-options", "DENY")

@@ -3,6 +3,8 @@
 
 import assert from "node:assert/strict";
 import { createPublicKey, verify } from "node:crypto";
+import { DEMO } from "../helpers/fixtures.ts";
+import { md5, paymentzClient } from "../helpers/paymentz.ts";
 import type { ReceivedCallback } from "../helpers/receiver.ts";
 import type { ShopClient, TestResponse } from "../helpers/shop.ts";
 
@@ -142,6 +144,66 @@ function tbcSession(client: ShopClient, anonymous = false): DialectSession {
   return session;
 }
 
+const PAYMENTZ_STATES: Record<string, OrderState> = {
+  begun: "created",
+  capturesuccess: "paid",
+  authsuccessful: "authorized",
+  authfailed: "declined",
+  authcancelled: "voided",
+  partialrefund: "partially_refunded",
+  reversed: "refunded",
+};
+
+function paymentzSession(client: ShopClient, anonymous = false): DialectSession {
+  const pz = paymentzClient(client);
+  const auth = anonymous ? { token: null } : {};
+  const { memberId, secureKey } = pz.member;
+  const fields = (order: NewOrder, reference: string) => ({
+    "authentication.memberId": memberId,
+    "authentication.checksum": md5(memberId, secureKey, reference, order.amount),
+    merchantTransactionId: reference,
+    amount: order.amount,
+    currency: "EUR",
+    paymentType: order.capture === "manual" ? "PA" : "DB",
+    notificationUrl: order.callbackUrl,
+    merchantRedirectUrl: "https://shop.example/return",
+  });
+  let sequence = 0;
+  const operate = (id: string, paymentType: string, amount?: string) =>
+    pz.call("POST", `/payments/${id}`, {
+      "authentication.memberId": memberId,
+      "authentication.checksum": amount === undefined ? md5(memberId, secureKey, id) : md5(memberId, secureKey, id, amount),
+      paymentType,
+      ...(amount === undefined ? {} : { amount }),
+    }, auth);
+  const session: DialectSession = {
+    async createOrder(order) {
+      const response = await session.tryCreateOrder(order);
+      assert.equal(response.status, 200, response.text);
+      return { id: response.json.paymentId, paymentPage: response.json.redirect.url };
+    },
+    tryCreateOrder: (order) => pz.call("POST", "/payments", fields(order, `conformance-${process.pid}-${Date.now()}-${sequence++}`), auth),
+    read: (id) => pz.call("GET", `/payments/${id}`, {}, auth),
+    reading(response) {
+      const payment = response.json;
+      const state = PAYMENTZ_STATES[payment.status as string];
+      assert.ok(state, `no reading of Paymentz status ${payment.status}`);
+      return { state, amount: minorOf(payment.amount), captured: minorOf(payment.capturedAmount), refunded: minorOf(payment.refundedAmount) };
+    },
+    refund: (id, amount) => operate(id, "RF", amount),
+    capture: (id, amount) => operate(id, "CP", amount),
+    void: (id) => operate(id, "RV"),
+    pay: async (id, cardNumber) =>
+      client.request("POST", `/_test/orders/${id}/pay`, {
+        token: null,
+        headers: anonymous ? {} : { AuthToken: await pz.token() },
+        body: { card_number: cardNumber, expiry: "12/39", cvc: "123", cardholder: "Conformance" },
+      }),
+    anonymous: () => paymentzSession(client, true),
+  };
+  return session;
+}
+
 export const DRIVERS: readonly DialectDriver[] = [
   {
     id: "bog",
@@ -168,5 +230,22 @@ export const DRIVERS: readonly DialectDriver[] = [
     },
     names: (callback, id) => JSON.parse(callback.body).PaymentId === id,
     verifies: (callback) => (callback.headers["callback-signature"] === undefined ? "unsigned" : false),
+  },
+  {
+    id: "paymentz",
+    session: (client) => paymentzSession(client),
+    assertError(response, status) {
+      assert.equal(response.status, status, response.text);
+      assert.equal(response.json?.paymentId, "-", response.text);
+      assert.equal(response.json?.transactionStatus, "N", response.text);
+      assert.match(String(response.json?.result?.code), /^\d{5}$/, response.text);
+      assert.equal(typeof response.json?.result?.description, "string", response.text);
+    },
+    names: (callback, id) => JSON.parse(callback.body).paymentId === id,
+    // The platform signs with an MD5 checksum in the body, keyed with the (demo) merchant's secure key.
+    verifies(callback) {
+      const body = JSON.parse(callback.body);
+      return body.checksum === md5(body.paymentId, body.merchantTransactionId, body.amount, body.status, DEMO.paymentz.secureKey);
+    },
   },
 ];

@@ -55,19 +55,23 @@ export async function coreFixture(options: { wrapStore?: (store: Store) => Store
   const { opened, remove } = await openTestStore();
   const clock = new TestClock();
   const store = options.wrapStore?.(opened.store) ?? opened.store;
+  const vault = new CardVault(vaultKeyFrom(randomBytes(32)));
   const ctx = coreContext({ store, acquirerJournal: opened.acquirerJournal }, {
-    vault: new CardVault(vaultKeyFrom(randomBytes(32))),
+    vault,
     clock,
     links: checkoutLinks("http://tetri.test"),
     acquirerTimeoutMs: 1000,
     reconcileAfterMs: 0,
     onCallbacksCommitted: () => {},
   });
-  const { merchant } = await createMerchant(opened.store, CREDENTIAL_ISSUERS, { name: "Core shop", now: clock.now() });
+  // What merchants' sealed credentials (a secret the dialect reads back) are sealed with.
+  const seal = (secret: string) => vault.seal(secret);
+  const { merchant } = await createMerchant(opened.store, CREDENTIAL_ISSUERS, { name: "Core shop", seal, now: clock.now() });
   return {
     ctx,
     clock,
     merchant,
+    seal,
     journal: opened.acquirerJournal,
     async close() {
       await opened.close();

@@ -10,19 +10,28 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export type MerchantCredentials = { clientId: string; clientSecret: string; tbcApiKey: string };
+/** A merchant's Paymentz credentials: memberId, terminal id and secure key. */
+export type PaymentzMember = { memberId: string; terminalId: string; secureKey: string };
+
+export type MerchantCredentials = { clientId: string; clientSecret: string; tbcApiKey: string; paymentz: PaymentzMember };
 
 /**
  * The demo merchant of every test server. The secret is distinctive on purpose: the log tests
  * grep a process's output for it.
  */
-export const DEMO: MerchantCredentials = { clientId: "demo-shop", clientSecret: "Zq7-demo-secret-Xv3k9w", tbcApiKey: "demo-tbc-api-key" };
+export const DEMO: MerchantCredentials = {
+  clientId: "demo-shop",
+  clientSecret: "Zq7-demo-secret-Xv3k9w",
+  tbcApiKey: "demo-tbc-api-key",
+  paymentz: { memberId: "11344", terminalId: "2101", secureKey: "Pz9-demo-secure-key-Kw4" },
+};
 
 /** The environment that makes a server's demo merchant DEMO. */
 export const DEMO_ENV: Record<string, string> = {
   TETRI_DEMO_CLIENT_ID: DEMO.clientId,
   TETRI_DEMO_CLIENT_SECRET: DEMO.clientSecret,
   TETRI_DEMO_TBC_API_KEY: DEMO.tbcApiKey,
+  TETRI_DEMO_PAYMENTZ_MEMBER: `${DEMO.paymentz.memberId}:${DEMO.paymentz.terminalId}:${DEMO.paymentz.secureKey}`,
 };
 
 /**
@@ -129,8 +138,9 @@ export function addMerchant(server: { dataDir: string; storeEnv?: Record<string,
       cwd: REPOSITORY,
       env: { ...process.env, TETRI_DATA_DIR: server.dataDir, ...server.storeEnv },
     }).toString(),
-  ) as { client_id: string; client_secret: string; tbc_api_key: string };
-  return { clientId: created.client_id, clientSecret: created.client_secret, tbcApiKey: created.tbc_api_key };
+  ) as { client_id: string; client_secret: string; tbc_api_key: string; paymentz_member: string };
+  const [memberId = "", terminalId = "", ...key] = created.paymentz_member.split(":");
+  return { clientId: created.client_id, clientSecret: created.client_secret, tbcApiKey: created.tbc_api_key, paymentz: { memberId, terminalId, secureKey: key.join(":") } };
 }
 
 /** Sets a merchant's settings of one API with the CLI, as an operator would; answers what they now are. */

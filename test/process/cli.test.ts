@@ -54,7 +54,15 @@ describe("tetri CLI", { timeout: 60_000 }, () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, "");
     const created = JSON.parse(result.stdout) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(created).sort(), ["client_id", "client_secret", "tbc_api_key"]);
+    assert.deepEqual(Object.keys(created).sort(), ["client_id", "client_secret", "paymentz_member", "tbc_api_key"]);
+    const [memberId = "", , secureKey = ""] = String(created.paymentz_member).split(":");
+    assert.match(String(created.paymentz_member), /^\d+:\d+:\S{8,}$/, "memberId:terminalId:secureKey");
+    const paymentzToken = await server.shop.request("POST", "/transactionServices/REST/v1/authToken", {
+      token: null,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ "authentication.memberId": memberId, "authentication.sKey": secureKey }).toString(),
+    });
+    assert.equal(paymentzToken.json?.result?.code, "200", paymentzToken.text);
     assert.equal(typeof created.client_id, "string");
     assert.equal(typeof created.client_secret, "string");
     assert.equal(result.stdout.trimEnd().split("\n").length, 1, "only the JSON on stdout");

@@ -40,8 +40,18 @@ import { report } from "./helpers.ts";
 
 const BOG_TOKEN_PATH = "/auth/realms/bog/protocol/openid-connect/token";
 const TBC_TOKEN_PATH = "/v1/tpay/access-token";
-const A: MerchantCredentials = { clientId: "sec-shop-a", clientSecret: "sec-secret-a", tbcApiKey: "sec-key-a" };
-const BASE_ENV = { TETRI_DEMO_CLIENT_ID: A.clientId, TETRI_DEMO_CLIENT_SECRET: A.clientSecret, TETRI_DEMO_TBC_API_KEY: A.tbcApiKey };
+const A: MerchantCredentials = {
+  clientId: "sec-shop-a",
+  clientSecret: "sec-secret-a",
+  tbcApiKey: "sec-key-a",
+  paymentz: { memberId: "70001", terminalId: "7001", secureKey: "sec-paymentz-key-a" },
+};
+const BASE_ENV = {
+  TETRI_DEMO_CLIENT_ID: A.clientId,
+  TETRI_DEMO_CLIENT_SECRET: A.clientSecret,
+  TETRI_DEMO_TBC_API_KEY: A.tbcApiKey,
+  TETRI_DEMO_PAYMENTZ_MEMBER: `${A.paymentz.memberId}:${A.paymentz.terminalId}:${A.paymentz.secureKey}`,
+};
 const PANS = ["4242424242424242", "4000000000003220", "5555555555554444", "4000000000000002", "4242424242424241"];
 
 // ---------------------------------------------------------------------------------------
