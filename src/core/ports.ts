@@ -273,6 +273,8 @@ export type AuthorizationRequest = {
   customerPresent: boolean;
   /** A wallet's device check already authenticated the buyer: no 3-D Secure either. */
   authenticatedByWallet: boolean;
+  /** The card was saved earlier (a card on file), not typed or handed over for this payment. */
+  storedCredential: boolean;
   /** The merchant's terminal (POS tag, terminal id) the order asked for; null for its default one. */
   terminal: string | null;
 };

@@ -84,8 +84,8 @@ export type Order = {
   /** The dialect's own echo data (buyer, delivery, config, fiscal fields), opaque to core. */
   details: Record<string, unknown>;
   rejectReason: RejectReason | null;
-  /** Save the card when this order is paid, for later charges without the buyer (MMYY: how long). */
-  saveCard: { until: string | null } | null;
+  /** Save the card when this order is paid, for later charges (MMYY: how long; what the charges may be). */
+  saveCard: { until: string | null; usage: SavedCardUsage } | null;
   /** The saved card a merchant-initiated charge used; null when the buyer typed a card. */
   savedCardId: SavedCardId | null;
   /** The merchant terminal (POS tag) the order asked to be paid through; null for the default. */
@@ -118,6 +118,8 @@ export type DeclineReason =
   | "technical_error"
   | "authentication_timeout"
   | "authentication_failed"
+  /** A charge of a saved card that was deleted: no acquirer was asked. */
+  | "saved_card_not_found"
   | "unknown";
 
 export type CardBrand = "visa" | "mc" | "amex" | "other";
@@ -187,6 +189,12 @@ export type Operation = {
   updatedAt: number;
 };
 
+/**
+ * What a saved card may be charged for: with the buyer on the page (BOG "recurrent"), without
+ * them (BOG "subscription"), or either (TBC, whose executions name their initiator).
+ */
+export type SavedCardUsage = "any" | "with_buyer" | "without_buyer";
+
 /** A card kept for later charges, bound to one merchant. The PAN stays sealed. */
 export type SavedCard = {
   id: SavedCardId;
@@ -198,6 +206,7 @@ export type SavedCard = {
   panKeyId: string;
   /** MMYY the merchant asked to keep it until, or null for as long as the card is valid. */
   validUntil: string | null;
+  usage: SavedCardUsage;
   createdAt: number;
   deletedAt: number | null;
 };
@@ -210,6 +219,8 @@ export type OrderView = {
   operations: Operation[];
   /** The card this order's payment saved, if it asked to save one. */
   savedCard: SavedCard | undefined;
+  /** The saved card this order is paid with, if it is a charge of one. */
+  chargedCard: SavedCard | undefined;
 };
 
 export type OutboxStatus = "pending" | "delivered" | "dead";

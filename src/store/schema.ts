@@ -90,6 +90,7 @@ export type SavedCardsTable = CardColumns & {
   merchant_id: string;
   order_id: string;
   valid_until: string | null;
+  usage: string;
   created_at: BigNumber;
   deleted_at: BigNumber | null;
 };

@@ -51,7 +51,7 @@ function order(merchantId: MerchantId, changes: Partial<Order> = {}): Order {
     basket: [{ productId: "p-1", description: "ჩურჩხელა", quantity: "1.5", unitPrice: minor(2) }],
     details: { nested: { list: [1, "two", null] } },
     rejectReason: null,
-    saveCard: { until: "1230" },
+    saveCard: { until: "1230", usage: "with_buyer" },
     savedCardId: null,
     terminal: "pos-1",
     split: [
@@ -157,7 +157,7 @@ for (const backend of STORES) {
       const o = await insertOrder();
       const a = attempt(o.id, { status: "approved", authCode: "123456", transactionId: "999", terminal: "pos-1" });
       const op = operation(o);
-      const card = { id: newSavedCardId(), merchantId: shop.id, orderId: o.id, card: a.card, panCiphertext: "s", panKeyId: "k", validUntil: "1230", createdAt: NOW, deletedAt: null };
+      const card = { id: newSavedCardId(), merchantId: shop.id, orderId: o.id, card: a.card, panCiphertext: "s", panKeyId: "k", validUntil: "1230", usage: "without_buyer" as const, createdAt: NOW, deletedAt: null };
       const credential = { dialect: DIALECT, merchantId: shop.id, lookup: "lookup-1", sealedSecret: { ciphertext: "c", keyId: "k" }, details: { memberId: "11" }, createdAt: NOW };
       const record = { merchantId: shop.id, scope: "s", key: "k", fingerprint: "f", result: '{"id":1}', createdAt: NOW };
       const m = message(o, 1);
@@ -412,7 +412,7 @@ for (const backend of STORES) {
       const o = await insertOrder();
       const id = newSavedCardId() as SavedCardId;
       await store.transaction((tx) =>
-        tx.savedCards.insert({ id, merchantId: shop.id, orderId: o.id, card: attempt(o.id).card, panCiphertext: "s", panKeyId: "k", validUntil: null, createdAt: NOW, deletedAt: null }),
+        tx.savedCards.insert({ id, merchantId: shop.id, orderId: o.id, card: attempt(o.id).card, panCiphertext: "s", panKeyId: "k", validUntil: null, usage: "any", createdAt: NOW, deletedAt: null }),
       );
       await store.transaction((tx) => tx.savedCards.markDeleted(id, NOW + 1));
       await store.transaction((tx) => tx.savedCards.markDeleted(id, NOW + 2));
