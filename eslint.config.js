@@ -26,7 +26,7 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {
-    files: ["src/cli.ts", "bench/**/*.ts"],
+    files: ["src/cli.ts", "src/cli/**/*.ts", "bench/**/*.ts"],
     rules: { "no-console": "off" },
   },
 );

@@ -56,6 +56,7 @@ async function merchantsCreate(args: string[]): Promise<void> {
 const [group, command, ...rest] = process.argv.slice(2);
 try {
   if (group === "merchants" && command === "create") await merchantsCreate(rest);
+  else if (group === "cards") await (await import("./cli/cards.ts")).cardsCommand(process.argv.slice(3));
   else if (group === "help" || group === "--help" || group === "-h") console.log(USAGE);
   else if (group === undefined) fail(USAGE, 2);
   else fail(`unknown command "${[group, command].filter(Boolean).join(" ")}" (${USAGE})`, 2);

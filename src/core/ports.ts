@@ -214,6 +214,25 @@ export interface SettingRepository {
   insertIfAbsent(name: string, value: string, now: number): Promise<string>;
 }
 
+/** A value sealed with the card key, wherever it is kept, as card-key rotation sees it. */
+export type SealedValue = {
+  place: "payment_attempt" | "saved_card" | "dialect_credential" | "setting";
+  /** Names the row in its place. */
+  id: string;
+  ciphertext: string;
+  keyId: string;
+};
+
+/** Every value sealed with a card key (card numbers, dialect secrets, shared keys), for re-sealing under a new key. */
+export interface SealedValueRepository {
+  /** Up to `limit` values sealed under one of `keyIds` (locked for this transaction where transactions run at once). */
+  under(keyIds: readonly string[], limit: number): Promise<SealedValue[]>;
+  /** Replaces a value's ciphertext if it is still the one read; false when it changed meanwhile (and then writes nothing). */
+  reseal(value: SealedValue, sealed: { ciphertext: string; keyId: string }): Promise<boolean>;
+  /** How many values each key id seals. */
+  countByKey(): Promise<Record<string, number>>;
+}
+
 /** The repositories of one transaction (or one read snapshot), one per aggregate. */
 export interface StoreTx {
   readonly merchants: MerchantRepository;
@@ -229,6 +248,7 @@ export interface StoreTx {
   readonly sessions: SessionRepository;
   readonly signInFailures: SignInFailureRepository;
   readonly stats: StatsRepository;
+  readonly sealedValues: SealedValueRepository;
 }
 
 export interface Store {

@@ -86,6 +86,26 @@ export async function run(args: string[], env: Record<string, string>, timeoutMs
   return { ...exit, stdout, stderr, durationMs: Date.now() - started };
 }
 
+/**
+ * Runs a command like `run`, and SIGKILLs it as soon as its stdout so far satisfies `killWhen`
+ * (a kill in the middle of its work); a command that finishes first exits by itself.
+ */
+export async function runKilledWhen(args: string[], env: Record<string, string>, killWhen: (stdout: string) => boolean, timeoutMs = 30_000): Promise<RunResult> {
+  const started = Date.now();
+  const child = spawn(NODE, args, { cwd: ROOT, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+    if (killWhen(stdout)) child.kill("SIGKILL");
+  });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  const exit = await track(child, timeoutMs);
+  await closed;
+  return { ...exit, stdout, stderr, durationMs: Date.now() - started };
+}
+
 export class TetriProcess {
   readonly child: ChildProcess;
   readonly port: number;
