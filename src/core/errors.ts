@@ -34,6 +34,8 @@ export const ERRORS = {
   TETRI_ERR_CARD_SAVE_ALREADY_REQUESTED: { status: 409, message: "This order's card is already marked for saving" },
   TETRI_ERR_PARENT_ORDER_NOT_PAID: { status: 400, message: "The parent order has not been paid, so it saved no card" },
   TETRI_ERR_PARENT_CARD_NOT_SAVED: { status: 400, message: "The parent order did not ask to save its card" },
+  TETRI_ERR_SUBSCRIPTION_NOT_FOUND: { status: 404, message: "Subscription not found" },
+  TETRI_ERR_SUBSCRIPTION_ENDED: { status: 409, message: "The subscription has ended (cancelled, or stopped by a hard decline): create a new one" },
   TETRI_ERR_SAVED_CARD_OTHER_USE: {
     status: 400,
     message: "The parent order's card was saved for the other kind of charge (recurrent: with the buyer; subscription: without)",

@@ -1,7 +1,7 @@
 // The doors core talks through. store/ and acquirers/ implement them; core never learns
 // which database or which bank is behind them.
 
-import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId } from "./ids.ts";
+import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId, SubscriptionId } from "./ids.ts";
 import type { Currency, MinorUnits } from "./money.ts";
 import type { ValidCard } from "./cards.ts";
 import type { OrderStatus } from "./order-state.ts";
@@ -21,6 +21,8 @@ import type {
   OutboxMessage,
   PaymentAttempt,
   SavedCard,
+  Subscription,
+  SubscriptionCharge,
 } from "./types.ts";
 
 export type IdempotencyRecord = {
@@ -214,6 +216,26 @@ export interface SettingRepository {
   insertIfAbsent(name: string, value: string, now: number): Promise<string>;
 }
 
+/** Subscriptions and the charges they made. */
+export interface SubscriptionRepository {
+  insert(subscription: Subscription): Promise<void>;
+  /** In a transaction of a backend whose transactions run at once, locked for it. */
+  find(id: SubscriptionId): Promise<Subscription | undefined>;
+  /** Writes it if its version is still `subscription.version`; false when another writer won. */
+  update(subscription: Subscription): Promise<boolean>;
+  /** One merchant's subscriptions of one bank API, newest first, after the cursor. */
+  list(query: { merchantId: MerchantId; dialect: DialectId; after?: { createdAt: number; id: SubscriptionId }; limit: number }): Promise<Subscription[]>;
+  /**
+   * Leases up to `limit` subscriptions that are active and due at `lease.now`, or have a charge
+   * in flight, as claimUnresolved does attempts: nodes claim different ones, a dead node's are
+   * taken over when their lease runs out.
+   */
+  claimDue(limit: number, lease: Lease): Promise<Subscription[]>;
+  /** Records a charge; a second one with the same number is refused by the database. */
+  insertCharge(charge: SubscriptionCharge): Promise<void>;
+  chargesOf(id: SubscriptionId): Promise<SubscriptionCharge[]>;
+}
+
 /** A value sealed with the card key, wherever it is kept, as card-key rotation sees it. */
 export type SealedValue = {
   place: "payment_attempt" | "saved_card" | "dialect_credential" | "setting";
@@ -249,6 +271,7 @@ export interface StoreTx {
   readonly signInFailures: SignInFailureRepository;
   readonly stats: StatsRepository;
   readonly sealedValues: SealedValueRepository;
+  readonly subscriptions: SubscriptionRepository;
 }
 
 export interface Store {

@@ -30,7 +30,7 @@ async function requireSavedCard(tx: StoreTx, owner: CardOwner, id: SavedCardId):
  * The card a parent order saved for `usage`, as a charge names it by that order (BOG). A card
  * deleted since is returned too: charging it is a declined payment, not a refused request.
  */
-async function cardOfParent(tx: StoreTx, owner: CardOwner, parentId: OrderId, usage: SavedCardUsage): Promise<SavedCard> {
+export async function cardOfParent(tx: StoreTx, owner: CardOwner, parentId: OrderId, usage: SavedCardUsage): Promise<SavedCard> {
   const parent = await tx.orders.find(parentId);
   if (!parent || !isVisibleTo(parent, owner)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
   if (!parent.saveCard) throw new TetriError("TETRI_ERR_PARENT_CARD_NOT_SAVED");
@@ -127,6 +127,8 @@ export type SavedCardCharge = {
   /** The new order, from the order that saved the card (a charge may copy what it does not name). */
   order: (parent: Order) => OrderRequest;
   idempotency?: IdempotencyInput;
+  /** Runs in the transaction that writes the new order, before the acquirer is asked: what else the charge commits with it. */
+  alongside?: (tx: StoreTx, order: Order) => Promise<void>;
 };
 
 /**
@@ -146,6 +148,7 @@ export async function chargeSavedCard(ctx: CoreContext, charge: SavedCardCharge)
       const request = charge.order(parent);
       const order = newOrder(owner.merchantId, { ...request, callbackUrl: request.callbackUrl ?? parent.callbackUrl, saveCard: null }, now, card.id);
       await tx.orders.insert(order);
+      await charge.alongside?.(tx, order);
       const payment = await startSavedCardPayment(ctx, tx, order, card, false);
       if (!payment.deleted) charging = { card, order: payment.order };
       return { orderId: order.id, attemptId: payment.attempt.id };

@@ -1,4 +1,4 @@
-import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId } from "./ids.ts";
+import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId, SubscriptionId } from "./ids.ts";
 import type { Currency, MinorUnits } from "./money.ts";
 import type { OrderStatus } from "./order-state.ts";
 
@@ -283,3 +283,52 @@ export type BuyerSummary = {
   phone: string | null;
   ipAddress: string | null;
 };
+
+export type SubscriptionInterval = "daily" | "weekly" | "monthly";
+/**
+ * active: charged when due; paused: not charged until resumed; past_due: a charge was declined
+ * softly four times (the first try and three retries), not charged until resumed; stopped: a
+ * hard decline ended it; cancelled: the merchant ended it.
+ */
+export type SubscriptionStatus = "active" | "paused" | "past_due" | "stopped" | "cancelled";
+
+/** A merchant's plan of charges of one saved card: an amount every interval, from a start date (UTC). */
+export type Subscription = {
+  id: SubscriptionId;
+  merchantId: MerchantId;
+  /** The bank API the card was saved through: the charges are its orders, with its callbacks. */
+  dialect: DialectId;
+  savedCardId: SavedCardId;
+  /** The paid order that saved the card. */
+  parentOrderId: OrderId;
+  amount: MinorUnits;
+  currency: Currency;
+  interval: SubscriptionInterval;
+  /** Monthly: the day of the month (1–31; in a shorter month, its last day). */
+  dayOfMonth: number | null;
+  /** YYYY-MM-DD (UTC): charges fall on days from this one on. */
+  startDate: string;
+  callbackUrl: string | null;
+  externalId: string | null;
+  status: SubscriptionStatus;
+  /** The period to charge next (0: the first). */
+  period: number;
+  /** Retries already made of that period after soft declines (0–3). */
+  retry: number;
+  /** UTC midnight of the day the first of them was declined: retries are counted in days from it. */
+  retryFrom: number | null;
+  /** When the scheduler next tries to charge; null when nothing is scheduled (not active). */
+  nextAttemptAt: number | null;
+  /** The order of a charge made but not yet settled; no other charge is made meanwhile. */
+  pendingOrderId: OrderId | null;
+  /** How many charges it has made (each one's number, from 0, is unique to it). */
+  chargeCount: number;
+  /** Why the last charge was declined; null after an approval. */
+  failureReason: DeclineReason | null;
+  createdAt: number;
+  updatedAt: number;
+  version: number;
+};
+
+/** One charge a subscription made: its `seq`-th, the order of one period's try. */
+export type SubscriptionCharge = { subscriptionId: SubscriptionId; seq: number; period: number; retry: number; orderId: OrderId; createdAt: number };

@@ -15,6 +15,7 @@ import { splitPayments } from "./0007-split-payments.ts";
 import { dashboard } from "./0008-dashboard.ts";
 import { pageTheme } from "./0009-page-theme.ts";
 import { savedCardUsage } from "./0010-saved-card-usage.ts";
+import { subscriptions } from "./0011-subscriptions.ts";
 
 export function migrationsFor(engine: Engine): Readonly<Record<string, Migration>> {
   return {
@@ -28,5 +29,6 @@ export function migrationsFor(engine: Engine): Readonly<Record<string, Migration
     "0008_dashboard": dashboard,
     "0009_page_theme": pageTheme,
     "0010_saved_card_usage": savedCardUsage,
+    "0011_subscriptions": subscriptions,
   };
 }

@@ -12,6 +12,7 @@ import { orderQueries } from "./orders.ts";
 import { outboxQueries } from "./outbox.ts";
 import { savedCardQueries } from "./saved-cards.ts";
 import { sealedValueQueries } from "./sealed-values.ts";
+import { subscriptionQueries } from "./subscriptions.ts";
 import { settingQueries } from "./settings.ts";
 import { sessionQueries, signInFailureQueries } from "./sessions.ts";
 import { statsQueries } from "./stats.ts";
@@ -45,6 +46,7 @@ class Repositories implements StoreTx {
   #signInFailures?: StoreTx["signInFailures"];
   #stats?: StoreTx["stats"];
   #sealedValues?: StoreTx["sealedValues"];
+  #subscriptions?: StoreTx["subscriptions"];
 
   constructor(db: Kysely<Database>, rowLocks: boolean) {
     this.#db = db;
@@ -92,6 +94,9 @@ class Repositories implements StoreTx {
   }
   get sealedValues() {
     return (this.#sealedValues ??= sealedValueQueries(this.#db, this.#rowLocks));
+  }
+  get subscriptions() {
+    return (this.#subscriptions ??= subscriptionQueries(this.#db, this.#rowLocks));
   }
 }
 
