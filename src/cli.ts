@@ -7,13 +7,14 @@
 import { ConfigError } from "./config.ts";
 import type { Command, CommandGroup } from "./cli/command.ts";
 import { CommandFailed, UsageError, helpOf, parseInput, usageOf } from "./cli/command.ts";
+import { cardCommands } from "./cli/cards.ts";
 import { listenCommands } from "./cli/listen.ts";
 import { merchantCommands } from "./cli/merchants.ts";
 import { orderCommands } from "./cli/orders.ts";
 import { serveCommands } from "./cli/serve.ts";
 import { triggerCommands } from "./cli/trigger.ts";
 
-const GROUPS: readonly CommandGroup[] = [serveCommands, merchantCommands, orderCommands, listenCommands, triggerCommands];
+const GROUPS: readonly CommandGroup[] = [serveCommands, merchantCommands, orderCommands, cardCommands, listenCommands, triggerCommands];
 
 const USAGE = "usage: tetri <command> [options] (tetri --help lists the commands)";
 

@@ -32,6 +32,8 @@ export type Config = {
   };
   /** base64 of 32 bytes; in test mode a key is generated into the data directory when unset. */
   cardKey: string | undefined;
+  /** Earlier card keys (base64 of 32 bytes each): they open what they sealed until `cards rotate-key` re-sealed it; they seal nothing. */
+  cardKeysRetired: string[];
   /** Access-token lifetime for every dialect; unset: each dialect's own default (as its bank documents). */
   tokenTtlSeconds: number | undefined;
   bodyLimitBytes: number;
@@ -140,6 +142,21 @@ function timeZone(env: Env): string {
   return raw;
 }
 
+const isCardKey = (text: string) => /^[A-Za-z0-9+/]+={0,2}$/.test(text) && Buffer.from(text, "base64").length === 32;
+
+/** TETRI_CARD_KEYS_RETIRED: card keys, separated by commas (or spaces), none the current one. */
+function retiredCardKeys(env: Env, current: string | undefined): string[] {
+  const keys = (env.TETRI_CARD_KEYS_RETIRED ?? "").split(/[\s,]+/).filter(Boolean);
+  keys.forEach((key, i) => {
+    // The key itself is never repeated in the message.
+    if (!isCardKey(key)) throw new ConfigError(`TETRI_CARD_KEYS_RETIRED: key ${i + 1} must be 32 bytes in base64 (openssl rand -base64 32)`);
+    if (current !== undefined && Buffer.from(key, "base64").equals(Buffer.from(current, "base64"))) {
+      throw new ConfigError(`TETRI_CARD_KEYS_RETIRED: key ${i + 1} is TETRI_CARD_KEY itself; a retired key is an earlier one`);
+    }
+  });
+  return keys;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const host = env.HOST || "127.0.0.1";
   const port = integer(env, "PORT", 8080, 1, 65535);
@@ -151,6 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (mode === "live" && cardKey === undefined) {
     throw new ConfigError("TETRI_CARD_KEY is required when TETRI_MODE=live");
   }
+  const cardKeysRetired = retiredCardKeys(env, cardKey);
   const displayHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   const dataDir = resolve(env.TETRI_DATA_DIR || "data");
   const store = database(env, dataDir);
@@ -172,6 +190,7 @@ export function loadConfig(env: Env = process.env): Config {
       credentials: demoCredentials(env),
     },
     cardKey,
+    cardKeysRetired,
     tokenTtlSeconds: env.TETRI_TOKEN_TTL_SECONDS ? integer(env, "TETRI_TOKEN_TTL_SECONDS", 0, 60, 86_400) : undefined,
     bodyLimitBytes: integer(env, "TETRI_BODY_LIMIT_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024),
     callbacks: {

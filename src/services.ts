@@ -51,9 +51,13 @@ export function demoCredentials(config: Config): Record<string, string | undefin
   return Object.fromEntries([...known].map(([env, name]) => [name, config.demo.credentials[env]]));
 }
 
-/** The vault that seals card numbers and dialect secrets, with the configured key (generated into the data directory in test mode). */
+/**
+ * The vault that seals card numbers and dialect secrets, with the configured key (generated
+ * into the data directory in test mode); the retired keys open what they sealed before.
+ */
 export function cardVault(config: Config): CardVault {
-  return new CardVault(vaultKeyFrom(loadCardKey(config.dataDir, config.cardKey)));
+  const retired = config.cardKeysRetired.map((key) => vaultKeyFrom(Buffer.from(key, "base64")));
+  return new CardVault(vaultKeyFrom(loadCardKey(config.dataDir, config.cardKey)), retired);
 }
 
 /** Opens the configured store, as the CLI does to administer it. */

@@ -5,7 +5,15 @@
 import type { Currency, MinorUnits } from "../core/money.ts";
 import type { DeclineReason, FollowUpDeclineReason } from "../core/types.ts";
 
-export type CardBehaviour = DeclineReason | "approve" | "challenge" | "late_approve" | "refunds_declined";
+export type CardBehaviour =
+  | DeclineReason
+  | "approve"
+  | "challenge"
+  | "late_approve"
+  | "refunds_declined"
+  /** Approved when typed; every later charge of it as a saved card declined (soft: insufficient funds; hard: restricted). */
+  | "saved_charges_insufficient_funds"
+  | "saved_charges_restricted";
 
 export type AcquirerJournalEntry = {
   reference: string;

@@ -33,6 +33,14 @@ export const TEST_CARD_BEHAVIOURS: Readonly<Record<string, CardBehaviour>> = {
   "4000000000000101": "authentication_timeout",
   "4000000000000085": "late_approve",
   "4000000000000168": "refunds_declined",
+  "4000000000000051": "saved_charges_insufficient_funds",
+  "4000000000000259": "saved_charges_restricted",
+};
+
+/** What the cards that decline only once saved answer to a charge of the saved card. */
+const SAVED_CHARGE_DECLINES: Partial<Record<CardBehaviour, DeclineReason>> = {
+  saved_charges_insufficient_funds: "insufficient_funds",
+  saved_charges_restricted: "card_restricted",
 };
 
 /** The terminal an approval goes through when the order names none. */
@@ -57,7 +65,9 @@ export class TestAcquirer implements Acquirer {
   }
 
   async authorize(request: AuthorizationRequest): Promise<AuthorizationOutcome> {
-    const listed = TEST_CARD_BEHAVIOURS[request.card.pan] ?? "approve";
+    const own = TEST_CARD_BEHAVIOURS[request.card.pan] ?? "approve";
+    const savedDecline = SAVED_CHARGE_DECLINES[own];
+    const listed = savedDecline === undefined ? own : request.storedCredential ? savedDecline : "approve";
     // A merchant-initiated charge has no buyer to challenge, and a wallet has authenticated
     // its buyer already: 3-D Secure is exempt for both.
     const behaviour = isExpired(request.card, this.#clock.now())

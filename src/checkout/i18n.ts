@@ -40,6 +40,11 @@ const en = {
   amount: "Amount",
   reference: "Reference",
   status: "Status",
+  save_card_any: "This card will be saved with the shop for later payments.",
+  save_card_with_buyer: "This card will be saved with the shop, so that next time you pay with it without typing it.",
+  save_card_without_buyer: "This card will be saved with the shop, which may then charge it without asking you each time.",
+  saved_card: "Saved card",
+  saved_card_text: "You pay with the card you saved with this shop; no card details are needed.",
 };
 
 export type Texts = typeof en;
@@ -81,6 +86,11 @@ const ka: Texts = {
   amount: "თანხა",
   reference: "ნომერი",
   status: "სტატუსი",
+  save_card_any: "ეს ბარათი შეინახება მაღაზიაში შემდეგი გადახდებისთვის.",
+  save_card_with_buyer: "ეს ბარათი შეინახება მაღაზიაში, რომ შემდეგ ჯერზე მისი ნომრის აკრეფის გარეშე გადაიხადოთ.",
+  save_card_without_buyer: "ეს ბარათი შეინახება მაღაზიაში, რომელსაც შეეძლება მისგან თანხის ჩამოჭრა ყოველ ჯერზე თქვენი თანხმობის გარეშე.",
+  saved_card: "შენახული ბარათი",
+  saved_card_text: "იხდით ამ მაღაზიაში შენახული ბარათით; ბარათის მონაცემების შეყვანა საჭირო არ არის.",
 };
 
 const ru: Texts = {
@@ -120,6 +130,11 @@ const ru: Texts = {
   amount: "Сумма",
   reference: "Номер",
   status: "Статус",
+  save_card_any: "Эта карта будет сохранена в магазине для следующих платежей.",
+  save_card_with_buyer: "Эта карта будет сохранена в магазине, чтобы в следующий раз платить ею, не вводя её данные.",
+  save_card_without_buyer: "Эта карта будет сохранена в магазине, который сможет списывать с неё оплату, не спрашивая вас каждый раз.",
+  saved_card: "Сохранённая карта",
+  saved_card_text: "Вы платите картой, сохранённой в этом магазине; вводить данные карты не нужно.",
 };
 
 export const TEXTS: Readonly<Record<Language, Texts>> = { en, ka, ru };
@@ -165,6 +180,7 @@ const DECLINES: Readonly<Record<Language, Record<DeclineReason, string>>> = {
     technical_error: "A technical error occurred. No money was taken.",
     authentication_timeout: "The bank's confirmation timed out.",
     authentication_failed: "3-D Secure authentication failed.",
+    saved_card_not_found: "The saved card is no longer available. No money was taken.",
     unknown: "The payment was not completed.",
   },
   ka: {
@@ -179,6 +195,7 @@ const DECLINES: Readonly<Record<Language, Record<DeclineReason, string>>> = {
     technical_error: "ტექნიკური შეცდომა. თანხა არ ჩამოჭრილა.",
     authentication_timeout: "ბანკის დადასტურების დრო ამოიწურა.",
     authentication_failed: "3-D Secure ავტორიზაცია ვერ შესრულდა.",
+    saved_card_not_found: "შენახული ბარათი აღარ არის ხელმისაწვდომი. თანხა არ ჩამოჭრილა.",
     unknown: "გადახდა არ შესრულდა.",
   },
   ru: {
@@ -193,6 +210,7 @@ const DECLINES: Readonly<Record<Language, Record<DeclineReason, string>>> = {
     technical_error: "Техническая ошибка. Деньги не списаны.",
     authentication_timeout: "Время подтверждения банком истекло.",
     authentication_failed: "Аутентификация 3-D Secure не пройдена.",
+    saved_card_not_found: "Сохранённая карта больше недоступна. Деньги не списаны.",
     unknown: "Платёж не выполнен.",
   },
 };

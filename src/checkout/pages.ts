@@ -4,7 +4,7 @@
 import { formatMoney } from "../core/money.ts";
 import type { CardField, CardProblem } from "../core/cards.ts";
 import { LANGUAGES } from "../core/types.ts";
-import type { Language, OrderView, PageTheme, PaymentMethod } from "../core/types.ts";
+import type { Language, OrderView, PageTheme, PaymentMethod, SavedCard, SavedCardUsage } from "../core/types.ts";
 import { html } from "../web/html.ts";
 import type { Html } from "../web/html.ts";
 import { htmlDocument } from "../web/pages.ts";
@@ -106,9 +106,44 @@ ${problem ? html`<p class="error" id="${id}-error">${fieldMessage(language, prob
 </div>`;
 }
 
+const SAVE_CARD_NOTICES: Readonly<Record<SavedCardUsage, keyof Texts>> = {
+  any: "save_card_any",
+  with_buyer: "save_card_with_buyer",
+  without_buyer: "save_card_without_buyer",
+};
+
+/** The buyer confirms a payment with a card saved before: the card's mask and a Pay button, no card fields. */
+function savedCardForm(view: OrderView, card: SavedCard, state: PaymentFormState, t: Texts, language: Language): Html {
+  return html`<section class="saved-card">
+<h2>${t.saved_card}</h2>
+<p>${t.saved_card_text}</p>
+<dl class="facts">
+<dt>${t.card}</dt><dd class="card-mask">${card.card.mask}</dd>
+<dt>${t.expiry}</dt><dd>${card.card.expiry}</dd>
+</dl>
+</section>
+${state.notice ? html`<p class="form-error" role="alert">${state.notice}</p>` : ""}
+<form method="post" action="/checkout/pay">
+<input type="hidden" name="order_id" value="${view.order.id}">
+<input type="hidden" name="csrf" value="${state.csrf}">
+<input type="hidden" name="lang" value="${language}">
+<button type="submit">${t.pay} ${money(view, view.order.amount)}</button>
+</form>`;
+}
+
 export function paymentPage(view: OrderView, state: PaymentFormState, options: { testMode: boolean; language: Language }): string {
   const { language } = options;
   const t = TEXTS[language];
+  const frame = {
+    language,
+    theme: view.order.theme,
+    title: t.title,
+    testMode: options.testMode,
+    inLanguage: (other: Language) => checkoutPaths.payment(view.order.id, other),
+  };
+  if (view.chargedCard) return layout({ ...frame, body: html`<h1>${t.title}</h1>
+${summary(view, t)}
+${savedCardForm(view, view.chargedCard, state, t, language)}` });
   const requested = view.order.paymentMethods;
   const others = requested.filter((m) => m !== "card");
   const body = html`<h1>${t.title}</h1>
@@ -118,6 +153,7 @@ ${summary(view, t)}
 <p class="method selected">${METHOD_NAMES.card[language]}</p>
 ${others.length > 0 ? html`<p class="unavailable">${options.testMode ? t.unavailable_test : t.unavailable}: ${others.map((m) => METHOD_NAMES[m][language]).join(", ")}</p>` : ""}
 </section>
+${view.order.saveCard ? html`<p class="save-card-notice" role="note">${t[SAVE_CARD_NOTICES[view.order.saveCard.usage]]}</p>` : ""}
 ${state.notice ? html`<p class="form-error" role="alert">${state.notice}</p>` : state.problems.length > 0 ? html`<p class="form-error" role="alert">${t.fix_fields}</p>` : ""}
 <form method="post" action="/checkout/pay" novalidate>
 <input type="hidden" name="order_id" value="${view.order.id}">
@@ -131,14 +167,7 @@ ${field(t, language, state, "cvc", t.cvc, { autocomplete: "cc-csc", inputmode: "
 ${field(t, language, state, "cardholder", t.cardholder, { autocomplete: "cc-name", value: state.values.cardholder, maxlength: 64 })}
 <button type="submit">${t.pay} ${money(view, view.order.amount)}</button>
 </form>`;
-  return layout({
-    language,
-    theme: view.order.theme,
-    title: t.title,
-    body,
-    testMode: options.testMode,
-    inLanguage: (other) => checkoutPaths.payment(view.order.id, other),
-  });
+  return layout({ ...frame, body });
 }
 
 export function challengePage(

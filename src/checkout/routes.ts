@@ -10,6 +10,7 @@ import { TetriError } from "../core/errors.ts";
 import { parseAttemptId, parseOrderId } from "../core/ids.ts";
 import type { OrderId } from "../core/ids.ts";
 import { getCheckoutView } from "../core/orders.ts";
+import { payWithSavedCard } from "../core/saved-cards.ts";
 import type { CoreContext } from "../core/context.ts";
 import { LANGUAGES } from "../core/types.ts";
 import type { Language, OrderView } from "../core/types.ts";
@@ -156,6 +157,7 @@ export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode
       const state = { csrf: token, problems: [], values: { expiry: "", cardholder: "" }, notice: TEXTS[language].session_expired };
       return sendPage(reply, 403, paymentPage(view, state, { testMode, language }), view);
     }
+    if (view.order.savedCardId) return redirectAfter(reply, view, await payWithSavedCard(ctx, view.order.id), language);
     const values = { expiry: form.expiry ?? "", cardholder: form.cardholder ?? "" };
     const result = await payOrder(ctx, view.order.id, {
       number: form.card_number ?? "",

@@ -87,6 +87,7 @@ function sampleOrderView(merchant: Merchant, dialect: DialectId, now: number): O
     },
     operations: [paymentLedgerLine(order, "authorization", now), paymentLedgerLine(order, "capture", now)],
     savedCard: undefined,
+    chargedCard: undefined,
   };
 }
 

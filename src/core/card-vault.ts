@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 
 // PANs are stored sealed with AES-256-GCM. The key id travels beside the ciphertext so
-// keys can rotate: new cards use the current key, old ones still open with theirs.
+// keys can rotate: new cards use the current key, old ones still open with a retired one
+// until card-key rotation (core/card-key-rotation.ts) has re-sealed them.
 
 export type VaultKey = { id: string; key: Buffer };
 
@@ -17,6 +18,16 @@ export class CardVault {
   constructor(current: VaultKey, retired: readonly VaultKey[] = []) {
     this.#current = current;
     this.#keys = new Map([current, ...retired].map((k) => [k.id, k.key]));
+  }
+
+  /** The id of the key new values are sealed with. */
+  get currentKeyId(): string {
+    return this.#current.id;
+  }
+
+  /** The ids of the retired keys: they still open, they no longer seal. */
+  get retiredKeyIds(): string[] {
+    return [...this.#keys.keys()].filter((id) => id !== this.#current.id);
   }
 
   seal(pan: string): { ciphertext: string; keyId: string } {

@@ -89,7 +89,8 @@ async function payWith(
     const found = await requireOrder(tx, orderId);
     if (owner && !isVisibleTo(found, owner)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
     const order = await expireIfDue(ctx, tx, found);
-    if (order.status !== "created") return { kind: "not_payable", status: order.status };
+    // An order to be paid with a saved card takes no other card (payWithSavedCard pays it).
+    if (order.status !== "created" || order.savedCardId) return { kind: "not_payable", status: order.status };
     const sealed = ctx.vault.seal(card.pan);
     const attempt = newAttempt(orderId, { method: how.method, customerPresent: true }, summarizeCard(card), sealed, now);
     await tx.attempts.insert(attempt);
@@ -106,6 +107,7 @@ async function payWith(
       capture: started.order.captureMode === "automatic",
       customerPresent: true,
       authenticatedByWallet: how.authenticatedByWallet,
+      storedCredential: false,
       terminal: started.order.terminal,
     }),
   );
@@ -203,6 +205,7 @@ export async function finishAuthorization(
         panCiphertext: attempt.panCiphertext,
         panKeyId: attempt.panKeyId,
         validUntil: order.saveCard.until,
+        usage: order.saveCard.usage,
         createdAt: now,
         deletedAt: null,
       });

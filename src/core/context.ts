@@ -56,14 +56,15 @@ export async function inTransaction<T>(ctx: CoreContext, work: (tx: StoreTx) => 
 }
 
 export async function loadOrderView(tx: StoreTx, order: Order): Promise<OrderView> {
-  const [merchant, attempt, operations, savedCard] = await Promise.all([
+  const [merchant, attempt, operations, savedCard, chargedCard] = await Promise.all([
     tx.merchants.find(order.merchantId),
     tx.attempts.latestOfOrder(order.id),
     tx.operations.ofOrder(order.id),
     order.saveCard ? tx.savedCards.ofOrder(order.id) : undefined,
+    order.savedCardId ? tx.savedCards.find(order.savedCardId) : undefined,
   ]);
   if (!merchant) throw new Error(`order ${order.id} has no merchant`);
-  return { order, merchant, attempt, operations, savedCard };
+  return { order, merchant, attempt, operations, savedCard, chargedCard };
 }
 
 export async function requireOrder(tx: StoreTx, id: OrderId): Promise<Order> {

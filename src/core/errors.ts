@@ -30,6 +30,16 @@ export const ERRORS = {
     message: "A payment can be refunded in part only once on the day it was made; refund the rest in full, or again tomorrow",
   },
   TETRI_ERR_CARD_INVALID: { status: 400, message: "The card details are not valid" },
+  TETRI_ERR_CARD_SAVE_TOO_LATE: { status: 400, message: "A card can be marked for saving only while its order awaits the buyer's payment" },
+  TETRI_ERR_CARD_SAVE_ALREADY_REQUESTED: { status: 409, message: "This order's card is already marked for saving" },
+  TETRI_ERR_PARENT_ORDER_NOT_PAID: { status: 400, message: "The parent order has not been paid, so it saved no card" },
+  TETRI_ERR_PARENT_CARD_NOT_SAVED: { status: 400, message: "The parent order did not ask to save its card" },
+  TETRI_ERR_SUBSCRIPTION_NOT_FOUND: { status: 404, message: "Subscription not found" },
+  TETRI_ERR_SUBSCRIPTION_ENDED: { status: 409, message: "The subscription has ended (cancelled, or stopped by a hard decline): create a new one" },
+  TETRI_ERR_SAVED_CARD_OTHER_USE: {
+    status: 400,
+    message: "The parent order's card was saved for the other kind of charge (recurrent: with the buyer; subscription: without)",
+  },
   TETRI_ERR_IDEMPOTENCY_KEY_REUSED: {
     status: 422,
     message: "The Idempotency-Key was already used with a different request",

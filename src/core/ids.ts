@@ -9,6 +9,7 @@ export type AttemptId = string & { readonly __brand: "AttemptId" };
 export type OperationId = string & { readonly __brand: "OperationId" };
 export type OutboxId = string & { readonly __brand: "OutboxId" };
 export type SavedCardId = string & { readonly __brand: "SavedCardId" };
+export type SubscriptionId = string & { readonly __brand: "SubscriptionId" };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -19,6 +20,8 @@ export const newOperationId = (): OperationId => randomUUID() as OperationId;
 export const newOutboxId = (): OutboxId => `cb_${randomUUID().replaceAll("-", "")}` as OutboxId;
 /** Saved-card ids are shown to merchants (as 32 hex digits), so they carry no prefix. */
 export const newSavedCardId = (): SavedCardId => randomUUID().replaceAll("-", "") as SavedCardId;
+
+export const newSubscriptionId = (): SubscriptionId => `sub_${randomUUID().replaceAll("-", "")}` as SubscriptionId;
 
 const HEX32 = /^[0-9a-f]{32}$/;
 
@@ -37,6 +40,10 @@ export function parseOrderId(value: string): OrderId | undefined {
 export function parseSavedCardId(value: string): SavedCardId | undefined {
   const lower = value.toLowerCase();
   return HEX32.test(lower) ? (lower as SavedCardId) : undefined;
+}
+
+export function parseSubscriptionId(value: string): SubscriptionId | undefined {
+  return /^sub_[0-9a-f]{32}$/.test(value) ? (value as SubscriptionId) : undefined;
 }
 
 export function parseAttemptId(value: string): AttemptId | undefined {

@@ -1,7 +1,7 @@
 // The doors core talks through. store/ and acquirers/ implement them; core never learns
 // which database or which bank is behind them.
 
-import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId } from "./ids.ts";
+import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId, SubscriptionId } from "./ids.ts";
 import type { Currency, MinorUnits } from "./money.ts";
 import type { ValidCard } from "./cards.ts";
 import type { OrderStatus } from "./order-state.ts";
@@ -21,6 +21,8 @@ import type {
   OutboxMessage,
   PaymentAttempt,
   SavedCard,
+  Subscription,
+  SubscriptionCharge,
 } from "./types.ts";
 
 export type IdempotencyRecord = {
@@ -216,6 +218,45 @@ export interface SettingRepository {
   insertIfAbsent(name: string, value: string, now: number): Promise<string>;
 }
 
+/** Subscriptions and the charges they made. */
+export interface SubscriptionRepository {
+  insert(subscription: Subscription): Promise<void>;
+  /** In a transaction of a backend whose transactions run at once, locked for it. */
+  find(id: SubscriptionId): Promise<Subscription | undefined>;
+  /** Writes it if its version is still `subscription.version`; false when another writer won. */
+  update(subscription: Subscription): Promise<boolean>;
+  /** One merchant's subscriptions of one bank API, newest first, after the cursor. */
+  list(query: { merchantId: MerchantId; dialect: DialectId; after?: { createdAt: number; id: SubscriptionId }; limit: number }): Promise<Subscription[]>;
+  /**
+   * Leases up to `limit` subscriptions that are active and due at `lease.now`, or have a charge
+   * in flight, as claimUnresolved does attempts: nodes claim different ones, a dead node's are
+   * taken over when their lease runs out.
+   */
+  claimDue(limit: number, lease: Lease): Promise<Subscription[]>;
+  /** Records a charge; a second one with the same number is refused by the database. */
+  insertCharge(charge: SubscriptionCharge): Promise<void>;
+  chargesOf(id: SubscriptionId): Promise<SubscriptionCharge[]>;
+}
+
+/** A value sealed with the card key, wherever it is kept, as card-key rotation sees it. */
+export type SealedValue = {
+  place: "payment_attempt" | "saved_card" | "dialect_credential" | "setting";
+  /** Names the row in its place. */
+  id: string;
+  ciphertext: string;
+  keyId: string;
+};
+
+/** Every value sealed with a card key (card numbers, dialect secrets, shared keys), for re-sealing under a new key. */
+export interface SealedValueRepository {
+  /** Up to `limit` values sealed under one of `keyIds` (locked for this transaction where transactions run at once). */
+  under(keyIds: readonly string[], limit: number): Promise<SealedValue[]>;
+  /** Replaces a value's ciphertext if it is still the one read; false when it changed meanwhile (and then writes nothing). */
+  reseal(value: SealedValue, sealed: { ciphertext: string; keyId: string }): Promise<boolean>;
+  /** How many values each key id seals. */
+  countByKey(): Promise<Record<string, number>>;
+}
+
 /** The repositories of one transaction (or one read snapshot), one per aggregate. */
 export interface StoreTx {
   readonly merchants: MerchantRepository;
@@ -231,6 +272,8 @@ export interface StoreTx {
   readonly sessions: SessionRepository;
   readonly signInFailures: SignInFailureRepository;
   readonly stats: StatsRepository;
+  readonly sealedValues: SealedValueRepository;
+  readonly subscriptions: SubscriptionRepository;
 }
 
 export interface Store {
@@ -275,6 +318,8 @@ export type AuthorizationRequest = {
   customerPresent: boolean;
   /** A wallet's device check already authenticated the buyer: no 3-D Secure either. */
   authenticatedByWallet: boolean;
+  /** The card was saved earlier (a card on file), not typed or handed over for this payment. */
+  storedCredential: boolean;
   /** The merchant's terminal (POS tag, terminal id) the order asked for; null for its default one. */
   terminal: string | null;
 };

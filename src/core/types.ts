@@ -1,4 +1,4 @@
-import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId } from "./ids.ts";
+import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId, SubscriptionId } from "./ids.ts";
 import type { Currency, MinorUnits } from "./money.ts";
 import type { OrderStatus } from "./order-state.ts";
 
@@ -84,8 +84,8 @@ export type Order = {
   /** The dialect's own echo data (buyer, delivery, config, fiscal fields), opaque to core. */
   details: Record<string, unknown>;
   rejectReason: RejectReason | null;
-  /** Save the card when this order is paid, for later charges without the buyer (MMYY: how long). */
-  saveCard: { until: string | null } | null;
+  /** Save the card when this order is paid, for later charges (MMYY: how long; what the charges may be). */
+  saveCard: { until: string | null; usage: SavedCardUsage } | null;
   /** The saved card a merchant-initiated charge used; null when the buyer typed a card. */
   savedCardId: SavedCardId | null;
   /** The merchant terminal (POS tag) the order asked to be paid through; null for the default. */
@@ -118,6 +118,8 @@ export type DeclineReason =
   | "technical_error"
   | "authentication_timeout"
   | "authentication_failed"
+  /** A charge of a saved card that was deleted: no acquirer was asked. */
+  | "saved_card_not_found"
   | "unknown";
 
 export type CardBrand = "visa" | "mc" | "amex" | "other";
@@ -187,6 +189,12 @@ export type Operation = {
   updatedAt: number;
 };
 
+/**
+ * What a saved card may be charged for: with the buyer on the page (BOG "recurrent"), without
+ * them (BOG "subscription"), or either (TBC, whose executions name their initiator).
+ */
+export type SavedCardUsage = "any" | "with_buyer" | "without_buyer";
+
 /** A card kept for later charges, bound to one merchant. The PAN stays sealed. */
 export type SavedCard = {
   id: SavedCardId;
@@ -198,6 +206,7 @@ export type SavedCard = {
   panKeyId: string;
   /** MMYY the merchant asked to keep it until, or null for as long as the card is valid. */
   validUntil: string | null;
+  usage: SavedCardUsage;
   createdAt: number;
   deletedAt: number | null;
 };
@@ -210,6 +219,8 @@ export type OrderView = {
   operations: Operation[];
   /** The card this order's payment saved, if it asked to save one. */
   savedCard: SavedCard | undefined;
+  /** The saved card this order is paid with, if it is a charge of one. */
+  chargedCard: SavedCard | undefined;
 };
 
 export type OutboxStatus = "pending" | "delivered" | "dead";
@@ -276,3 +287,52 @@ export type BuyerSummary = {
   phone: string | null;
   ipAddress: string | null;
 };
+
+export type SubscriptionInterval = "daily" | "weekly" | "monthly";
+/**
+ * active: charged when due; paused: not charged until resumed; past_due: a charge was declined
+ * softly four times (the first try and three retries), not charged until resumed; stopped: a
+ * hard decline ended it; cancelled: the merchant ended it.
+ */
+export type SubscriptionStatus = "active" | "paused" | "past_due" | "stopped" | "cancelled";
+
+/** A merchant's plan of charges of one saved card: an amount every interval, from a start date (UTC). */
+export type Subscription = {
+  id: SubscriptionId;
+  merchantId: MerchantId;
+  /** The bank API the card was saved through: the charges are its orders, with its callbacks. */
+  dialect: DialectId;
+  savedCardId: SavedCardId;
+  /** The paid order that saved the card. */
+  parentOrderId: OrderId;
+  amount: MinorUnits;
+  currency: Currency;
+  interval: SubscriptionInterval;
+  /** Monthly: the day of the month (1–31; in a shorter month, its last day). */
+  dayOfMonth: number | null;
+  /** YYYY-MM-DD (UTC): charges fall on days from this one on. */
+  startDate: string;
+  callbackUrl: string | null;
+  externalId: string | null;
+  status: SubscriptionStatus;
+  /** The period to charge next (0: the first). */
+  period: number;
+  /** Retries already made of that period after soft declines (0–3). */
+  retry: number;
+  /** UTC midnight of the day the first of them was declined: retries are counted in days from it. */
+  retryFrom: number | null;
+  /** When the scheduler next tries to charge; null when nothing is scheduled (not active). */
+  nextAttemptAt: number | null;
+  /** The order of a charge made but not yet settled; no other charge is made meanwhile. */
+  pendingOrderId: OrderId | null;
+  /** How many charges it has made (each one's number, from 0, is unique to it). */
+  chargeCount: number;
+  /** Why the last charge was declined; null after an approval. */
+  failureReason: DeclineReason | null;
+  createdAt: number;
+  updatedAt: number;
+  version: number;
+};
+
+/** One charge a subscription made: its `seq`-th, the order of one period's try. */
+export type SubscriptionCharge = { subscriptionId: SubscriptionId; seq: number; period: number; retry: number; orderId: OrderId; createdAt: number };

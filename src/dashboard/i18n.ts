@@ -391,6 +391,7 @@ export const DECLINE_REASONS: Words<DeclineReason> = {
     technical_error: "Technical error",
     authentication_timeout: "3-D Secure timed out",
     authentication_failed: "3-D Secure failed",
+    saved_card_not_found: "Saved card not found",
     unknown: "Unknown",
   },
   ka: {
@@ -405,6 +406,7 @@ export const DECLINE_REASONS: Words<DeclineReason> = {
     technical_error: "ტექნიკური შეცდომა",
     authentication_timeout: "3-D Secure-ის დრო ამოიწურა",
     authentication_failed: "3-D Secure ვერ შესრულდა",
+    saved_card_not_found: "შენახული ბარათი ვერ მოიძებნა",
     unknown: "უცნობი",
   },
 };

@@ -90,6 +90,7 @@ export type SavedCardsTable = CardColumns & {
   merchant_id: string;
   order_id: string;
   valid_until: string | null;
+  usage: string;
   created_at: BigNumber;
   deleted_at: BigNumber | null;
 };
@@ -196,6 +197,43 @@ export type SignInFailuresTable = {
   failed_at: BigNumber;
 };
 
+export type SubscriptionsTable = {
+  id: string;
+  merchant_id: string;
+  dialect: string;
+  saved_card_id: string;
+  parent_order_id: string;
+  amount: BigNumber;
+  currency: string;
+  interval: string;
+  day_of_month: BigNumber | null;
+  start_date: string;
+  callback_url: string | null;
+  external_id: string | null;
+  status: string;
+  period: BigNumber;
+  retry: BigNumber;
+  retry_from: BigNumber | null;
+  next_attempt_at: BigNumber | null;
+  pending_order_id: string | null;
+  charge_count: BigNumber;
+  failure_reason: string | null;
+  /** Until when a node's scheduler has claimed it (null: never claimed). */
+  lease_until: BigNumber | null;
+  created_at: BigNumber;
+  updated_at: BigNumber;
+  version: BigNumber;
+};
+
+export type SubscriptionChargesTable = {
+  subscription_id: string;
+  seq: BigNumber;
+  period: BigNumber;
+  retry: BigNumber;
+  order_id: string;
+  created_at: BigNumber;
+};
+
 export type Database = {
   merchants: MerchantsTable;
   dialect_credentials: DialectCredentialsTable;
@@ -211,4 +249,6 @@ export type Database = {
   merchant_dialect_settings: MerchantDialectSettingsTable;
   dashboard_sessions: DashboardSessionsTable;
   sign_in_failures: SignInFailuresTable;
+  subscriptions: SubscriptionsTable;
+  subscription_charges: SubscriptionChargesTable;
 };

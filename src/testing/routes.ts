@@ -9,16 +9,19 @@ import { completeChallenge, payOrder } from "../core/checkout.ts";
 import { cardProblemsAsFields } from "../core/cards.ts";
 import type { CoreContext } from "../core/context.ts";
 import { TetriError, isTetriError } from "../core/errors.ts";
+import { getOrderView } from "../core/orders.ts";
 import type { OrderOwner } from "../core/orders.ts";
+import { payWithSavedCard } from "../core/saved-cards.ts";
 import type { DialectDeps, DialectModule } from "../dialects/dialect.ts";
-import { orderIdParam } from "../dialects/shared/routing.ts";
+import { emptyBodyIsEmptyObject, orderIdParam } from "../dialects/shared/routing.ts";
 import { sendJsonError } from "../http/errors.ts";
 
+/** The card the buyer types; an order paid with a saved card needs none (what is sent is ignored). */
 const PayBody = Type.Object({
-  card_number: Type.String({ maxLength: 64 }),
-  expiry: Type.String({ maxLength: 16, description: "MM/YY" }),
-  cvc: Type.String({ maxLength: 8 }),
-  cardholder: Type.String({ maxLength: 128 }),
+  card_number: Type.Optional(Type.String({ maxLength: 64 })),
+  expiry: Type.Optional(Type.String({ maxLength: 16, description: "MM/YY" })),
+  cvc: Type.Optional(Type.String({ maxLength: 8 })),
+  cardholder: Type.Optional(Type.String({ maxLength: 128 })),
 });
 
 export type TestHelperDeps = { ctx: CoreContext; dialectDeps: DialectDeps; dialects: readonly DialectModule[] };
@@ -49,12 +52,15 @@ export async function testHelperRoutes(app: FastifyInstance, { ctx, dialectDeps,
         params: Type.Object({ order_id: Type.String({ maxLength: 64 }) }),
         body: PayBody,
       },
+      preValidation: emptyBodyIsEmptyObject,
     },
     async (request) => {
       const owner = await ownerOf(request);
       const orderId = orderIdParam((request.params as { order_id: string }).order_id);
       const body = request.body as Static<typeof PayBody>;
-      let result = await payOrder(ctx, orderId, { number: body.card_number, expiry: body.expiry, cvc: body.cvc, holder: body.cardholder }, owner);
+      const { order } = await getOrderView(ctx, owner, orderId);
+      const card = { number: body.card_number ?? "", expiry: body.expiry ?? "", cvc: body.cvc ?? "", holder: body.cardholder ?? "" };
+      let result = order.savedCardId ? await payWithSavedCard(ctx, orderId, owner) : await payOrder(ctx, orderId, card, owner);
       if (result.kind === "challenge") result = await completeChallenge(ctx, orderId, result.attemptId, true);
       if (result.kind === "card_invalid") {
         throw new TetriError("TETRI_ERR_CARD_INVALID", { fields: cardProblemsAsFields(result.problems) });

@@ -401,4 +401,71 @@ describe("hosted payment page in Chromium", () => {
     await page.waitForURL(`${shop.origin}/success?tag=session`);
     await receiptIs(id, "completed");
   });
+  /** Marks the order's card to be saved, as a BOG shop does before sending the buyer to the page. */
+  async function saveCardOf(id: string, path: "cards" | "subscriptions") {
+    const response = await server.request("PUT", `/payments/v1/orders/${id}/${path}`);
+    assert.equal(response.status, 202, response.text);
+  }
+
+  /** A new order paid with the parent's saved card, with its page open: what the shop gets from POST /ecommerce/orders/{parent}. */
+  async function openSavedCardCheckout(parentId: string, tag: string, language: "en" | "ka") {
+    const response = await server.request("POST", `/payments/v1/ecommerce/orders/${parentId}`, { body: withRedirects(tag), headers: { "accept-language": language } });
+    assert.equal(response.status, 200, response.text);
+    const page = await newPage();
+    await page.goto(response.json._links.redirect.href);
+    return { id: response.json.id as string, page };
+  }
+
+  it("a saving checkout says the card will be saved; the next order pays with it: the masked card and a Pay button, no card fields", async () => {
+    const { id: parent, page } = await openCheckout(withRedirects("save"), "en", {});
+    await saveCardOf(parent, "cards");
+    await page.reload();
+    const notice = page.getByRole("note");
+    assert.equal((await notice.innerText()).trim(), "This card will be saved with the shop, so that next time you pay with it without typing it.");
+    await pay(page, EN, "4242424242424242");
+    await page.waitForURL(`${shop.origin}/success?tag=save`);
+    assert.equal((await receiptIs(parent, "completed")).payment_detail.saved_card_type, "recurrent");
+
+    const { id, page: again } = await openSavedCardCheckout(parent, "saved", "en");
+    assert.ok(await again.getByRole("heading", { name: "Saved card" }).isVisible());
+    assert.ok(await again.getByText("424242******4242").isVisible());
+    for (const label of [EN.number, EN.expiry, EN.cvc, EN.holder]) assert.equal(await again.getByLabel(label).count(), 0, label);
+    assert.equal(await again.locator("input:not([type=hidden])").count(), 0);
+    assert.equal(await again.getByRole("note").count(), 0, "this order saves no card");
+    await again.getByRole("button", { name: EN.pay }).click();
+    await again.waitForURL(`${shop.origin}/success?tag=saved`);
+    const receipt = await receiptIs(id, "completed", "100");
+    assert.equal(receipt.payment_detail.payment_option, "recurrent");
+    assert.equal(receipt.payment_detail.parent_order_id, parent);
+  });
+
+  it("in Georgian: the subscription notice, and a saved 3-D Secure card challenged again with the buyer present", async () => {
+    const { id: parent, page } = await openCheckout(withRedirects("save-ka"), "ka");
+    await saveCardOf(parent, "subscriptions");
+    await page.reload();
+    assert.equal((await page.getByRole("note").innerText()).trim(), "ეს ბარათი შეინახება მაღაზიაში, რომელსაც შეეძლება მისგან თანხის ჩამოჭრა ყოველ ჯერზე თქვენი თანხმობის გარეშე.");
+    await pay(page, KA, "4000000000003220");
+    await page.waitForURL((url) => url.pathname === "/checkout/3ds");
+    await page.getByRole("button", { name: "დასრულება" }).click();
+    await page.waitForURL(`${shop.origin}/success?tag=save-ka`);
+
+    // A subscription card is charged without the buyer; a recurrent one of the same card, with them.
+    const subscription = await server.request("POST", `/payments/v1/ecommerce/orders/${parent}/subscribe`, { body: {} });
+    assert.equal((await receiptIs(subscription.json.id, "completed")).payment_detail.payment_option, "subscription");
+
+    const { id: recurrentParent, page: first } = await openCheckout(withRedirects("save-ka-2"), "ka");
+    await saveCardOf(recurrentParent, "cards");
+    await first.reload();
+    await pay(first, KA, "4000000000003220");
+    await first.getByRole("button", { name: "დასრულება" }).click();
+    await first.waitForURL(`${shop.origin}/success?tag=save-ka-2`);
+    const { id, page: again } = await openSavedCardCheckout(recurrentParent, "saved-ka", "ka");
+    assert.ok(await again.getByRole("heading", { name: "შენახული ბარათი" }).isVisible());
+    assert.ok(await again.getByText("400000******3220").isVisible());
+    await again.getByRole("button", { name: KA.pay }).click();
+    await again.waitForURL((url) => url.pathname === "/checkout/3ds");
+    await again.getByRole("button", { name: "დასრულება" }).click();
+    await again.waitForURL(`${shop.origin}/success?tag=saved-ka`);
+    await receiptIs(id, "completed", "100");
+  });
 });

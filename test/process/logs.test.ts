@@ -2,7 +2,8 @@
 // contain a PAN or CVC: a test greps"). Everything the process writes is captured, at debug
 // and at info level, while payments go through every path a card number can take: the
 // hosted page form (with a 3-D Secure challenge), the test-mode helper, a Luhn-invalid
-// number, a declined card and a malformed JSON body.
+// number, a declined card, a malformed JSON body, and a saved card (saved on the page, paid
+// with again on the page and charged without the buyer).
 //
 // What is fair to check, and why:
 // - PANs: the full number must not appear in any form (digits only, grouped by spaces or
@@ -39,12 +40,13 @@ const THREE_DS_PAN = "4000000000003220"; // approved after a 3-D Secure challeng
 const DECLINED_PAN = "4000000000000002";
 const LUHN_INVALID_PAN = "4539578123640151";
 const BRIEF_PAN = "4242424242424242";
-const PANS = [HOSTED_PAN, HELPER_PAN, THREE_DS_PAN, DECLINED_PAN, LUHN_INVALID_PAN, BRIEF_PAN];
+const SAVED_PAN = "4916338506082832"; // Luhn-valid, approved: saved for later charges
+const PANS = [HOSTED_PAN, HELPER_PAN, THREE_DS_PAN, DECLINED_PAN, LUHN_INVALID_PAN, BRIEF_PAN, SAVED_PAN];
 const WRONG_SECRET = "Wr0ng-secret-9f8e7d6c5b4a";
 
 const spaced = (pan: string) => pan.replace(/(\d{4})(?=\d)/g, "$1 ");
 const dashed = (pan: string) => pan.replace(/(\d{4})(?=\d)/g, "$1-");
-const DISTINCTIVE = new Set([HOSTED_PAN, HELPER_PAN, LUHN_INVALID_PAN]);
+const DISTINCTIVE = new Set([HOSTED_PAN, HELPER_PAN, LUHN_INVALID_PAN, SAVED_PAN]);
 /** How a PAN could show up. The 12-digit prefix only for distinctive numbers: "400000000000" is not. */
 const panForms = (pan: string) => [pan, spaced(pan), dashed(pan), ...(DISTINCTIVE.has(pan) ? [pan.slice(0, 12)] : [])];
 /** Not inside a longer number: pino's float timings such as 1.4000000000000002 are no leak. */
@@ -98,13 +100,16 @@ function databaseBytes(dataDir: string): Buffer {
   return Buffer.concat(files.map((f) => readFileSync(f)));
 }
 
-function assertNoPanIn(bytes: Buffer, where: string) {
+/** No PAN in clear, and no CVC at all (as a text value, or next to "cvc"). */
+function assertNoCardDataIn(bytes: Buffer, where: string) {
   for (const pan of PANS) {
     for (const form of [pan, spaced(pan)]) {
       assert.equal(bytes.indexOf(Buffer.from(form, "utf8")), -1, `${where} contains ${form}`);
       assert.equal(bytes.indexOf(Buffer.from(form, "utf16le")), -1, `${where} contains ${form} (UTF-16)`);
     }
   }
+  assert.equal(bytes.indexOf(Buffer.from(`"${CVC}"`, "utf8")), -1, `${where} contains the CVC as a value`);
+  assert.doesNotMatch(bytes.toString("latin1"), new RegExp(`cvc\\W{0,8}${CVC}(?!\\d)`, "i"), `${where} contains the CVC`);
 }
 
 async function payEverywhere(tetri: TetriProcess, callbackUrl: string): Promise<string[]> {
@@ -169,6 +174,27 @@ async function payEverywhere(tetri: TetriProcess, callbackUrl: string): Promise<
   const briefOrder = await order(6);
   assert.equal((await shop.pay(briefOrder, { card_number: spaced(BRIEF_PAN), cvc: CVC })).json.outcome, "approved");
 
+  // A saved card: saved on the page (BOG PUT .../cards and .../subscriptions), paid with again
+  // on the page without typing it, and charged without the buyer.
+  for (const [path, amount] of [["cards", 8], ["subscriptions", 9]] as const) {
+    const parent = await order(amount);
+    assert.equal((await shop.request("PUT", `/payments/v1/orders/${parent}/${path}`)).status, 202);
+    const saving = new Browser(tetri.url);
+    const savingForm = hiddenInputs((await saving.get(`/?order_id=${parent}&lang=en`)).html);
+    assert.equal((await saving.post("/checkout/pay", { ...savingForm, ...card, card_number: spaced(SAVED_PAN) })).status, 303);
+    if (path === "cards") {
+      const repeat = await shop.request("POST", `/payments/v1/ecommerce/orders/${parent}`, { body: orderBody({ purchase_units: purchaseOf(2) }, callbackUrl) });
+      assert.equal(repeat.status, 200, repeat.text);
+      const repeatPage = await saving.get(`/?order_id=${repeat.json.id}&lang=en`);
+      assert.ok(repeatPage.html.includes("491633******2832"), "the saved-card page shows the mask");
+      assert.equal((await saving.post("/checkout/pay", hiddenInputs(repeatPage.html))).status, 303);
+      assert.equal(((await shop.receipt(repeat.json.id)).order_status as { key: string }).key, "completed");
+    } else {
+      const charge = await shop.request("POST", `/payments/v1/ecommerce/orders/${parent}/subscribe`, { body: {} });
+      assert.equal(((await shop.receipt(charge.json.id)).order_status as { key: string }).key, "completed");
+    }
+  }
+
   // The dashboard: a merchant signs in (once with a wrong secret), opens the paid order (its
   // card masked) and refunds part of it; the operator signs in too.
   const dashboard = dashboardClient(fetchTransport(tetri.url));
@@ -225,7 +251,7 @@ for (const level of ["debug", "info"]) {
         const tetri = await TetriProcess.start({ dataDir: dir.path, env: { TETRI_LOG_LEVEL: level, ...OPERATOR_ENV } });
         const tokens = await payEverywhere(tetri, receiver.url);
         await eventually(() => (receiver.received.length > 0 ? true : undefined), { what: "a callback" });
-        assertNoPanIn(databaseBytes(dir.path), "the database (running)");
+        assertNoCardDataIn(databaseBytes(dir.path), "the database (running)");
         const stopped = await tetri.kill("SIGTERM");
         assert.equal(stopped.code, 0, tetri.output);
 
@@ -234,7 +260,7 @@ for (const level of ["debug", "info"]) {
         assert.match(tetri.stdout, /"url":"\/_test\/orders\/[^"]+\/pay"/);
         assert.match(tetri.stdout, /"url":"\/dashboard\/sign-in"/);
         assertCleanOutput(tetri.output, tokens);
-        assertNoPanIn(databaseBytes(dir.path), "the database (stopped)");
+        assertNoCardDataIn(databaseBytes(dir.path), "the database (stopped)");
       } finally {
         await receiver.close();
       }

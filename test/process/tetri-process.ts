@@ -126,6 +126,23 @@ export function startCommand(args: string[], env: Record<string, string>, hardTi
   };
 }
 
+/**
+ * Runs a command like `run`, and SIGKILLs it as soon as its stdout so far satisfies `killWhen`
+ * (a kill in the middle of its work); a command that finishes first exits by itself.
+ */
+export async function runKilledWhen(args: string[], env: Record<string, string>, killWhen: (stdout: string) => boolean, timeoutMs = 30_000): Promise<RunResult> {
+  const started = Date.now();
+  const command = startCommand(args, env, timeoutMs);
+  const closed = new Promise<void>((resolve) => command.child.once("close", () => resolve()));
+  // Registered after startCommand's own listener, so stdout() already holds the chunk.
+  command.child.stdout?.on("data", () => {
+    if (killWhen(command.stdout())) command.child.kill("SIGKILL");
+  });
+  const exit = await command.exited;
+  await closed;
+  return { ...exit, stdout: command.stdout(), stderr: command.stderr(), durationMs: Date.now() - started };
+}
+
 export class TetriProcess {
   readonly child: ChildProcess;
   readonly port: number;

@@ -51,7 +51,7 @@ function order(merchantId: MerchantId, changes: Partial<Order> = {}): Order {
     basket: [{ productId: "p-1", description: "ჩურჩხელა", quantity: "1.5", unitPrice: minor(2) }],
     details: { nested: { list: [1, "two", null] } },
     rejectReason: null,
-    saveCard: { until: "1230" },
+    saveCard: { until: "1230", usage: "with_buyer" },
     savedCardId: null,
     terminal: "pos-1",
     split: [
@@ -157,7 +157,7 @@ for (const backend of STORES) {
       const o = await insertOrder();
       const a = attempt(o.id, { status: "approved", authCode: "123456", transactionId: "999", terminal: "pos-1" });
       const op = operation(o);
-      const card = { id: newSavedCardId(), merchantId: shop.id, orderId: o.id, card: a.card, panCiphertext: "s", panKeyId: "k", validUntil: "1230", createdAt: NOW, deletedAt: null };
+      const card = { id: newSavedCardId(), merchantId: shop.id, orderId: o.id, card: a.card, panCiphertext: "s", panKeyId: "k", validUntil: "1230", usage: "without_buyer" as const, createdAt: NOW, deletedAt: null };
       const credential = { dialect: DIALECT, merchantId: shop.id, lookup: "lookup-1", sealedSecret: { ciphertext: "c", keyId: "k" }, details: { memberId: "11" }, createdAt: NOW };
       const record = { merchantId: shop.id, scope: "s", key: "k", fingerprint: "f", result: '{"id":1}', createdAt: NOW };
       const m = message(o, 1);
@@ -433,11 +433,50 @@ for (const backend of STORES) {
       const o = await insertOrder();
       const id = newSavedCardId() as SavedCardId;
       await store.transaction((tx) =>
-        tx.savedCards.insert({ id, merchantId: shop.id, orderId: o.id, card: attempt(o.id).card, panCiphertext: "s", panKeyId: "k", validUntil: null, createdAt: NOW, deletedAt: null }),
+        tx.savedCards.insert({ id, merchantId: shop.id, orderId: o.id, card: attempt(o.id).card, panCiphertext: "s", panKeyId: "k", validUntil: null, usage: "any", createdAt: NOW, deletedAt: null }),
       );
       await store.transaction((tx) => tx.savedCards.markDeleted(id, NOW + 1));
       await store.transaction((tx) => tx.savedCards.markDeleted(id, NOW + 2));
       assert.equal((await store.read((tx) => tx.savedCards.find(id)))?.deletedAt, NOW + 1);
+    });
+
+    it("sealed values: every place a card key seals is found by key id, re-sealed only if unchanged, and counted by key", async () => {
+      const [oldKey, newKey] = [`old-${newOrderId()}`, `new-${newOrderId()}`];
+      const o = await insertOrder();
+      const a = { ...attempt(o.id), panCiphertext: "pan-a", panKeyId: oldKey };
+      const cardId = newSavedCardId() as SavedCardId;
+      const lookup = `lookup-${newOrderId()}`;
+      const setting = `key:rotation-${newOrderId()}.pem`;
+      await store.transaction(async (tx) => {
+        await tx.attempts.insert(a);
+        await tx.savedCards.insert({ id: cardId, merchantId: shop.id, orderId: o.id, card: a.card, panCiphertext: "pan-c", panKeyId: oldKey, validUntil: null, usage: "any", createdAt: NOW, deletedAt: null });
+        await tx.credentials.insert({ dialect: DIALECT, merchantId: shop.id, lookup, sealedSecret: { ciphertext: "secret", keyId: oldKey }, details: {}, createdAt: NOW });
+        await tx.settings.insertIfAbsent(setting, JSON.stringify({ ciphertext: "shared", keyId: oldKey }), NOW);
+        await tx.settings.insertIfAbsent(`demo-${newOrderId()}`, "not sealed", NOW);
+      });
+      const found = await store.read((tx) => tx.sealedValues.under([oldKey], 10));
+      assert.deepEqual(found.map((v) => [v.place, v.ciphertext]).sort(), [["dialect_credential", "secret"], ["payment_attempt", "pan-a"], ["saved_card", "pan-c"], ["setting", "shared"]]);
+      assert.equal((await store.read((tx) => tx.sealedValues.under([oldKey], 2))).length, 2, "at most limit");
+      assert.deepEqual(await store.read((tx) => tx.sealedValues.under([newKey], 10)), []);
+
+      const [first, ...rest] = found;
+      assert.ok(first);
+      // A value read before someone else re-sealed it is not written over.
+      assert.equal(await store.transaction((tx) => tx.sealedValues.reseal({ ...first, ciphertext: "stale" }, { ciphertext: "x", keyId: newKey })), false);
+      await store.transaction(async (tx) => {
+        for (const value of found) assert.equal(await tx.sealedValues.reseal(value, { ciphertext: `${value.ciphertext}-2`, keyId: newKey }), true);
+      });
+      assert.equal(rest.length, 3);
+      const counts = await store.read((tx) => tx.sealedValues.countByKey());
+      assert.equal(counts[oldKey], undefined);
+      assert.equal(counts[newKey], 4);
+      // The places read back re-sealed: the attempt and saved card (and an attempt's later update keeps it).
+      await store.transaction((tx) => tx.attempts.update({ ...a, status: "approved" }));
+      const after = await store.read(async (tx) => ({ attempt: await tx.attempts.find(a.id), card: await tx.savedCards.find(cardId), credential: await tx.credentials.findByLookup(DIALECT, lookup), setting: await tx.settings.find(setting) }));
+      assert.deepEqual([after.attempt?.panCiphertext, after.attempt?.panKeyId, after.attempt?.status], ["pan-a-2", newKey, "approved"]);
+      assert.deepEqual([after.card?.panCiphertext, after.card?.panKeyId], ["pan-c-2", newKey]);
+      assert.deepEqual(after.credential?.sealedSecret, { ciphertext: "secret-2", keyId: newKey });
+      assert.deepEqual(JSON.parse(after.setting ?? "{}"), { ciphertext: "shared-2", keyId: newKey });
     });
 
     it("the acquirer's journal: an entry recorded is there once the caller's next transaction commits, and can be settled", async () => {

@@ -9,6 +9,8 @@ import type {
   PaymentAttempt,
   PaymentMethod,
   RejectReason,
+  SavedCard,
+  SavedCardUsage,
 } from "../../core/types.ts";
 
 export type BogStatus =
@@ -111,6 +113,7 @@ const DECLINE_CODES: Readonly<Record<DeclineReason, BogPaymentCode>> = {
   authentication_failed: "108",
   technical_error: "109",
   authentication_timeout: "111",
+  saved_card_not_found: "102",
   unknown: "199",
 };
 
@@ -188,4 +191,18 @@ export function bogTransferMethodOf(attempt: PaymentAttempt, language: BogLangua
 export function bogPaymentOptionOf(attempt: PaymentAttempt, order: Order): "direct_debit" | "recurrent" | "subscription" {
   if (!attempt.customerPresent) return "subscription";
   return order.savedCardId ? "recurrent" : "direct_debit";
+}
+
+/** saved_card_type: what a card was saved for. A card saved through another API (any use) is never shown here. */
+const SAVED_CARD_TYPES: Readonly<Record<SavedCardUsage, "recurrent" | "subscription" | null>> = {
+  with_buyer: "recurrent",
+  without_buyer: "subscription",
+  any: null,
+};
+
+/** The BOG saved-card type of `PUT /orders/{id}/cards` ("recurrent") and `/subscriptions` ("subscription"). */
+export const BOG_SAVED_CARD_USAGE = { recurrent: "with_buyer", subscription: "without_buyer" } as const satisfies Record<string, SavedCardUsage>;
+
+export function bogSavedCardTypeOf(card: SavedCard): "recurrent" | "subscription" | null {
+  return SAVED_CARD_TYPES[card.usage];
 }

@@ -11,11 +11,11 @@ import { TTL_MINUTES } from "../../core/orders.ts";
 import type { RequestedSplit } from "../../core/operations.ts";
 import type { OrderRequest } from "../../core/orders.ts";
 import { basisPointsOf } from "../../core/split.ts";
-import type { BasketLine, DialectId, SplitPart } from "../../core/types.ts";
+import type { BasketLine, DialectId, Order, SplitPart } from "../../core/types.ts";
 import { languageOf } from "../../http/request-context.ts";
 import { amountReader, urlReader } from "../shared/fields.ts";
 import { BOG_LANGUAGES, BOG_METHOD_NAMES, BOG_METHODS } from "./codes.ts";
-import type { CreateOrderBody, SplitInstructions } from "./schemas.ts";
+import type { CreateOrderBody, SplitInstructions, SubscribeBody } from "./schemas.ts";
 
 /** The hosted page a create-order request asks for in its headers. */
 export type BogPage = Pick<OrderRequest, "language" | "theme">;
@@ -148,4 +148,39 @@ export function parseBogOrder(
     split: split ?? null,
     ttlMinutes: body.ttl ?? TTL_MINUTES.default,
   };
+}
+
+/**
+ * An automatic charge of a saved card (`/subscribe`) as the order it makes from its parent:
+ * BOG documents it as a charge of the parent's fixed amount and details, so only the callback
+ * URL and the shop's own id may differ. An amount of its own is refused rather than ignored:
+ * a shop that sends one expects it charged, and would otherwise be charged another amount.
+ */
+export function parseBogSubscription(dialect: DialectId, body: Static<typeof SubscribeBody>, live: boolean): (parent: Order) => OrderRequest {
+  const problems: FieldProblem[] = [];
+  if (body.purchase_units !== undefined) {
+    problems.push({ field: "purchase_units", message: "an automatic charge is of the parent order's fixed amount and currency; leave it out" });
+  }
+  const callbackUrl = urlReader(live, problems)("callback_url", body.callback_url);
+  if (problems.length > 0) throw validationError(problems);
+  return (parent) => ({
+    dialect,
+    externalOrderId: body.external_order_id ?? parent.externalOrderId,
+    captureMode: parent.captureMode,
+    currency: parent.currency,
+    amount: parent.amount,
+    language: parent.language,
+    theme: parent.theme,
+    callbackUrl,
+    successUrl: parent.successUrl,
+    failUrl: parent.failUrl,
+    paymentMethods: ["card"],
+    methodsNamed: true,
+    basket: parent.basket,
+    details: parent.details,
+    saveCard: null,
+    terminal: parent.terminal,
+    split: parent.split,
+    ttlMinutes: TTL_MINUTES.default,
+  });
 }

@@ -15,6 +15,7 @@ import {
   bogLanguageOf,
   bogCodeOfRejection,
   bogPaymentOptionOf,
+  bogSavedCardTypeOf,
   bogStatusOf,
   bogTransferMethodOf,
 } from "./codes.ts";
@@ -110,8 +111,7 @@ export function renderBogReceipt(view: OrderView, links: CheckoutLinks, options:
       card_expiry_date: attempt?.card.expiry ?? null,
       request_account_tag: order.terminal,
       transfer_account_tag: attempt?.terminal ?? null,
-      saved_card_type: null,
-      parent_order_id: null,
+      ...savedCardOf(view),
       code,
       code_description: code ? BOG_PAYMENT_CODES[code] : null,
       auth_code: attempt?.authCode ?? null,
@@ -132,6 +132,16 @@ export function renderBogReceipt(view: OrderView, links: CheckoutLinks, options:
     lang: bogLanguageOf(order),
     reject_reason: rejectReasonText(order.rejectReason, code),
   };
+}
+
+/**
+ * saved_card_type and parent_order_id: a parent shows what its card was saved for while it
+ * keeps the card; a charge of a saved card shows the card's type and the order that saved it.
+ */
+function savedCardOf(view: OrderView): { saved_card_type: "recurrent" | "subscription" | null; parent_order_id: string | null } {
+  if (view.chargedCard) return { saved_card_type: bogSavedCardTypeOf(view.chargedCard), parent_order_id: view.chargedCard.orderId };
+  const kept = view.savedCard?.deletedAt === null ? view.savedCard : undefined;
+  return { saved_card_type: kept ? bogSavedCardTypeOf(kept) : null, parent_order_id: null };
 }
 
 /**

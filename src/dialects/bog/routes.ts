@@ -12,6 +12,7 @@ import { TetriError, validationError } from "../../core/errors.ts";
 import type { OrderId } from "../../core/ids.ts";
 import { createOrder, getOrderView } from "../../core/orders.ts";
 import { capturePreauthorization, refundOrder, voidPreauthorization } from "../../core/operations.ts";
+import { chargeSavedCard, createSavedCardOrder, deleteSavedCard, requestCardSaving } from "../../core/saved-cards.ts";
 import type { OperationRequest } from "../../core/operations.ts";
 import type { DialectId } from "../../core/types.ts";
 import { idempotencyOf } from "../../http/request-context.ts";
@@ -22,9 +23,11 @@ import { acceptScalarText } from "../shared/lenient.ts";
 import { emptyBodyIsEmptyObject, orderIdParam, requireMerchant, useErrorShape } from "../shared/routing.ts";
 import { bearerMerchant, issueClientToken, tokenRateLimit } from "../shared/tokens.ts";
 import { renderBogError, renderOAuthError, sendOAuthFailure } from "./errors.ts";
-import { approveSplit, bogPageOf, parseBogOrder } from "./parse.ts";
+import { BOG_SAVED_CARD_USAGE } from "./codes.ts";
+import { approveSplit, bogPageOf, parseBogOrder, parseBogSubscription } from "./parse.ts";
 import { applePayPaymentRequest, isApplePayFromMerchantPage, renderBogReceipt } from "./render.ts";
 import {
+  AcceptedResponse,
   ActionResponse,
   ApplePayTokenBody,
   WalletPaymentResponse,
@@ -36,7 +39,10 @@ import {
   ErrorResponse,
   OAuthError,
   OrderIdParams,
+  ParentOrderIdParams,
   RefundBody,
+  SubscribeBody,
+  SubscribeResponse,
   TokenResponse,
 } from "./schemas.ts";
 
@@ -208,6 +214,73 @@ async function apiRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialect
       if (result.kind === "card_invalid") throw walletCardError(result.problems, "apple_pay_token");
       if (result.kind === "not_payable") throw new TetriError("TETRI_ERR_ORDER_NOT_PAYABLE");
       return walletPaymentAnswer(request, orderId);
+    },
+  );
+
+  // Saved cards. Before the buyer pays, the shop marks the order's card to be saved, for
+  // charges with the buyer (cards) or without them (subscriptions); once paid, the order is
+  // the parent of those charges.
+  const parentOf = (request: FastifyRequest) => orderIdParam((request.params as { order_id: string }).order_id);
+  const saveCard = (path: string, type: keyof typeof BOG_SAVED_CARD_USAGE, summary: string) =>
+    app.put(
+      path,
+      { schema: { tags: [dialect], summary, params: OrderIdParams, response: { 202: AcceptedResponse, ...errors } } },
+      async (request, reply) => {
+        const orderId = orderIdParam((request.params as { order_id: string }).order_id);
+        await requestCardSaving(ctx, owner(request), orderId, BOG_SAVED_CARD_USAGE[type], idempotencyOf(request));
+        return reply.status(202).send();
+      },
+    );
+  saveCard("/orders/:order_id/cards", "recurrent", "Save the order's card when it is paid, for later payments with the buyer (202)");
+  saveCard("/orders/:order_id/subscriptions", "subscription", "Save the order's card when it is paid, for automatic charges without the buyer (202)");
+
+  app.delete(
+    "/charges/card/:order_id",
+    { schema: { tags: [dialect], summary: "Delete the card a parent order saved (202)", params: OrderIdParams, response: { 202: AcceptedResponse, ...errors } } },
+    async (request, reply) => {
+      await deleteSavedCard(ctx, owner(request), { parentOrderId: orderIdParam((request.params as { order_id: string }).order_id) });
+      return reply.status(202).send();
+    },
+  );
+
+  app.post(
+    "/ecommerce/orders/:order_id",
+    {
+      schema: {
+        tags: [dialect],
+        summary: "Create an order the buyer pays with the parent order's saved card, confirming on the page",
+        params: ParentOrderIdParams,
+        body: CreateOrderBody,
+        response: { 200: CreateOrderResponse, ...errors },
+      },
+      preValidation: acceptScalarText(CREATE_ORDER_TEXT_SCALARS),
+    },
+    async (request) => {
+      const parsed = parseBogOrder(dialect, request.body as Static<typeof CreateOrderBody>, bogPageOf(request.headers), settings.live);
+      if (isApplePayFromMerchantPage(parsed.details)) {
+        throw validationError([{ field: "config.apple_pay.external", message: "an order paid with a saved card is paid on tetri's page" }]);
+      }
+      const id = await createSavedCardOrder(ctx, owner(request), parentOf(request), parsed, idempotencyOf(request));
+      return { id, _links: orderLinks(id) };
+    },
+  );
+
+  app.post(
+    "/ecommerce/orders/:order_id/subscribe",
+    {
+      schema: {
+        tags: [dialect],
+        summary: "Charge the parent order's saved card without the buyer (its fixed amount)",
+        params: ParentOrderIdParams,
+        body: SubscribeBody,
+        response: { 200: SubscribeResponse, ...errors },
+      },
+      preValidation: emptyBodyIsEmptyObject,
+    },
+    async (request) => {
+      const order = parseBogSubscription(dialect, request.body as Static<typeof SubscribeBody>, settings.live);
+      const { orderId } = await chargeSavedCard(ctx, { owner: owner(request), source: { parentOrderId: parentOf(request) }, order, idempotency: idempotencyOf(request) });
+      return { id: orderId, _links: { details: orderLinks(orderId).details } };
     },
   );
 

@@ -104,6 +104,22 @@ export const ApproveBody = Type.Object({
 export const CancelBody = Type.Object({ description: Type.Optional(text(1000)) });
 
 export const OrderIdParams = Type.Object({ order_id: Type.String({ maxLength: 64 }) });
+/**
+ * BOG's {parent_order_id}: the paid order that saved the card. Named order_id in the path, as
+ * on the other routes under /ecommerce/orders/, so that OpenAPI sees one path there.
+ */
+export const ParentOrderIdParams = Type.Object({ order_id: Type.String({ maxLength: 64, description: "The parent order: the paid order that saved the card" }) });
+
+/**
+ * An automatic charge of a saved card: everything but these two is the parent order's (its
+ * fixed amount, currency, basket and buyer). Other fields are ignored, as on create order;
+ * `purchase_units` is refused (see parseBogSubscription).
+ */
+export const SubscribeBody = Type.Object({
+  callback_url: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+  external_order_id: Type.Optional(text(255)),
+  purchase_units: Type.Optional(Type.Unknown()),
+});
 
 const Link = Type.Object({ href: Type.String() });
 export const WalletPaymentResponse = Type.Object({
@@ -128,6 +144,12 @@ export const CreateOrderResponse = Type.Union([
     _links: Type.Object({ accept: Link }),
   }),
 ]);
+/** 202 Accepted with an empty body, as BOG answers the saved-card calls. */
+export const AcceptedResponse = Type.Null({ description: "Accepted; no body" });
+export const SubscribeResponse = Type.Object({
+  id: Type.String({ format: "uuid" }),
+  _links: Type.Object({ details: Link }),
+});
 export const ApplePayTokenBody = Type.Object({ apple_pay_token: Type.String({ minLength: 1, maxLength: 65_536 }) });
 export const ActionResponse = Type.Object({
   key: Type.String(),

@@ -71,6 +71,7 @@ const DECLINES: Readonly<Record<DeclineReason, ResultCode>> = {
   authentication_timeout: result("20010", "3D authentication timed out"),
   authentication_failed: result("20011", "3D authentication failed"),
   unknown: result("20012", "Transaction declined"),
+  saved_card_not_found: result("20013", "Registration not found or deleted"),
 };
 
 const FOLLOW_UP_DECLINES: Readonly<Record<FollowUpDeclineReason, ResultCode>> = {

@@ -215,7 +215,7 @@ export function parsePayment(dialect: DialectId, body: Body, live: boolean, opti
       methodsNamed: true,
       basket: [{ productId: merchantTransactionId, description: descriptor ?? null, quantity: "1", unitPrice: amount }],
       details,
-      saveCard: registration === "true" || recurringType === "INITIAL" ? { until: null } : null,
+      saveCard: registration === "true" || recurringType === "INITIAL" ? { until: null, usage: "any" } : null,
       terminal: null,
       split: null,
       ttlMinutes: 15,

@@ -64,7 +64,7 @@ export async function registrationRoutes(app: FastifyInstance, api: PaymentzApi,
             methodsNamed: true,
             basket: [],
             details,
-            saveCard: { until: null },
+            saveCard: { until: null, usage: "any" },
             terminal: null,
             split: null,
             ttlMinutes: 15,
@@ -107,7 +107,7 @@ export async function registrationRoutes(app: FastifyInstance, api: PaymentzApi,
         const member = await memberOf(request, body.authentication);
         requireChecksum(body.authentication?.checksum, CHECKSUMS.byPaymentId(member.memberId, member.secureKey, registrationText));
         const cardId = registrationIdParam(registrationText);
-        await deleteSavedCard(ctx, request.merchantId, cardId);
+        await deleteSavedCard(ctx, owner(request), { cardId });
         return { paymentId: "-", registrationId: cardId, status: "success", transactionStatus: "Y", result: DEREGISTERED, timestamp: paymentzTimestamp(now()) };
       }
       const parsed = parsePayment(dialect, body, deps.settings.live, { requireCard: false });
@@ -115,7 +115,7 @@ export async function registrationRoutes(app: FastifyInstance, api: PaymentzApi,
       requireChecksum(body.authentication?.checksum, CHECKSUMS.payment(member.memberId, member.secureKey, parsed.merchantTransactionId, parsed.amountText));
       const cardId = registrationIdParam(registrationText);
       const { orderId } = await api.onceForReference(owner(request), parsed.merchantTransactionId, (idempotency) =>
-        chargeSavedCard(ctx, { merchantId: request.merchantId, cardId, idempotency, order: parsed.order }),
+        chargeSavedCard(ctx, { owner: owner(request), source: { cardId }, idempotency, order: () => parsed.order }),
       );
       return { ...renderPayment(await getOrderView(ctx, owner(request), orderId), now()), registrationId: cardId };
     },

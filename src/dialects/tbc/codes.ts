@@ -71,6 +71,7 @@ const DECLINES: Readonly<Record<DeclineReason, TbcResultCode>> = {
   technical_error: "check_with_acquirer",
   authentication_timeout: "decline_general",
   authentication_failed: "decline_suspected_fraud",
+  saved_card_not_found: "decline_general",
   unknown: "check_with_acquirer",
 };
 

@@ -130,7 +130,9 @@ export function parseTbcPayment(dialect: DialectId, body: Static<typeof CreatePa
       amount: body.amount,
     },
     // A keep-until month that has already passed is TBC's "use the card's own expiry".
-    saveCard: body.saveCard ? { until: body.saveCardToDate && !monthHasPassed(body.saveCardToDate, now) ? body.saveCardToDate : null } : null,
+    saveCard: body.saveCard
+      ? { until: body.saveCardToDate && !monthHasPassed(body.saveCardToDate, now) ? body.saveCardToDate : null, usage: "any" }
+      : null,
     terminal: null,
     split: null,
     ttlMinutes: body.expirationMinutes ?? DEFAULT_EXPIRATION_MINUTES,

@@ -142,7 +142,8 @@ async function paymentRoutes(app: FastifyInstance, dialect: DialectId, deps: Dia
         const body = request.body as Static<typeof ExecutionBody>;
         const idempotency = idempotencyOf(request);
         const cardId = savedCardParam(body.recId);
-        const { orderId } = await chargeSavedCard(ctx, { merchantId: request.merchantId, cardId, idempotency, order: parseTbcExecution(dialect, body) });
+        const order = parseTbcExecution(dialect, body);
+        const { orderId } = await chargeSavedCard(ctx, { owner: owner(request), source: { cardId }, idempotency, order: () => order });
         return render(await getOrderView(ctx, owner(request), orderId));
       },
     );
@@ -199,7 +200,7 @@ async function paymentRoutes(app: FastifyInstance, dialect: DialectId, deps: Dia
         schema: { tags: [dialect], summary: "Delete a saved card (recurring payment registration)", params: RecIdParams, response: { 200: StatusResponse, 401: ProblemResponse, 404: ProblemResponse } },
       },
       async (request) => {
-        await deleteSavedCard(ctx, request.merchantId, savedCardParam((request.params as { recId: string }).recId));
+        await deleteSavedCard(ctx, owner(request), { cardId: savedCardParam((request.params as { recId: string }).recId) });
         return OK_ENVELOPE;
       },
     );

@@ -16,6 +16,8 @@ import { dashboard } from "./0008-dashboard.ts";
 import { pageTheme } from "./0009-page-theme.ts";
 import { merchantApiSettings } from "./0010-merchant-api-settings.ts";
 import { outboxByMerchant } from "./0011-outbox-by-merchant.ts";
+import { savedCardUsage } from "./0012-saved-card-usage.ts";
+import { subscriptions } from "./0013-subscriptions.ts";
 
 export function migrationsFor(engine: Engine): Readonly<Record<string, Migration>> {
   return {
@@ -30,5 +32,7 @@ export function migrationsFor(engine: Engine): Readonly<Record<string, Migration
     "0009_page_theme": pageTheme,
     "0010_merchant_api_settings": merchantApiSettings,
     "0011_outbox_by_merchant": outboxByMerchant,
+    "0012_saved_card_usage": savedCardUsage,
+    "0013_subscriptions": subscriptions,
   };
 }

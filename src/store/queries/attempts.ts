@@ -22,14 +22,12 @@ function toAttempt(row: Selectable<PaymentAttemptsTable>): PaymentAttempt {
   };
 }
 
-function attemptRow(attempt: PaymentAttempt): Insertable<PaymentAttemptsTable> & { id: string } {
+/** What an update of an attempt writes: everything but its order and its card, which never change. */
+function attemptState(attempt: PaymentAttempt) {
   return {
-    id: attempt.id,
-    order_id: attempt.orderId,
     status: attempt.status,
     method: attempt.method,
     customer_present: attempt.customerPresent,
-    ...cardColumns(attempt.card, attempt),
     decline_reason: attempt.declineReason,
     auth_code: attempt.authCode,
     transaction_id: attempt.transactionId,
@@ -39,14 +37,19 @@ function attemptRow(attempt: PaymentAttempt): Insertable<PaymentAttemptsTable> &
   };
 }
 
+function attemptRow(attempt: PaymentAttempt): Insertable<PaymentAttemptsTable> {
+  return { id: attempt.id, order_id: attempt.orderId, ...cardColumns(attempt.card, attempt), ...attemptState(attempt) };
+}
+
 export function attemptQueries(db: Kysely<Database>, rowLocks: boolean): AttemptRepository {
   return {
     async insert(attempt) {
       await db.insertInto("payment_attempts").values(attemptRow(attempt)).execute();
     },
     async update(attempt) {
-      const { id, ...columns } = attemptRow(attempt);
-      await db.updateTable("payment_attempts").set(columns).where("id", "=", id).execute();
+      // Leaving the card's columns alone keeps a card-key rotation's re-sealing from being
+      // overwritten by an update that read the row before it.
+      await db.updateTable("payment_attempts").set(attemptState(attempt)).where("id", "=", attempt.id).execute();
     },
     async find(id) {
       const row = await db.selectFrom("payment_attempts").selectAll().where("id", "=", id).executeTakeFirst();

@@ -11,6 +11,8 @@ import { operationQueries } from "./operations.ts";
 import { orderQueries } from "./orders.ts";
 import { outboxQueries } from "./outbox.ts";
 import { savedCardQueries } from "./saved-cards.ts";
+import { sealedValueQueries } from "./sealed-values.ts";
+import { subscriptionQueries } from "./subscriptions.ts";
 import { settingQueries } from "./settings.ts";
 import { sessionQueries, signInFailureQueries } from "./sessions.ts";
 import { statsQueries } from "./stats.ts";
@@ -43,6 +45,8 @@ class Repositories implements StoreTx {
   #sessions?: StoreTx["sessions"];
   #signInFailures?: StoreTx["signInFailures"];
   #stats?: StoreTx["stats"];
+  #sealedValues?: StoreTx["sealedValues"];
+  #subscriptions?: StoreTx["subscriptions"];
 
   constructor(db: Kysely<Database>, rowLocks: boolean) {
     this.#db = db;
@@ -87,6 +91,12 @@ class Repositories implements StoreTx {
   }
   get stats() {
     return (this.#stats ??= statsQueries(this.#db));
+  }
+  get sealedValues() {
+    return (this.#sealedValues ??= sealedValueQueries(this.#db, this.#rowLocks));
+  }
+  get subscriptions() {
+    return (this.#subscriptions ??= subscriptionQueries(this.#db, this.#rowLocks));
   }
 }
 

@@ -6,6 +6,11 @@ import type { DialectId, Order } from "../../core/types.ts";
 import type { Database, OrdersTable } from "../schema.ts";
 import { currency, money, num } from "./rows.ts";
 
+/** Orders written before saved cards had a usage saved them for TBC: good for any use. */
+function saveCardOf(text: string): NonNullable<Order["saveCard"]> {
+  return { usage: "any", ...(JSON.parse(text) as Pick<NonNullable<Order["saveCard"]>, "until">) };
+}
+
 function toOrder(row: Selectable<OrdersTable>): Order {
   return {
     id: row.id as OrderId,
@@ -29,7 +34,7 @@ function toOrder(row: Selectable<OrdersTable>): Order {
     basket: JSON.parse(row.basket) as Order["basket"],
     details: JSON.parse(row.details) as Order["details"],
     rejectReason: row.reject_reason as Order["rejectReason"],
-    saveCard: row.save_card === null ? null : (JSON.parse(row.save_card) as Order["saveCard"]),
+    saveCard: row.save_card === null ? null : saveCardOf(row.save_card),
     savedCardId: row.saved_card_id as Order["savedCardId"],
     terminal: row.terminal,
     split: row.split === null ? null : (JSON.parse(row.split) as Order["split"]),

@@ -12,6 +12,7 @@ function toSavedCard(row: Selectable<SavedCardsTable>): SavedCard {
     orderId: row.order_id as OrderId,
     ...cardOf(row),
     validUntil: row.valid_until,
+    usage: row.usage as SavedCard["usage"],
     createdAt: num(row.created_at),
     deletedAt: numOrNull(row.deleted_at),
   };
@@ -28,6 +29,7 @@ export function savedCardQueries(db: Kysely<Database>): SavedCardRepository {
           order_id: card.orderId,
           ...cardColumns(card.card, card),
           valid_until: card.validUntil,
+          usage: card.usage,
           created_at: card.createdAt,
           deleted_at: card.deletedAt,
         })

@@ -1,0 +1,103 @@
+// Everything sealed with the card key, wherever it is kept, as key rotation sees it: card
+// numbers of payment attempts and saved cards, dialect secrets, and the shared signing keys
+// in settings (whose value is the sealed JSON itself).
+
+import { sql } from "kysely";
+import type { Kysely } from "kysely";
+import type { SealedValue, SealedValueRepository } from "../../core/ports.ts";
+import type { Database } from "../schema.ts";
+import { num } from "./rows.ts";
+
+/** Settings whose value is sealed: the shared keys (auth/keys.ts names them key:<file>). */
+const SEALED_SETTINGS = "key:%";
+
+type Sealed = { ciphertext: string; keyId: string };
+
+function sealedSetting(value: string): Sealed {
+  return JSON.parse(value) as Sealed;
+}
+
+export function sealedValueQueries(db: Kysely<Database>, rowLocks: boolean): SealedValueRepository {
+  const settings = async () => {
+    const rows = await db.selectFrom("settings").select(["name", "value"]).where("name", "like", SEALED_SETTINGS).$if(rowLocks, (q) => q.forUpdate()).execute();
+    return rows.map((row): SealedValue => ({ place: "setting", id: row.name, ...sealedSetting(row.value) }));
+  };
+  return {
+    async under(keyIds, limit) {
+      if (keyIds.length === 0) return [];
+      const ids = [...keyIds];
+      const found: SealedValue[] = [];
+      const cards = (table: "payment_attempts" | "saved_cards", place: SealedValue["place"]) =>
+        db
+          .selectFrom(table)
+          .select(["id", "pan_ciphertext", "pan_key_id"])
+          .where("pan_key_id", "in", ids)
+          .limit(limit - found.length)
+          .$if(rowLocks, (q) => q.forUpdate())
+          .execute()
+          .then((rows) => rows.map((row): SealedValue => ({ place, id: row.id, ciphertext: row.pan_ciphertext, keyId: row.pan_key_id })));
+      found.push(...(await cards("saved_cards", "saved_card")));
+      if (found.length < limit) found.push(...(await cards("payment_attempts", "payment_attempt")));
+      if (found.length < limit) {
+        const rows = await db
+          .selectFrom("dialect_credentials")
+          .select(["dialect", "lookup", "secret_ciphertext", "secret_key_id"])
+          .where("secret_key_id", "in", ids)
+          .limit(limit - found.length)
+          .$if(rowLocks, (q) => q.forUpdate())
+          .execute();
+        found.push(...rows.map((row): SealedValue => ({ place: "dialect_credential", id: JSON.stringify([row.dialect, row.lookup]), ciphertext: row.secret_ciphertext ?? "", keyId: row.secret_key_id ?? "" })));
+      }
+      if (found.length < limit) found.push(...(await settings()).filter((s) => ids.includes(s.keyId)).slice(0, limit - found.length));
+      return found;
+    },
+    async reseal(value, sealed) {
+      let updated: bigint;
+      if (value.place === "setting") {
+        const result = await db
+          .updateTable("settings")
+          .set({ value: JSON.stringify(sealed) })
+          .where("name", "=", value.id)
+          .where("value", "=", JSON.stringify({ ciphertext: value.ciphertext, keyId: value.keyId }))
+          .executeTakeFirst();
+        updated = result.numUpdatedRows;
+      } else if (value.place === "dialect_credential") {
+        const [dialect = "", lookup = ""] = JSON.parse(value.id) as string[];
+        const result = await db
+          .updateTable("dialect_credentials")
+          .set({ secret_ciphertext: sealed.ciphertext, secret_key_id: sealed.keyId })
+          .where("dialect", "=", dialect)
+          .where("lookup", "=", lookup)
+          .where("secret_ciphertext", "=", value.ciphertext)
+          .executeTakeFirst();
+        updated = result.numUpdatedRows;
+      } else {
+        const result = await db
+          .updateTable(value.place === "saved_card" ? "saved_cards" : "payment_attempts")
+          .set({ pan_ciphertext: sealed.ciphertext, pan_key_id: sealed.keyId })
+          .where("id", "=", value.id)
+          .where("pan_ciphertext", "=", value.ciphertext)
+          .executeTakeFirst();
+        updated = result.numUpdatedRows;
+      }
+      return Number(updated) === 1;
+    },
+    async countByKey() {
+      const counts: Record<string, number> = {};
+      const add = (keyId: string, n: number | string) => (counts[keyId] = (counts[keyId] ?? 0) + num(n));
+      for (const table of ["payment_attempts", "saved_cards"] as const) {
+        const rows = await db.selectFrom(table).select(["pan_key_id", sql<number | string>`count(*)`.as("n")]).groupBy("pan_key_id").execute();
+        for (const row of rows) add(row.pan_key_id, row.n);
+      }
+      const secrets = await db
+        .selectFrom("dialect_credentials")
+        .select(["secret_key_id", sql<number | string>`count(*)`.as("n")])
+        .where("secret_key_id", "is not", null)
+        .groupBy("secret_key_id")
+        .execute();
+      for (const row of secrets) add(row.secret_key_id ?? "", row.n);
+      for (const setting of await settings()) add(setting.keyId, 1);
+      return counts;
+    },
+  };
+}
