@@ -21,7 +21,11 @@ if (Number(process.versions.node.split(".")[0]) >= 24) {
     process.exit(1);
   }
   const child = spawn(node, [cli, ...process.argv.slice(2)], { stdio: "inherit" });
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
+  // Ctrl-C reaches the child from the terminal itself (one process group): passing it on too would
+  // be a second SIGINT, which stops a server at once instead of gracefully. Signals sent to this
+  // process alone are passed on.
+  process.on("SIGINT", () => {});
+  for (const signal of ["SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => {
     if (signal) process.kill(process.pid, signal);
     else process.exit(code ?? 1);

@@ -6,8 +6,8 @@ import { execFileSync, spawn } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { DEMO, tempDir } from "../helpers/fixtures.ts";
-import { ROOT, run, stopAll, TetriProcess } from "./tetri-process.ts";
+import { DEMO, DEMO_ENV, FAST_ENV, freePort, tempDir } from "../helpers/fixtures.ts";
+import { ROOT, run, startCommand, stopAll, TetriProcess } from "./tetri-process.ts";
 
 const cli = (args: string[], env: Record<string, string>) => run(["bin/tetri.js", ...args], env);
 
@@ -42,7 +42,8 @@ describe("tetri CLI", { timeout: 60_000 }, () => {
   const env = () => ({ TETRI_DATA_DIR: dir.path });
 
   before(async () => {
-    server = await TetriProcess.start({ dataDir: dir.path });
+    // It serves the whole suite: it may live as long as the suite may run.
+    server = await TetriProcess.start({ dataDir: dir.path, hardTimeoutMs: 60_000 });
   });
   after(async () => {
     await stopAll();
@@ -205,6 +206,27 @@ describe("tetri CLI", { timeout: 60_000 }, () => {
       const result = await run([NPM_CLI, ...args], { PATH: shellPath, TETRI_DATA_DIR: dir.path, npm_config_update_notifier: "false" }, 30_000);
       assert.equal(result.code, 0, `npm ${args.join(" ")}: ${result.stderr}`);
       assert.ok((JSON.parse(result.stdout) as { client_id: string }[]).some((m) => m.client_id === DEMO.clientId), result.stdout);
+    }
+  });
+
+  it("serve runs the gateway as npm start does, from a shell on an older Node too, and stops gracefully on SIGTERM", async () => {
+    const served = tempDir();
+    try {
+      const port = await freePort();
+      const serving = startCommand(
+        ["serve"],
+        { PATH: "/usr/local/bin:/usr/bin:/bin", ...DEMO_ENV, ...FAST_ENV, TETRI_LOG_LEVEL: "warn", PORT: String(port), TETRI_DATA_DIR: served.path },
+        30_000,
+        join(ROOT, "bin", "tetri.js"),
+      );
+      await serving.waitForStdout(/tetri is listening on http:\/\/127\.0\.0\.1:\d+ \(test mode/, 15_000);
+      assert.match(serving.stdout(), /Demo merchant created/);
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      assert.equal(health.status, 200);
+      const exit = await serving.stop("SIGTERM");
+      assert.deepEqual([exit.code, exit.signal], [0, null], serving.stderr());
+    } finally {
+      served.remove();
     }
   });
 

@@ -98,8 +98,9 @@ export type RunningCommand = {
   stop(signal?: NodeJS.Signals): Promise<Exit>;
 };
 
-export function startCommand(args: string[], env: Record<string, string>, hardTimeoutMs = 60_000): RunningCommand {
-  const child = spawn(NODE, args, { cwd: ROOT, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+/** `executable` runs `args` (default our Node; an executable script runs by its #! line). */
+export function startCommand(args: string[], env: Record<string, string>, hardTimeoutMs = 60_000, executable = NODE): RunningCommand {
+  const child = spawn(executable, args, { cwd: ROOT, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));

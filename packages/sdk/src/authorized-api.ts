@@ -36,21 +36,16 @@ export class AuthorizedApi {
       ...(idempotencyKey ? { "idempotency-key": idempotencyKey } : {}),
     };
     const body = call.json === undefined ? undefined : JSON.stringify(call.json);
-    const send = async () => {
-      const token = await this.#tokens.get();
-      try {
-        return await this.#transport.send({ method: call.method, url: call.url, headers: { ...headers, authorization: `Bearer ${token}` }, body }, options);
-      } catch (error) {
-        if (error instanceof TetriApiError && error.status === 401) this.#tokens.invalidate(token);
-        throw error;
-      }
-    };
+    const send = (token: string) =>
+      this.#transport.send({ method: call.method, url: call.url, headers: { ...headers, authorization: `Bearer ${token}` }, body }, options);
+    const token = await this.#tokens.get();
     let response;
     try {
-      response = await send();
+      response = await send(token);
     } catch (error) {
       if (!(error instanceof TetriApiError && error.status === 401)) throw error;
-      response = await send();
+      this.#tokens.invalidate(token);
+      response = await send(await this.#tokens.get());
     }
     return (response.text === "" ? undefined : JSON.parse(response.text)) as T;
   }

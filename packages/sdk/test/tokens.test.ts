@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { startTestServer } from "../../../test/helpers/harness.ts";
 import type { TestServer } from "../../../test/helpers/harness.ts";
 import { DEMO, TestClock } from "../../../test/helpers/fixtures.ts";
-import { BOG_TOKEN_PATH, BogClient, TbcClient } from "../src/index.ts";
+import { BOG_TOKEN_PATH, BogClient, TbcClient, TetriApiError } from "../src/index.ts";
 
 /** A fetch that counts the token requests it passes on. */
 function countingFetch(isTokenRequest: (url: string) => boolean) {
@@ -83,6 +83,15 @@ describe("SDK access tokens", { timeout: 60_000 }, () => {
     const receipt = await client.getReceipt(id);
     assert.equal(receipt.order_id, id);
     assert.equal(counted.tokens, 2);
+  });
+
+  it("credentials the token endpoint refuses fail the call with its OAuth error, after one token request and no API call", async () => {
+    const counting = countingFetch((url) => url.endsWith(BOG_TOKEN_PATH));
+    const client = new BogClient({ clientId: DEMO.clientId, clientSecret: "wrong", baseUrl: server.url, fetch: counting.fetch });
+    const error = await client.getReceipt("00000000-0000-4000-8000-000000000000").catch((e: unknown) => e);
+    assert.ok(error instanceof TetriApiError);
+    assert.deepEqual([error.status, error.code], [401, "invalid_client"]);
+    assert.deepEqual(counting.counted, { tokens: 1, calls: 0 });
   });
 
   it("TBC: concurrent calls share one token too", async () => {
