@@ -42,8 +42,7 @@ describe("tetri CLI", { timeout: 60_000 }, () => {
   const env = () => ({ TETRI_DATA_DIR: dir.path });
 
   before(async () => {
-    // It serves the whole suite: it may live as long as the suite may run.
-    server = await TetriProcess.start({ dataDir: dir.path, hardTimeoutMs: 60_000 });
+    server = await TetriProcess.start({ dataDir: dir.path });
   });
   after(async () => {
     await stopAll();
