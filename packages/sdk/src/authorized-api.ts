@@ -7,7 +7,7 @@ import type { TokenCache } from "./token-cache.ts";
 import type { CallOptions, Transport } from "./transport.ts";
 
 export type JsonCall = {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   url: string;
   /** A mutating call: sent with an Idempotency-Key. */
   mutating: boolean;

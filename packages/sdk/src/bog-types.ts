@@ -20,6 +20,7 @@ export type BogBasketItem = {
 };
 
 export type BogSplitPart = { iban: string; amount?: Amount; percent?: number; external_order_id?: string };
+export type BogSplit = { split_payments?: BogSplitPart[] };
 
 export type BogPaymentMethod =
   | "card"
@@ -52,7 +53,7 @@ export type BogCreateOrder = {
     google_pay?: { external?: boolean; google_pay_token?: string };
     apple_pay?: { external?: boolean };
     account?: { tag?: string };
-    split?: { split_payments?: BogSplitPart[] };
+    split?: BogSplit;
   };
   buyer?: { full_name?: string; masked_email?: string; masked_phone?: string };
   application_type?: "web" | "mobile";
@@ -62,11 +63,23 @@ export type BogLink = { href: string };
 
 export type BogCreatedOrder = {
   id: string;
-  /** `redirect` is the payment page to send the buyer to; Apple Pay orders from the merchant's page get `accept` instead. */
+  /**
+   * `redirect` is the payment page to send the buyer to; Apple Pay orders from the merchant's page
+   * get `accept` instead; Google Pay orders from it get `redirect` only while 3-D Secure waits.
+   */
   _links: { details?: BogLink; redirect?: BogLink; accept?: BogLink };
   /** Apple Pay from the merchant's page: what the Apple Pay session needs. */
   result?: Record<string, unknown>;
+  /** Google Pay from the merchant's page: the order is paid at once; how it stands. */
+  status?: BogOrderStatus;
+  order_details?: BogReceipt;
 };
+
+/** What a saved card is for: payments with the buyer on the page, or charges without them. */
+export type BogSavedCardType = "recurrent" | "subscription";
+
+/** A charge of a saved card without the buyer: it is of the parent's amount; these may differ. */
+export type BogSubscribe = { callback_url?: string; external_order_id?: string };
 
 export type BogOrderStatus =
   | "created"

@@ -9,6 +9,9 @@ import type {
   BogCreateOrder,
   BogCreatedOrder,
   BogReceipt,
+  BogSavedCardType,
+  BogSplit,
+  BogSubscribe,
 } from "./bog-types.ts";
 import { verifyCallbackSignature } from "./callbacks.ts";
 import { testPaymentBody } from "./test-cards.ts";
@@ -51,6 +54,14 @@ export type CreateOrderOptions = CallOptions & {
   theme?: "light" | "dark";
 };
 
+/** The payment page's language and theme, as BOG takes them: in headers. */
+function pageHeaders(options: CreateOrderOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (options.language) headers["accept-language"] = options.language;
+  if (options.theme) headers.theme = options.theme;
+  return headers;
+}
+
 export class BogClient {
   readonly tokenUrl: string;
   readonly apiUrl: string;
@@ -88,10 +99,7 @@ export class BogClient {
   }
 
   createOrder(order: BogCreateOrder, options: CreateOrderOptions = {}): Promise<BogCreatedOrder> {
-    const headers: Record<string, string> = {};
-    if (options.language) headers["accept-language"] = options.language;
-    if (options.theme) headers.theme = options.theme;
-    return this.#api.call({ method: "POST", url: `${this.apiUrl}/ecommerce/orders`, mutating: true, json: order, headers }, options);
+    return this.#api.call({ method: "POST", url: `${this.apiUrl}/ecommerce/orders`, mutating: true, json: order, headers: pageHeaders(options) }, options);
   }
 
   /** The order's payment details (`GET /receipt/{order_id}`). */
@@ -104,8 +112,12 @@ export class BogClient {
     return this.#action(`/payment/refund/${encodeURIComponent(orderId)}`, refund, options);
   }
 
-  /** Captures a pre-authorization, fully or `amount` of it. */
-  approvePreauthorization(orderId: string, approval: { amount?: Amount; description?: string } = {}, options: CallOptions = {}): Promise<BogActionResult> {
+  /** Captures a pre-authorization, fully or `amount` of it (split as `config.split` says, in place of the order's own). */
+  approvePreauthorization(
+    orderId: string,
+    approval: { amount?: Amount; description?: string; config?: { split?: BogSplit } } = {},
+    options: CallOptions = {},
+  ): Promise<BogActionResult> {
     return this.#action(`/payment/authorization/approve/${encodeURIComponent(orderId)}`, approval, options);
   }
 
@@ -120,6 +132,32 @@ export class BogClient {
       { method: "POST", url: `${this.apiUrl}/ecommerce/orders/${encodeURIComponent(orderId)}/payment`, mutating: true, json: { apple_pay_token: applePayToken } },
       options,
     );
+  }
+
+  /**
+   * Asks, before the buyer pays the order, that its card be saved: for later orders the buyer
+   * pays on the page (`recurrent`, PUT /orders/{id}/cards) or for charges without the buyer
+   * (`subscription`, PUT /orders/{id}/subscriptions).
+   */
+  async saveCard(orderId: string, type: BogSavedCardType, options: CallOptions = {}): Promise<void> {
+    const path = type === "recurrent" ? "cards" : "subscriptions";
+    await this.#api.call({ method: "PUT", url: `${this.apiUrl}/orders/${encodeURIComponent(orderId)}/${path}`, mutating: true }, options);
+  }
+
+  /** A new order the buyer pays on the page with the card the parent order saved (`recurrent`), without typing it. */
+  createOrderWithSavedCard(parentOrderId: string, order: BogCreateOrder, options: CreateOrderOptions = {}): Promise<BogCreatedOrder> {
+    const url = `${this.apiUrl}/ecommerce/orders/${encodeURIComponent(parentOrderId)}`;
+    return this.#api.call({ method: "POST", url, mutating: true, json: order, headers: pageHeaders(options) }, options);
+  }
+
+  /** Charges the card the parent order saved (`subscription`) without the buyer, for the parent's amount: a new order. */
+  chargeSavedCard(parentOrderId: string, charge: BogSubscribe = {}, options: CallOptions = {}): Promise<BogCreatedOrder> {
+    return this.#api.call({ method: "POST", url: `${this.apiUrl}/ecommerce/orders/${encodeURIComponent(parentOrderId)}/subscribe`, mutating: true, json: charge }, options);
+  }
+
+  /** Deletes the card the parent order saved; later charges of it are rejected (code 102). */
+  async deleteSavedCard(parentOrderId: string, options: CallOptions = {}): Promise<void> {
+    await this.#api.call({ method: "DELETE", url: `${this.apiUrl}/charges/card/${encodeURIComponent(parentOrderId)}`, mutating: true }, options);
   }
 
   /** The PEM key that verifies callbacks, as the API publishes it. */

@@ -20,6 +20,10 @@ export const TEST_CARDS = {
   authorizationTimeout: card("4000000000000101"),
   lateAnswer: card("4000000000000085"),
   refundsDeclined: card("4000000000000168"),
+  /** Approved when typed; every later charge of the card it saves declines (insufficient funds). */
+  savedChargesInsufficientFunds: card("4000000000000051"),
+  /** Approved when typed; every later charge of the card it saves declines (card restricted). */
+  savedChargesRestricted: card("4000000000000259"),
 } as const satisfies Record<string, TestCard>;
 
 /** tetri's answer to paying an order with a test card (`/_test/orders/{id}/pay`). */

@@ -37,7 +37,7 @@ export type CallOptions = {
 };
 
 export type HttpRequest = {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   url: string;
   headers?: Record<string, string>;
   /** Sent as is; a JSON body is serialized by the caller. */

@@ -127,4 +127,37 @@ describe("SDK BogClient against tetri", { timeout: 60_000 }, () => {
     const wrong = new BogClient({ clientId: DEMO.clientId, clientSecret: DEMO.clientSecret, baseUrl: server.url, callbackPublicKey: otherKey });
     assert.equal(await wrong.verifyCallback(callback.body, signature), false);
   });
+
+  it("saves a card before the buyer pays, charges it without the buyer, makes an order for the page with it, and deletes it", async () => {
+    const parent = await bog.createOrder(order(receiver.url, 7, { external_order_id: "sdk-parent" }));
+    await bog.saveCard(parent.id, "subscription");
+    await bog.payWithTestCard(parent.id, TEST_CARDS.approved);
+    assert.equal((await bog.getReceipt(parent.id)).payment_detail.saved_card_type, "subscription");
+
+    const charge = await bog.chargeSavedCard(parent.id, { external_order_id: "sdk-month-2" });
+    const charged = await eventually(async () => {
+      const receipt = await bog.getReceipt(charge.id);
+      return receipt.order_status.key === "completed" ? receipt : undefined;
+    });
+    assert.equal(charged.payment_detail.payment_option, "subscription");
+    assert.equal(charged.payment_detail.parent_order_id, parent.id);
+    assert.equal(charged.purchase_units.request_amount, "7.0");
+
+    // A subscription card makes no orders for the page: the API's own error, typed.
+    await assert.rejects(bog.createOrderWithSavedCard(parent.id, order(receiver.url)), (error: unknown) => error instanceof TetriApiError && error.status === 400 && error.code === "saved_card_other_use");
+
+    const withBuyer = await bog.createOrder(order(receiver.url, 3));
+    await bog.saveCard(withBuyer.id, "recurrent");
+    await bog.payWithTestCard(withBuyer.id, TEST_CARDS.approved);
+    const again = await bog.createOrderWithSavedCard(withBuyer.id, order(receiver.url, 4), { language: "en" });
+    assert.ok(again._links.redirect?.href.includes(again.id));
+
+    await bog.deleteSavedCard(parent.id);
+    const refused = await bog.chargeSavedCard(parent.id);
+    const rejected = await eventually(async () => {
+      const receipt = await bog.getReceipt(refused.id);
+      return receipt.order_status.key === "rejected" ? receipt : undefined;
+    });
+    assert.equal(rejected.payment_detail.code, "102");
+  });
 });
