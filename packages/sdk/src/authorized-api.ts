@@ -19,11 +19,19 @@ export class AuthorizedApi {
   readonly #transport: Transport;
   readonly #tokens: TokenCache;
   readonly #headers: Record<string, string>;
+  readonly #authorize: (token: string) => Record<string, string>;
 
-  constructor(transport: Transport, tokens: TokenCache, headers: Record<string, string> = {}) {
+  /** `authorize`: the header that carries the token (a Bearer token unless the API says otherwise). */
+  constructor(
+    transport: Transport,
+    tokens: TokenCache,
+    headers: Record<string, string> = {},
+    authorize: (token: string) => Record<string, string> = (token) => ({ authorization: `Bearer ${token}` }),
+  ) {
     this.#transport = transport;
     this.#tokens = tokens;
     this.#headers = headers;
+    this.#authorize = authorize;
   }
 
   async call<T>(call: JsonCall, options: CallOptions = {}): Promise<T> {
@@ -37,7 +45,7 @@ export class AuthorizedApi {
     };
     const body = call.json === undefined ? undefined : JSON.stringify(call.json);
     const send = (token: string) =>
-      this.#transport.send({ method: call.method, url: call.url, headers: { ...headers, authorization: `Bearer ${token}` }, body }, options);
+      this.#transport.send({ method: call.method, url: call.url, headers: { ...headers, ...this.#authorize(token) }, body }, options);
     const token = await this.#tokens.get();
     let response;
     try {

@@ -3,7 +3,8 @@
 
 /**
  * The API answered with an error. `code` is the API's machine-readable reason: BOG's `key`,
- * TBC's `systemCode`, OAuth2's `error`; `body` is the whole error body (parsed JSON, or the text).
+ * TBC's `systemCode`, OAuth2's `error`, Paymentz's `result.code`; `body` is the whole error body
+ * (parsed JSON, or the text).
  */
 export class TetriApiError extends Error {
   readonly status: number;
@@ -12,8 +13,9 @@ export class TetriApiError extends Error {
 
   constructor(status: number, body: unknown) {
     const fields = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
-    const code = firstText(fields.key, fields.systemCode, fields.error);
-    const detail = firstText(fields.message, fields.detail, fields.error_description, typeof body === "string" ? body.slice(0, 200) : undefined);
+    const result = typeof fields.result === "object" && fields.result !== null ? (fields.result as Record<string, unknown>) : {};
+    const code = firstText(fields.key, fields.systemCode, fields.error, result.code);
+    const detail = firstText(fields.message, fields.detail, fields.error_description, result.description, typeof body === "string" ? body.slice(0, 200) : undefined);
     super(`HTTP ${status}${code ? ` ${code}` : ""}${detail ? `: ${detail}` : ""}`);
     this.name = "TetriApiError";
     this.status = status;
