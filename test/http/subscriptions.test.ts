@@ -92,7 +92,7 @@ describe("tetri subscriptions API", () => {
       return read.json.status === "Succeeded" ? read.json : undefined;
     });
     assert.equal(payment.amount, 3.5);
-    assert.equal(payment.Initiator, "client");
+    assert.equal(payment.Initiator, "Merchant", "the scheduler's charge is merchant-initiated");
     await eventually(() => receiver.received.find((c) => c.body === `{"PaymentId":"${payment.payId}"}`));
     // One merchant, one API: the BOG token does not see the TBC subscription.
     assertError(await bog("GET", `${PATH}/${subscribed.json.id}`), 404, "subscription_not_found");
