@@ -14,6 +14,7 @@ import { sendJsonError } from "./http/errors.ts";
 import { jsonBodyProblem } from "./http/json-body.ts";
 import { shopReturnOf } from "./services.ts";
 import type { Services } from "./services.ts";
+import { SUBSCRIPTIONS_PREFIX, SUBSCRIPTIONS_TAG, subscriptionRoutes } from "./subscriptions/routes.ts";
 import { testHelperRoutes } from "./testing/routes.ts";
 import { CsrfGuard } from "./web/csrf.ts";
 import { baseAssetRoutes } from "./web/pages.ts";
@@ -66,8 +67,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   for (const dialect of DIALECTS) {
     await app.register(async (scope) => dialect.routes(scope, dialectDeps));
-    openApiRoute(app, dialect);
+    openApiRoute(app, { tag: dialect.id, title: dialect.title, openApiPath: dialect.openApiPath });
   }
+  await app.register(async (scope) => subscriptionRoutes(scope, { dialectDeps, dialects: DIALECTS }), { prefix: SUBSCRIPTIONS_PREFIX });
+  openApiRoute(app, { tag: SUBSCRIPTIONS_TAG, title: "Subscriptions", openApiPath: `${SUBSCRIPTIONS_PREFIX}/openapi.json` });
   await app.register(baseAssetRoutes);
   const csrf = new CsrfGuard(services.csrfKey, config.publicUrl.startsWith("https:"));
   await app.register(async (scope) => checkoutRoutes(scope, { ctx, csrf, testMode: config.mode === "test", shopReturn: shopReturnOf(ctx, dialectDeps.links) }));

@@ -181,7 +181,13 @@ export function cancelSubscription(ctx: CoreContext, owner: Owner, id: Subscript
   return changeSubscription(ctx, owner, id, (s) => (s.status === "cancelled" ? s : { ...s, status: "cancelled", nextAttemptAt: null }));
 }
 
-/** A due charge of the subscription, as the new order of its card's bank API. */
+/** The subscription whose scheduler made this order, if one did. */
+export function subscriptionIdOf(order: Order): SubscriptionId | null {
+  const id = (order.details as { subscription_id?: unknown }).subscription_id;
+  return typeof id === "string" ? (id as SubscriptionId) : null;
+}
+
+/** A due charge of the subscription, as the new order of its card's bank API (subscriptionIdOf reads it back). */
 function chargeOrderOf(subscription: Subscription): (parent: Order) => OrderRequest {
   return (parent) => ({
     dialect: parent.dialect,

@@ -2,17 +2,17 @@
 // hosted page takes (3-D Secure answered "Complete"). Registered only when TETRI_MODE=test.
 // Orders are named by any dialect's id, with that dialect's credentials.
 
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { Type } from "@sinclair/typebox";
 import type { Static } from "@sinclair/typebox";
 import { completeChallenge, payOrder } from "../core/checkout.ts";
 import { cardProblemsAsFields } from "../core/cards.ts";
 import type { CoreContext } from "../core/context.ts";
-import { TetriError, isTetriError } from "../core/errors.ts";
+import { TetriError } from "../core/errors.ts";
 import { getOrderView } from "../core/orders.ts";
-import type { OrderOwner } from "../core/orders.ts";
 import { payWithSavedCard } from "../core/saved-cards.ts";
 import type { DialectDeps, DialectModule } from "../dialects/dialect.ts";
+import { ownerOfAnyDialect } from "../dialects/shared/any-dialect.ts";
 import { emptyBodyIsEmptyObject, orderIdParam } from "../dialects/shared/routing.ts";
 import { sendJsonError } from "../http/errors.ts";
 
@@ -29,19 +29,6 @@ export type TestHelperDeps = { ctx: CoreContext; dialectDeps: DialectDeps; diale
 export async function testHelperRoutes(app: FastifyInstance, { ctx, dialectDeps, dialects }: TestHelperDeps) {
   app.setErrorHandler(sendJsonError);
 
-  /** The first dialect whose credentials the request carries: the helper pays that API's orders of that merchant. */
-  async function ownerOf(request: FastifyRequest): Promise<Required<OrderOwner>> {
-    for (const dialect of dialects) {
-      try {
-        const merchantId = await dialect.authenticate(request, dialectDeps);
-        if (merchantId) return { merchantId, dialect: dialect.id };
-      } catch (error) {
-        // Credentials of another dialect's shape (a missing API key): try the next dialect.
-        if (!isTetriError(error) || error.status !== 401) throw error;
-      }
-    }
-    throw new TetriError("TETRI_ERR_UNAUTHENTICATED");
-  }
 
   app.post(
     "/_test/orders/:order_id/pay",
@@ -55,7 +42,8 @@ export async function testHelperRoutes(app: FastifyInstance, { ctx, dialectDeps,
       preValidation: emptyBodyIsEmptyObject,
     },
     async (request) => {
-      const owner = await ownerOf(request);
+      // The helper pays orders of the bank API whose credentials the request carries, of that merchant.
+      const owner = await ownerOfAnyDialect(request, dialectDeps, dialects);
       const orderId = orderIdParam((request.params as { order_id: string }).order_id);
       const body = request.body as Static<typeof PayBody>;
       const { order } = await getOrderView(ctx, owner, orderId);

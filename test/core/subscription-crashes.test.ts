@@ -20,7 +20,7 @@ import { minor } from "../../src/core/money.ts";
 import { createOrder } from "../../src/core/orders.ts";
 import type { Acquirer, Store } from "../../src/core/ports.ts";
 import { requestCardSaving } from "../../src/core/saved-cards.ts";
-import { chargeDueSubscriptions, createSubscription, getSubscription } from "../../src/core/subscriptions.ts";
+import { chargeDueSubscriptions, createSubscription, getSubscription, subscriptionIdOf } from "../../src/core/subscriptions.ts";
 import type { OpenedStore } from "../../src/store/index.ts";
 import { openPostgresStore } from "../../src/store/postgres/index.ts";
 import { openSqliteStore } from "../../src/store/sqlite/index.ts";
@@ -173,7 +173,7 @@ describe("the subscription scheduler under kills", { timeout: 600_000 }, () => {
 async function countApprovedCharges(opened: OpenedStore, subscriptionId: string): Promise<number> {
   const orders = await opened.store.read((tx) => tx.orders.search({ limit: 10_000 }));
   let approved = 0;
-  for (const order of orders.filter((o) => (o.details as { subscription_id?: string }).subscription_id === subscriptionId)) {
+  for (const order of orders.filter((o) => subscriptionIdOf(o) === subscriptionId)) {
     const attempt = await opened.store.read((tx) => tx.attempts.latestOfOrder(order.id));
     if (attempt && (await opened.acquirerJournal.find(attempt.id))?.state === "approved") approved++;
   }

@@ -1,5 +1,5 @@
 // Security matrix, each case its own test:
-//  - merchant A calls every endpoint (BOG, TBC, test helper) with merchant B's ids → 404,
+//  - merchant A calls every endpoint (BOG, TBC, test helper, tetri's subscriptions) with merchant B's ids → 404,
 //    the same answer as for an id that does not exist, and B's orders are untouched;
 //  - forged tokens (alg none, wrong key, HS256 with the public key, tampered claims),
 //    expired tokens and the other API's token → 401 in the dialect's shape;
@@ -176,7 +176,8 @@ describe("Security matrix", () => {
   let b: Shop;
   const started = Date.now();
   /** B's ids, by what they are. */
-  const ofB = { bogCreated: "", bogCaptured: "", bogAuthorized: "", tbcCreated: "", tbcCaptured: "", tbcAuthorized: "", recId: "" };
+  const ofB = { bogCreated: "", bogCaptured: "", bogAuthorized: "", tbcCreated: "", tbcCaptured: "", tbcAuthorized: "", recId: "", bogRecurrent: "", bogSubscription: "", subscription: "" };
+  let subscriptionOfB: unknown;
   const receiptsOfB = new Map<string, unknown>();
 
   before(async () => {
@@ -197,7 +198,15 @@ describe("Security matrix", () => {
     await b.pay(saved, "tbc");
     ofB.recId = (await b.payment(saved)).recId;
     assert.ok(ofB.recId);
-    for (const id of [ofB.bogCreated, ofB.bogCaptured, ofB.bogAuthorized]) receiptsOfB.set(id, await b.receipt(id));
+    for (const [key, path] of [["bogRecurrent", "cards"], ["bogSubscription", "subscriptions"]] as const) {
+      ofB[key] = await b.bogOrder();
+      const marked = await http(server.url, "PUT", `/payments/v1/orders/${ofB[key]}/${path}`, { headers: b.bog() });
+      assert.equal(marked.status, 202, marked.text);
+      await b.pay(ofB[key], "bog");
+    }
+    ofB.subscription = (await b.ok("POST", "/tetri/v1/subscriptions", b.bog(), { order_id: ofB.bogSubscription, amount: 1, interval: "monthly", start_date: "2031-01-01" })).id;
+    subscriptionOfB = await b.ok("GET", `/tetri/v1/subscriptions/${ofB.subscription}`, b.bog());
+    for (const id of [ofB.bogCreated, ofB.bogCaptured, ofB.bogAuthorized, ofB.bogRecurrent, ofB.bogSubscription]) receiptsOfB.set(id, await b.receipt(id));
     for (const id of [ofB.tbcCreated, ofB.tbcCaptured, ofB.tbcAuthorized, saved]) receiptsOfB.set(id, await b.payment(id));
   });
 
@@ -212,6 +221,8 @@ describe("Security matrix", () => {
     const unknownUuid = randomUUID();
     const unknownHex = randomUUID().replaceAll("-", "");
     type Probe = { name: string; method: string; path: (ids: typeof ofB) => string; unknown: string; body?: (ids: typeof ofB) => unknown; dialect: "bog" | "tbc"; systemCode?: string };
+    const unknownSubscription = `sub_${unknownHex}`;
+    const orderBodyOf = { callback_url: "http://127.0.0.1:9/callback", purchase_units: { currency: "GEL", total_amount: 5, basket: [{ product_id: "k", quantity: 1, unit_price: 5 }] } };
     const probes: Probe[] = [
       { name: "BOG GET /receipt (created)", method: "GET", path: (o) => `/payments/v1/receipt/${o.bogCreated}`, unknown: `/payments/v1/receipt/${unknownUuid}`, dialect: "bog" },
       { name: "BOG GET /receipt (captured)", method: "GET", path: (o) => `/payments/v1/receipt/${o.bogCaptured}`, unknown: `/payments/v1/receipt/${unknownUuid}`, dialect: "bog" },
@@ -233,6 +244,17 @@ describe("Security matrix", () => {
       { name: "TBC execution with B's recId", method: "POST", path: () => "/v1/tpay/payments/execution", unknown: "/v1/tpay/payments/execution", body: (o) => ({ recId: o.recId, money: { amount: 5, currency: "GEL" } }), dialect: "tbc", systemCode: "RecurringPaymentNotFound" },
       { name: "TBC execution with B's recId (path without /tpay)", method: "POST", path: () => "/v1/payments/execution", unknown: "/v1/payments/execution", body: (o) => ({ recId: o.recId, money: { amount: 5, currency: "GEL" }, preAuth: true }), dialect: "tbc", systemCode: "RecurringPaymentNotFound" },
       { name: "TBC delete B's saved card", method: "POST", path: (o) => `/v1/tpay/payments/${o.recId}/delete`, unknown: `/v1/tpay/payments/${unknownHex}/delete`, dialect: "tbc", systemCode: "RecurringPaymentNotFound" },
+      { name: "BOG PUT /orders/{id}/cards", method: "PUT", path: (o) => `/payments/v1/orders/${o.bogCreated}/cards`, unknown: `/payments/v1/orders/${unknownUuid}/cards`, dialect: "bog" },
+      { name: "BOG PUT /orders/{id}/subscriptions", method: "PUT", path: (o) => `/payments/v1/orders/${o.bogCreated}/subscriptions`, unknown: `/payments/v1/orders/${unknownUuid}/subscriptions`, dialect: "bog" },
+      { name: "BOG new order from B's saved card", method: "POST", path: (o) => `/payments/v1/ecommerce/orders/${o.bogRecurrent}`, unknown: `/payments/v1/ecommerce/orders/${unknownUuid}`, body: () => orderBodyOf, dialect: "bog" },
+      { name: "BOG subscribe B's saved card", method: "POST", path: (o) => `/payments/v1/ecommerce/orders/${o.bogSubscription}/subscribe`, unknown: `/payments/v1/ecommerce/orders/${unknownUuid}/subscribe`, body: () => ({}), dialect: "bog" },
+      { name: "BOG DELETE B's saved card", method: "DELETE", path: (o) => `/payments/v1/charges/card/${o.bogSubscription}`, unknown: `/payments/v1/charges/card/${unknownUuid}`, dialect: "bog" },
+      { name: "tetri subscription on B's saved card", method: "POST", path: () => "/tetri/v1/subscriptions", unknown: "/tetri/v1/subscriptions", body: (o) => ({ order_id: o.bogSubscription, amount: 1, interval: "daily" }), dialect: "bog" },
+      { name: "tetri GET B's subscription", method: "GET", path: (o) => `/tetri/v1/subscriptions/${o.subscription}`, unknown: `/tetri/v1/subscriptions/${unknownSubscription}`, dialect: "bog" },
+      { name: "tetri pause B's subscription", method: "POST", path: (o) => `/tetri/v1/subscriptions/${o.subscription}/pause`, unknown: `/tetri/v1/subscriptions/${unknownSubscription}/pause`, dialect: "bog" },
+      { name: "tetri resume B's subscription", method: "POST", path: (o) => `/tetri/v1/subscriptions/${o.subscription}/resume`, unknown: `/tetri/v1/subscriptions/${unknownSubscription}/resume`, dialect: "bog" },
+      { name: "tetri cancel B's subscription", method: "POST", path: (o) => `/tetri/v1/subscriptions/${o.subscription}/cancel`, unknown: `/tetri/v1/subscriptions/${unknownSubscription}/cancel`, dialect: "bog" },
+      { name: "tetri cancel B's subscription with A's TBC token", method: "POST", path: (o) => `/tetri/v1/subscriptions/${o.subscription}/cancel`, unknown: `/tetri/v1/subscriptions/${unknownSubscription}/cancel`, dialect: "tbc" },
       { name: "test helper pay with A's TBC token and apikey", method: "POST", path: (o) => `/_test/orders/${o.tbcCreated}/pay`, unknown: `/_test/orders/${unknownHex}/pay`, body: () => ({ card_number: PANS[0], expiry: "12/39", cvc: "123", cardholder: "A" }), dialect: "tbc" },
     ];
 
@@ -241,10 +263,15 @@ describe("Security matrix", () => {
         const headers = probe.dialect === "bog" ? a.bog() : a.tbc();
         const body = probe.body?.(ofB);
         // The unknown id gets the body with B's recId replaced, so both calls differ only in what they name.
-        const unknownBody = body && typeof body === "object" && "recId" in body ? { ...body, recId: randomUUID().replaceAll("-", "") } : body;
+        const unknownBody =
+          body && typeof body === "object" && "recId" in body
+            ? { ...body, recId: randomUUID().replaceAll("-", "") }
+            : body && typeof body === "object" && "order_id" in body
+              ? { ...body, order_id: randomUUID() }
+              : body;
         const foreign = await http(server.url, probe.method, probe.path(ofB), { headers, body });
         const unknown = await http(server.url, probe.method, probe.unknown, { headers, body: unknownBody });
-        const helper = probe.path(ofB).startsWith("/_test/");
+        const helper = probe.path(ofB).startsWith("/_test/") || probe.path(ofB).startsWith("/tetri/");
         if (probe.dialect === "bog" || helper) assertBogError(foreign, 404);
         else assertProblem(foreign, 404, probe.systemCode);
         assert.equal(foreign.status, unknown.status, `unknown id: ${unknown.text}`);
@@ -286,6 +313,9 @@ describe("Security matrix", () => {
       }
       const charge = await b.ok("POST", "/v1/tpay/payments/execution", b.tbc(), { recId: ofB.recId, money: { amount: 1, currency: "GEL" } });
       assert.equal(charge.status, "Succeeded", JSON.stringify(charge));
+      assert.deepEqual(await b.ok("GET", `/tetri/v1/subscriptions/${ofB.subscription}`, b.bog()), subscriptionOfB, "B's subscription changed");
+      const subscribed = await b.ok("POST", `/payments/v1/ecommerce/orders/${ofB.bogSubscription}/subscribe`, b.bog(), {});
+      assert.equal((await b.receipt(subscribed.id)).order_status.key, "completed", "B's saved card still charges");
     });
   });
 

@@ -2,6 +2,7 @@
 
 import { formatMajorAmount } from "../../core/money.ts";
 import type { Currency } from "../../core/money.ts";
+import { subscriptionIdOf } from "../../core/subscriptions.ts";
 import type { BuyerSummary, Order, OrderView } from "../../core/types.ts";
 import { tbcMethodIdOf, tbcPayId, tbcResultCodeOf, tbcStatusOf } from "./codes.ts";
 import type { TbcMethodId } from "./codes.ts";
@@ -48,8 +49,9 @@ export function renderTbcPayment(view: OrderView, links: { self: string; approva
     extra2: details.extra2 ?? null,
     merchantPaymentId: order.externalOrderId,
     preAuth: order.captureMode === "manual",
-    // A saved-card charge is merchant-initiated only when the execution said so (initiator "merchant").
-    Initiator: order.savedCardId && details.initiator?.toLowerCase() === "merchant" ? "Merchant" : "client",
+    // A saved-card charge is merchant-initiated when the execution said so (initiator "merchant"),
+    // and when a subscription's scheduler made it.
+    Initiator: order.savedCardId && (details.initiator?.toLowerCase() === "merchant" || subscriptionIdOf(order)) ? "Merchant" : "client",
     resultCode: tbcResultCodeOf(view),
     operationType: null,
     ...OK_ENVELOPE,
