@@ -129,6 +129,11 @@ export class PaymentzClient {
     return this.#post("/inquiry", { idType: "MID", merchantTransactionId, authentication: this.#authentication(merchantTransactionId) }, options);
   }
 
+  /** Stores a card without a charge (`POST /registrations`); the answer's `registrationId` charges it later. */
+  registerCard(card: PaymentzCard, registration: { merchantTransactionId?: string; currency?: string } = {}, options: CallOptions = {}): Promise<PaymentzTransaction> {
+    return this.#post("/registrations", { ...registration, card, authentication: this.#authentication(registration.merchantTransactionId) }, options);
+  }
+
   /** Charges a stored card (the `registrationId` of a payment made with createRegistration) without the buyer. */
   payWithToken(registrationId: string, payment: Omit<PaymentzPayment, "card" | "createRegistration">, options: CallOptions = {}): Promise<PaymentzTransaction> {
     return this.#post(`/paywithtoken/${encodeURIComponent(registrationId)}`, { ...payment, authentication: this.#authentication(payment.merchantTransactionId, payment.amount) }, options);

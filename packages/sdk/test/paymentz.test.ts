@@ -64,6 +64,10 @@ describe("SDK PaymentzClient against tetri", { timeout: 60_000 }, () => {
     assert.ok(first.registrationId, JSON.stringify(first));
     const again = await pz.payWithToken(first.registrationId, { merchantTransactionId: "sdk-pz-5", amount: "7.50", currency: "EUR", paymentType: "DB", recurringType: "REPEATED" });
     assert.equal(again.transactionStatus, "Y", JSON.stringify(again));
+    const stored = await pz.registerCard(cardOf(TEST_CARDS.approvedMastercard.number), { merchantTransactionId: "sdk-pz-reg" });
+    assert.equal(stored.result.code, "00027", JSON.stringify(stored));
+    assert.ok(stored.registrationId);
+    assert.equal((await pz.payWithToken(stored.registrationId, { merchantTransactionId: "sdk-pz-8", amount: "3.00", currency: "EUR", paymentType: "DB" })).transactionStatus, "Y");
     await pz.deleteRegistration(first.registrationId);
     await assert.rejects(
       pz.payWithToken(first.registrationId, { merchantTransactionId: "sdk-pz-6", amount: "7.50", currency: "EUR", paymentType: "DB" }),
