@@ -9,6 +9,7 @@ export type AttemptId = string & { readonly __brand: "AttemptId" };
 export type OperationId = string & { readonly __brand: "OperationId" };
 export type OutboxId = string & { readonly __brand: "OutboxId" };
 export type SavedCardId = string & { readonly __brand: "SavedCardId" };
+export type PayoutId = string & { readonly __brand: "PayoutId" };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -19,6 +20,9 @@ export const newOperationId = (): OperationId => randomUUID() as OperationId;
 export const newOutboxId = (): OutboxId => `cb_${randomUUID().replaceAll("-", "")}` as OutboxId;
 /** Saved-card ids are shown to merchants (as 32 hex digits), so they carry no prefix. */
 export const newSavedCardId = (): SavedCardId => randomUUID().replaceAll("-", "") as SavedCardId;
+
+/** Payout ids are shown to merchants (as 32 hex digits), as saved-card ids are. */
+export const newPayoutId = (): PayoutId => randomUUID().replaceAll("-", "") as PayoutId;
 
 const HEX32 = /^[0-9a-f]{32}$/;
 

@@ -1,7 +1,7 @@
 // The doors core talks through. store/ and acquirers/ implement them; core never learns
 // which database or which bank is behind them.
 
-import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId } from "./ids.ts";
+import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, PayoutId, SavedCardId } from "./ids.ts";
 import type { Currency, MinorUnits } from "./money.ts";
 import type { ValidCard } from "./cards.ts";
 import type { OrderStatus } from "./order-state.ts";
@@ -20,6 +20,7 @@ import type {
   Order,
   OutboxMessage,
   PaymentAttempt,
+  Payout,
   SavedCard,
 } from "./types.ts";
 
@@ -215,6 +216,22 @@ export interface SettingRepository {
 }
 
 /** The repositories of one transaction (or one read snapshot), one per aggregate. */
+/** What a merchant holds in one currency: captured payments, their refunds (asked or done), its payouts (pending or done). */
+export type BalanceParts = { captured: MinorUnits; refunded: MinorUnits; paidOut: MinorUnits };
+
+export interface PayoutRepository {
+  /**
+   * Holds the merchant's payouts for this transaction: another transaction asking waits until
+   * it commits, so two payouts never both spend the same balance.
+   */
+  lockMerchant(merchantId: MerchantId): Promise<void>;
+  balance(merchantId: MerchantId, currency: Currency): Promise<BalanceParts>;
+  insert(payout: Payout): Promise<void>;
+  update(payout: Payout): Promise<void>;
+  find(id: PayoutId): Promise<Payout | undefined>;
+  findByExternalId(merchantId: MerchantId, dialect: DialectId, externalId: string): Promise<Payout | undefined>;
+}
+
 export interface StoreTx {
   readonly merchants: MerchantRepository;
   readonly merchantSettings: MerchantSettingsRepository;
@@ -229,6 +246,7 @@ export interface StoreTx {
   readonly sessions: SessionRepository;
   readonly signInFailures: SignInFailureRepository;
   readonly stats: StatsRepository;
+  readonly payouts: PayoutRepository;
 }
 
 export interface Store {
@@ -291,6 +309,8 @@ export type FollowUpRequest = {
 
 export type FollowUpOutcome = { kind: "approved" } | { kind: "declined"; reason: FollowUpDeclineReason };
 
+export type PayoutRequest = { reference: PayoutId; amount: MinorUnits; currency: Currency; card: ValidCard };
+
 export type LookupOutcome =
   | { kind: "authorization"; outcome: AuthorizationOutcome }
   | { kind: "follow_up"; outcome: FollowUpOutcome }
@@ -306,6 +326,8 @@ export interface Acquirer {
   capture(request: FollowUpRequest): Promise<FollowUpOutcome>;
   void(request: FollowUpRequest): Promise<FollowUpOutcome>;
   refund(request: FollowUpRequest): Promise<FollowUpOutcome>;
+  /** Sends money to a card (an original credit). */
+  payout(request: PayoutRequest): Promise<FollowUpOutcome>;
   lookup(reference: string): Promise<LookupOutcome>;
 }
 

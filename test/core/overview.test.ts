@@ -69,7 +69,7 @@ describe("overview", () => {
 
   before(async () => {
     f = await coreFixture();
-    other = (await createMerchant(f.ctx.store, CREDENTIAL_ISSUERS, { name: "Other", now: Date.now() })).merchant;
+    other = (await createMerchant(f.ctx.store, CREDENTIAL_ISSUERS, { name: "Other", now: Date.now(), seal: (secret) => f.ctx.vault.seal(secret) })).merchant;
     // 2026-03-09 in Tbilisi ends at 19:59:59 UTC.
     const lastOfNinth = await pay(f.merchant, 1000, "2026-03-09T19:59:00Z");
     await pay(f.merchant, 2050, "2026-03-09T20:01:00Z");

@@ -20,7 +20,7 @@ describe("dashboard sign-in in core", () => {
     f = await coreFixture();
     operator = { name: "ops", passwordHash: await hashSecret("operator-password-1") };
     for (const name of ["A", "B", "C"]) {
-      const created = await createMerchant(f.ctx.store, CREDENTIAL_ISSUERS, { name, now: f.clock.now() });
+      const created = await createMerchant(f.ctx.store, CREDENTIAL_ISSUERS, { name, now: f.clock.now(), seal: (secret) => f.ctx.vault.seal(secret) });
       merchants.push({ clientId: created.merchant.clientId, secret: created.clientSecret });
     }
   });

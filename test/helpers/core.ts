@@ -54,15 +54,16 @@ export async function coreFixture(options: { wrapStore?: (store: Store) => Store
   const { opened, remove } = await openTestStore();
   const clock = new TestClock();
   const store = options.wrapStore?.(opened.store) ?? opened.store;
+  const vault = new CardVault(vaultKeyFrom(randomBytes(32)));
   const ctx = coreContext({ store, acquirerJournal: opened.acquirerJournal }, {
-    vault: new CardVault(vaultKeyFrom(randomBytes(32))),
+    vault,
     clock,
     links: checkoutLinks("http://tetri.test"),
     acquirerTimeoutMs: 1000,
     reconcileAfterMs: 0,
     onCallbacksCommitted: () => {},
   });
-  const { merchant } = await createMerchant(opened.store, CREDENTIAL_ISSUERS, { name: "Core shop", now: clock.now() });
+  const { merchant } = await createMerchant(opened.store, CREDENTIAL_ISSUERS, { name: "Core shop", now: clock.now(), seal: (secret) => vault.seal(secret) });
   return {
     ctx,
     clock,

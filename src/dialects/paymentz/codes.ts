@@ -57,6 +57,7 @@ export const FOUND = result("00026", "Your record found successfully");
 export const TOKEN_GENERATED = result("200", "Token generated successfully");
 export const REGISTERED = result("00027", "Registration succeeded");
 export const DEREGISTERED = result("00028", "Registration deleted successfully");
+export const PAID_OUT = result("00030", "Payout succeeded");
 
 const DECLINES: Readonly<Record<DeclineReason, ResultCode>> = {
   issuer_declined: result("20001", "Transaction declined by the issuer"),
@@ -137,6 +138,8 @@ const ERROR_RESULTS: Partial<Record<ErrorCode, ResultCode>> = {
   TETRI_ERR_OPERATION_IN_FLIGHT: result("10019", "Another operation on this transaction is in progress"),
   TETRI_ERR_IDEMPOTENCY_KEY_IN_FLIGHT: result("10019", "Another operation on this transaction is in progress"),
   TETRI_ERR_NOT_FOUND: result("10020", "No such service"),
+  TETRI_ERR_PAYOUT_EXCEEDS_BALANCE: result("10023", "Payout amount exceeds the balance"),
+  TETRI_ERR_PAYOUT_NOT_FOUND: result("10024", "Payout not found"),
   TETRI_ERR_BODY_TOO_LARGE: result("10014", "Value too large"),
   TETRI_ERR_UNSUPPORTED_MEDIA_TYPE: result("10021", "Unsupported content type"),
   TETRI_ERR_RATE_LIMITED: result("10022", "Too many requests"),

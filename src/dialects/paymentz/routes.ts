@@ -26,6 +26,7 @@ import type { ResultCode } from "./codes.ts";
 import { memberByMemberId, memberOfMerchant } from "./credentials.ts";
 import type { OpenedMember } from "./credentials.ts";
 import { renderPaymentzError } from "./errors.ts";
+import { payoutRoutes } from "./payouts.ts";
 import { registrationRoutes } from "./registrations.ts";
 import { transactionRoutes } from "./transactions.ts";
 import { merchantTransactionIdOf, nestDottedKeys, operationAmount, parsePayment, requireAmountText, requireText } from "./parse.ts";
@@ -345,6 +346,7 @@ async function restRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialec
 
   await registrationRoutes(app, api, errors);
   await transactionRoutes(app, api, errors);
+  await payoutRoutes(app, api, errors);
 
   for (const path of UNSUPPORTED_PATHS) {
     app.all(path, { config: { public: true }, schema: { tags: [dialect], summary: "Not supported by tetri: answers result 10018", hide: true } }, async () => {

@@ -74,6 +74,14 @@ export const PaymentBody = Type.Object({
   tmpl_currency: text(8),
 });
 
+export const PayoutBody = Type.Object({
+  ...Common,
+  payoutType: text(8),
+  card: Card,
+  customer: Customer,
+  bankAccount: group({ iban: text(64), bic: text(16), accountNumber: text(64), holder: text(128) }),
+});
+
 export const OperationBody = Type.Object({ ...Common, cancelReason: text(255) });
 
 export const TokenBody = Type.Object({

@@ -14,6 +14,7 @@ import { reconciliationLeases } from "./0006-reconciliation-leases.ts";
 import { splitPayments } from "./0007-split-payments.ts";
 import { dashboard } from "./0008-dashboard.ts";
 import { pageTheme } from "./0009-page-theme.ts";
+import { payouts } from "./0015-payouts.ts";
 
 export function migrationsFor(engine: Engine): Readonly<Record<string, Migration>> {
   return {
@@ -26,5 +27,6 @@ export function migrationsFor(engine: Engine): Readonly<Record<string, Migration
     "0007_split_payments": splitPayments,
     "0008_dashboard": dashboard,
     "0009_page_theme": pageTheme,
+    "0015_payouts": payouts,
   };
 }

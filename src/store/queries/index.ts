@@ -10,6 +10,7 @@ import { credentialQueries, merchantQueries, merchantSettingsQueries } from "./m
 import { operationQueries } from "./operations.ts";
 import { orderQueries } from "./orders.ts";
 import { outboxQueries } from "./outbox.ts";
+import { payoutQueries } from "./payouts.ts";
 import { savedCardQueries } from "./saved-cards.ts";
 import { settingQueries } from "./settings.ts";
 import { sessionQueries, signInFailureQueries } from "./sessions.ts";
@@ -43,6 +44,7 @@ class Repositories implements StoreTx {
   #sessions?: StoreTx["sessions"];
   #signInFailures?: StoreTx["signInFailures"];
   #stats?: StoreTx["stats"];
+  #payouts?: StoreTx["payouts"];
 
   constructor(db: Kysely<Database>, rowLocks: boolean) {
     this.#db = db;
@@ -87,6 +89,9 @@ class Repositories implements StoreTx {
   }
   get stats() {
     return (this.#stats ??= statsQueries(this.#db));
+  }
+  get payouts() {
+    return (this.#payouts ??= payoutQueries(this.#db, this.#rowLocks));
   }
 }
 
