@@ -4,6 +4,7 @@ import type { DialectId } from "../../core/types.ts";
 import type { DialectModule } from "../dialect.ts";
 import { memberIssuer, parseMember } from "./credentials.ts";
 import { renderPaymentzError } from "./errors.ts";
+import { HOSTED_CHECKOUT_PREFIX } from "./hosted-checkout.ts";
 import { PAYMENTZ_PREFIX, paymentzBuyerOf, paymentzShopReturn, renderPaymentzCallback } from "./render.ts";
 import { authenticatePaymentz, paymentzRoutes } from "./routes.ts";
 
@@ -12,7 +13,7 @@ const id = "paymentz" as DialectId;
 export const paymentz: DialectModule = {
   id,
   title: "Paymentz REST v1",
-  prefixes: [PAYMENTZ_PREFIX],
+  prefixes: [PAYMENTZ_PREFIX, `${HOSTED_CHECKOUT_PREFIX}/`],
   openApiPath: `${PAYMENTZ_PREFIX}/openapi.json`,
   tokenIssuer: (publicUrl) => `${publicUrl}${PAYMENTZ_PREFIX}`,
   // The platform's tokens are valid for an hour.

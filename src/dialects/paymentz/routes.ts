@@ -26,6 +26,7 @@ import type { ResultCode } from "./codes.ts";
 import { memberByMemberId, memberOfMerchant } from "./credentials.ts";
 import type { OpenedMember } from "./credentials.ts";
 import { renderPaymentzError } from "./errors.ts";
+import { HOSTED_CHECKOUT_PREFIX, hostedCheckoutRoutes } from "./hosted-checkout.ts";
 import { payoutRoutes } from "./payouts.ts";
 import { registrationRoutes } from "./registrations.ts";
 import { transactionRoutes } from "./transactions.ts";
@@ -98,10 +99,61 @@ function sameText(a: string, b: string): boolean {
 }
 
 export async function paymentzRoutes(app: FastifyInstance, dialect: DialectId, deps: DialectDeps) {
-  await app.register(async (scope) => restRoutes(scope, dialect, deps), { prefix: PAYMENTZ_PREFIX });
+  const api = paymentzApi(dialect, deps);
+  await app.register(async (scope) => restRoutes(scope, api), { prefix: PAYMENTZ_PREFIX });
+  await app.register(async (scope) => hostedCheckoutRoutes(scope, api), { prefix: HOSTED_CHECKOUT_PREFIX });
 }
 
-async function restRoutes(app: FastifyInstance, dialect: DialectId, deps: DialectDeps) {
+function paymentzApi(dialect: DialectId, deps: DialectDeps): PaymentzApi {
+  const { ctx } = deps;
+  return {
+    dialect,
+    deps,
+    owner: (request) => ({ merchantId: request.merchantId, dialect }),
+    now: () => ctx.clock.now(),
+
+    /** The caller's member credentials, after checking the memberId (and terminal) the body names are its own. */
+    async memberOf(request, authentication) {
+      const problems: FieldProblem[] = [];
+      const memberId = requireText(authentication?.memberId, "authentication.memberId", problems);
+      requireText(authentication?.checksum, "authentication.checksum", problems);
+      if (problems.length > 0) throw validationError(problems);
+      const member = await memberOfMerchant(ctx.store, ctx.vault, dialect, request.merchantId);
+      if (!sameText(memberId, member.memberId)) throw new TetriError("TETRI_ERR_UNAUTHENTICATED");
+      const terminal = authentication?.terminalId;
+      if (terminal !== undefined && terminal !== "" && terminal !== member.terminalId) {
+        throw validationError([{ field: "authentication.terminalId", message: "is not a terminal of this member" }]);
+      }
+      return member;
+    },
+
+    /**
+     * Makes one payment per merchantTransactionId: a reference the merchant already used (on any
+     * of the API's payment calls) is refused, and records nothing; two requests racing with one
+     * reference on one call are kept apart by core's idempotency key.
+     */
+    async onceForReference(who, merchantTransactionId, make) {
+      const used = await findOrderByExternalId(ctx, who, merchantTransactionId).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof TetriError && error.code === "TETRI_ERR_ORDER_NOT_FOUND") return false;
+          throw error;
+        },
+      );
+      if (used) throw new TetriError("TETRI_ERR_DUPLICATE_REFERENCE");
+      try {
+        // A fingerprint no other request has: any reuse of the key is a replay, refused.
+        return await make({ key: `merchantTransactionId:${merchantTransactionId}`, fingerprint: randomUUID() });
+      } catch (error) {
+        if (error instanceof TetriError && error.code === "TETRI_ERR_IDEMPOTENCY_KEY_REUSED") throw new TetriError("TETRI_ERR_DUPLICATE_REFERENCE");
+        throw error;
+      }
+    },
+  };
+}
+
+async function restRoutes(app: FastifyInstance, api: PaymentzApi) {
+  const { dialect, deps, owner, now, memberOf, onceForReference } = api;
   const { ctx, links, settings, tokens } = deps;
   await app.register(formbody);
   useErrorShape(app, renderPaymentzError);
@@ -116,53 +168,10 @@ async function restRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialec
     request.merchantId = merchantId;
   });
 
-  const owner = (request: FastifyRequest) => ({ merchantId: request.merchantId, dialect });
-  const now = () => ctx.clock.now();
-
-  /** The caller's member credentials, after checking the memberId (and terminal) the body names are its own. */
-  async function memberOf(request: FastifyRequest, authentication: Authentication | undefined): Promise<OpenedMember> {
-    const problems: FieldProblem[] = [];
-    const memberId = requireText(authentication?.memberId, "authentication.memberId", problems);
-    requireText(authentication?.checksum, "authentication.checksum", problems);
-    if (problems.length > 0) throw validationError(problems);
-    const member = await memberOfMerchant(ctx.store, ctx.vault, dialect, request.merchantId);
-    if (!sameText(memberId, member.memberId)) throw new TetriError("TETRI_ERR_UNAUTHENTICATED");
-    const terminal = authentication?.terminalId;
-    if (terminal !== undefined && terminal !== "" && terminal !== member.terminalId) {
-      throw validationError([{ field: "authentication.terminalId", message: "is not a terminal of this member" }]);
-    }
-    return member;
-  }
-
   async function issueToken(merchant: Merchant) {
     const token = await tokens.issue(merchant, dialect);
     return token.accessToken;
   }
-
-  /**
-   * Makes one payment per merchantTransactionId: a reference the merchant already used (on any
-   * of the API's payment calls) is refused, and records nothing; two requests racing with one
-   * reference on one call are kept apart by core's idempotency key.
-   */
-  async function onceForReference<T>(who: { merchantId: MerchantId; dialect: DialectId }, merchantTransactionId: string, make: (idempotency: IdempotencyInput) => Promise<T>): Promise<T> {
-    const used = await findOrderByExternalId(ctx, who, merchantTransactionId).then(
-      () => true,
-      (error: unknown) => {
-        if (error instanceof TetriError && error.code === "TETRI_ERR_ORDER_NOT_FOUND") return false;
-        throw error;
-      },
-    );
-    if (used) throw new TetriError("TETRI_ERR_DUPLICATE_REFERENCE");
-    try {
-      // A fingerprint no other request has: any reuse of the key is a replay, refused.
-      return await make({ key: `merchantTransactionId:${merchantTransactionId}`, fingerprint: randomUUID() });
-    } catch (error) {
-      if (error instanceof TetriError && error.code === "TETRI_ERR_IDEMPOTENCY_KEY_REUSED") throw new TetriError("TETRI_ERR_DUPLICATE_REFERENCE");
-      throw error;
-    }
-  }
-
-  const api: PaymentzApi = { dialect, deps, owner, memberOf, onceForReference, now };
 
   // --- tokens -------------------------------------------------------------------------------
 

@@ -97,6 +97,26 @@ export const ListBody = Type.Object({
   merchantTransactionId: text(255),
 });
 
+/** The hosted checkout's form: flat fields, as the platform's shop plugins post them. */
+export const CheckoutBody = Type.Object({
+  memberId: text(32),
+  totype: text(64),
+  amount: text(32),
+  currency: text(8),
+  paymentType: text(8),
+  merchantTransactionId: text(255),
+  merchantRedirectUrl: text(2048),
+  notificationUrl: text(2048),
+  checksum: text(64),
+  orderDescription: text(255),
+  email: text(255),
+  firstName: text(128),
+  lastName: text(128),
+  phone: text(32),
+  telnocc: text(8),
+  terminalid: text(32),
+});
+
 export const PaymentIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 export const RegistrationIdParams = Type.Object({ registrationId: Type.String({ maxLength: 64 }) });
 
