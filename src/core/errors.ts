@@ -48,6 +48,8 @@ export const ERRORS = {
   TETRI_ERR_NOTHING_TO_REPORT: { status: 400, message: "The order has not reached a status that a callback reports" },
   TETRI_ERR_PAYOUT_EXCEEDS_BALANCE: { status: 400, message: "The payout exceeds the merchant's balance in its currency" },
   TETRI_ERR_PAYOUT_NOT_FOUND: { status: 404, message: "Payout not found" },
+  TETRI_ERR_ORDER_NOT_WITHDRAWABLE: { status: 400, message: "Only an order nobody has paid yet can be withdrawn" },
+  TETRI_ERR_MAIL_UNAVAILABLE: { status: 400, message: "No mail server is configured on this tetri (TETRI_SMTP_URL)" },
   TETRI_ERR_CHECKSUM_MISMATCH: { status: 400, message: "The request's checksum does not match its fields and the merchant's secure key" },
   TETRI_ERR_DUPLICATE_REFERENCE: { status: 409, message: "The merchant already made an order with this transaction reference" },
   TETRI_ERR_NOT_SUPPORTED: { status: 400, message: "This operation of the bank's API is not supported by tetri" },

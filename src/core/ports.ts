@@ -351,3 +351,11 @@ export type CallbackDelivery = {
 export type CallbackSender = (callback: { url: string; dialect: DialectId; body: string }) => Promise<CallbackDelivery>;
 
 export type Clock = { now(): number };
+
+/** One e-mail tetri sends for a merchant (a payment link); the text is plain. */
+export type MailMessage = { to: string; subject: string; text: string };
+
+/** The operator's mail server. A thrown error means it did not take the message. */
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+}

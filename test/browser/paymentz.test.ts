@@ -178,6 +178,41 @@ describe("Paymentz 3-D Secure and hosted page in Chromium", () => {
     assertClean(watched);
   });
 
+  it("an invoice's payment link is paid on tetri's page, once; the buyer is posted back to the shop", async () => {
+    const { memberId, secureKey } = pz.member;
+    const reference = `invoice-${sequence++}`;
+    const token = await pz.token();
+    const generated = await server.request("POST", "/invoice/REST/v1/generate", {
+      token: null,
+      headers: { AuthToken: token, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        "authentication.memberId": memberId,
+        "authentication.checksum": md5(memberId, secureKey, reference, "17.25"),
+        merchantInvoiceId: reference,
+        amount: "17.25",
+        currency: "EUR",
+        merchantOrderDescription: "Plumbing work",
+        merchantRedirectUrl: `${shop.origin}/return?shop=1`,
+      }).toString(),
+    });
+    assert.equal(generated.status, 200, generated.text);
+    const { transactionUrl, systemInvoiceId } = generated.json.invoiceDetails;
+    const page = await newPage();
+    const watched = { ...watch(page), page };
+    await page.goto(transactionUrl);
+    await page.getByLabel("Card number").fill("5555 5555 5555 4444");
+    await page.getByLabel("Expiry date (MM/YY)").fill("12/39");
+    await page.getByLabel("CVC").fill("123");
+    await page.getByLabel("Cardholder name").fill("Nino Beridze");
+    await page.getByRole("button", { name: /^Pay 17\.25 EUR$/ }).click();
+    await page.waitForURL(`${shop.origin}/return?shop=1`);
+    const back = await returnOf(systemInvoiceId);
+    assert.deepEqual([back.status, back.merchantTransactionId], ["Y", reference]);
+    await page.goto(transactionUrl);
+    assert.equal(await page.getByLabel("Card number").count(), 0, "a paid link shows no card form again");
+    assertClean(watched);
+  });
+
   it("without scripts the return page's button posts the same form", async () => {
     const context = await browser.newContext({ locale: "en-US", javaScriptEnabled: false });
     contexts.push(context);

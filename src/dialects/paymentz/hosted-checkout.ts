@@ -14,7 +14,7 @@ import { CHECKSUMS, requireChecksum } from "./checksums.ts";
 import { memberByMemberId } from "./credentials.ts";
 import { renderPaymentzError } from "./errors.ts";
 import { nestDottedKeys, parsePayment, requireText } from "./parse.ts";
-import type { PaymentzApi } from "./routes.ts";
+import type { PaymentzApi } from "./api.ts";
 import { CheckoutBody } from "./schemas.ts";
 
 /** Where the form is posted (/transaction/Checkout): a scope of its own, so that unknown paths beside it answer in this API's shape too. */

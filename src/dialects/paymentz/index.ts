@@ -5,15 +5,17 @@ import type { DialectModule } from "../dialect.ts";
 import { memberIssuer, parseMember } from "./credentials.ts";
 import { renderPaymentzError } from "./errors.ts";
 import { HOSTED_CHECKOUT_PREFIX } from "./hosted-checkout.ts";
+import { INVOICE_PREFIX } from "./invoices.ts";
 import { PAYMENTZ_PREFIX, paymentzBuyerOf, paymentzShopReturn, renderPaymentzCallback } from "./render.ts";
-import { authenticatePaymentz, paymentzRoutes } from "./routes.ts";
+import { authenticatePaymentz } from "./api.ts";
+import { paymentzRoutes } from "./routes.ts";
 
 const id = "paymentz" as DialectId;
 
 export const paymentz: DialectModule = {
   id,
   title: "Paymentz REST v1",
-  prefixes: [PAYMENTZ_PREFIX, `${HOSTED_CHECKOUT_PREFIX}/`],
+  prefixes: [PAYMENTZ_PREFIX, `${HOSTED_CHECKOUT_PREFIX}/`, INVOICE_PREFIX],
   openApiPath: `${PAYMENTZ_PREFIX}/openapi.json`,
   tokenIssuer: (publicUrl) => `${publicUrl}${PAYMENTZ_PREFIX}`,
   // The platform's tokens are valid for an hour.

@@ -15,7 +15,7 @@ import { CHECKSUMS, requireChecksum } from "./checksums.ts";
 import { PAID_OUT, PENDING, followUpDeclineResultOf } from "./codes.ts";
 import { amountOf, cardOf, currencyOf, merchantTransactionIdOf } from "./parse.ts";
 import { paymentzTimestamp } from "./render.ts";
-import type { ERROR_RESPONSES, PaymentzApi } from "./routes.ts";
+import type { ERROR_RESPONSES, PaymentzApi } from "./api.ts";
 import { PayoutBody } from "./schemas.ts";
 
 const STATUSES: Readonly<Record<Payout["status"], { long: string; short: string }>> = {

@@ -97,6 +97,27 @@ export const ListBody = Type.Object({
   merchantTransactionId: text(255),
 });
 
+export const InvoiceBody = Type.Object({
+  authentication: Authentication,
+  amount: text(32),
+  currency: text(8),
+  paymentType: text(8),
+  paymentBrand: text(32),
+  paymentMode: text(16),
+  merchantOrderDescription: text(255),
+  merchantTransactionId: text(255),
+  merchantInvoiceId: text(255),
+  merchantOrderId: text(255),
+  invoiceId: text(64),
+  invoiceExpirationPeriod: text(8),
+  merchantRedirectUrl: text(2048),
+  notificationUrl: text(2048),
+  cancelReason: text(255),
+  isemail: text(8),
+  issms: text(8),
+  customer: Customer,
+});
+
 /** The hosted checkout's form: flat fields, as the platform's shop plugins post them. */
 export const CheckoutBody = Type.Object({
   memberId: text(32),
