@@ -13,11 +13,16 @@ import type { MerchantId, OrderId, SavedCardId } from "./ids.ts";
 import { newOrder } from "./orders.ts";
 import type { OrderRequest } from "./orders.ts";
 import type { StoreTx } from "./ports.ts";
-import type { Order, SavedCard } from "./types.ts";
+import type { DialectId, Order, SavedCard } from "./types.ts";
 
-async function requireSavedCard(tx: StoreTx, merchantId: MerchantId, id: SavedCardId): Promise<SavedCard> {
+/**
+ * A saved card of the merchant, saved by a payment made through this bank API: to another
+ * merchant, or through another of the merchant's APIs, it does not exist.
+ */
+async function requireSavedCard(tx: StoreTx, owner: { merchantId: MerchantId; dialect: DialectId }, id: SavedCardId): Promise<SavedCard> {
   const card = await tx.savedCards.find(id);
-  if (!card || card.merchantId !== merchantId || card.deletedAt !== null) throw new TetriError("TETRI_ERR_SAVED_CARD_NOT_FOUND");
+  const origin = card && (await tx.orders.find(card.orderId));
+  if (!card || card.merchantId !== owner.merchantId || card.deletedAt !== null || origin?.dialect !== owner.dialect) throw new TetriError("TETRI_ERR_SAVED_CARD_NOT_FOUND");
   return card;
 }
 
@@ -52,7 +57,7 @@ export async function chargeSavedCard(
   let charging: { card: SavedCard; order: Order } | undefined;
   const started = await inTransaction(ctx, (tx) =>
     onceForKey(tx, charge.merchantId, `${charge.order.dialect}:charge_saved_card`, charge.idempotency, now, async () => {
-      const card = await requireSavedCard(tx, charge.merchantId, charge.cardId);
+      const card = await requireSavedCard(tx, { merchantId: charge.merchantId, dialect: charge.order.dialect }, charge.cardId);
       // Unless told otherwise, a charge calls back where the order that saved the card did.
       const callbackUrl = charge.order.callbackUrl ?? (await tx.orders.find(card.orderId))?.callbackUrl ?? null;
       const order = newOrder(charge.merchantId, { ...charge.order, callbackUrl, saveCard: null }, now, card.id);
@@ -87,9 +92,9 @@ export async function chargeSavedCard(
 }
 
 /** Deletes a saved card; later charges of it fail as "saved card not found". */
-export async function deleteSavedCard(ctx: CoreContext, merchantId: MerchantId, cardId: SavedCardId): Promise<void> {
+export async function deleteSavedCard(ctx: CoreContext, owner: { merchantId: MerchantId; dialect: DialectId }, cardId: SavedCardId): Promise<void> {
   await inTransaction(ctx, async (tx) => {
-    await requireSavedCard(tx, merchantId, cardId);
+    await requireSavedCard(tx, owner, cardId);
     await tx.savedCards.markDeleted(cardId, ctx.clock.now());
   });
 }

@@ -106,7 +106,7 @@ export async function registrationRoutes(app: FastifyInstance, api: PaymentzApi,
         const member = await memberOf(request, body.authentication);
         requireChecksum(body.authentication?.checksum, CHECKSUMS.byPaymentId(member.memberId, member.secureKey, registrationText));
         const cardId = registrationIdParam(registrationText);
-        await deleteSavedCard(ctx, request.merchantId, cardId);
+        await deleteSavedCard(ctx, owner(request), cardId);
         return { paymentId: "-", registrationId: cardId, status: "success", transactionStatus: "Y", result: DEREGISTERED, timestamp: paymentzTimestamp(now()) };
       }
       const parsed = parsePayment(dialect, body, deps.settings.live, { requireCard: false });

@@ -199,7 +199,7 @@ async function paymentRoutes(app: FastifyInstance, dialect: DialectId, deps: Dia
         schema: { tags: [dialect], summary: "Delete a saved card (recurring payment registration)", params: RecIdParams, response: { 200: StatusResponse, 401: ProblemResponse, 404: ProblemResponse } },
       },
       async (request) => {
-        await deleteSavedCard(ctx, request.merchantId, savedCardParam((request.params as { recId: string }).recId));
+        await deleteSavedCard(ctx, owner(request), savedCardParam((request.params as { recId: string }).recId));
         return OK_ENVELOPE;
       },
     );
