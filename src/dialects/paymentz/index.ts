@@ -33,14 +33,12 @@ export const paymentz: DialectModule = {
     const shown = demo.credentials.paymentz_member;
     const member = shown === undefined ? undefined : parseMember(shown);
     const memberId = member?.memberId ?? "<memberId>";
-    const key = member?.secureKey ?? "<secureKey>";
     return [
-      `Paymentz REST v1 (memberId ${memberId}, terminalId ${member?.terminalId ?? "<terminalId>"}, secure key ${key}):`,
-      `  curl -s -d 'authentication.memberId=${memberId}&authentication.sKey=${key}' ${publicUrl}${PAYMENTZ_PREFIX}/authToken`,
-      "Then pay (checksum = md5(memberId|secureKey|merchantTransactionId|amount), AuthToken from the answer):",
+      "Paymentz REST v1 (the paymentz member above is memberId:terminalId:secureKey):",
+      `  curl -s -d 'authentication.memberId=${memberId}&authentication.sKey=${member?.secureKey ?? "<secureKey>"}' ${publicUrl}${PAYMENTZ_PREFIX}/authToken`,
+      "Then a payment on the hosted page (CHECKSUM = md5(memberId|secureKey|merchantTransactionId|amount), TOKEN = the AuthToken):",
       `  curl -s -H "AuthToken: $TOKEN" ${publicUrl}${PAYMENTZ_PREFIX}/payments -d authentication.memberId=${memberId} -d authentication.checksum=$CHECKSUM \\`,
-      "    -d merchantTransactionId=order-1 -d amount=10.00 -d currency=EUR -d paymentType=DB -d card.number=4242424242424242 \\",
-      "    -d card.expiryMonth=12 -d card.expiryYear=2039 -d card.cvv=123 -d card.holder='Nino Beridze'",
+      "    -d merchantTransactionId=order-1 -d amount=10.00 -d currency=EUR -d paymentType=DB -d merchantRedirectUrl=http://127.0.0.1:3000/return",
     ];
   },
 };
