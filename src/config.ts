@@ -49,6 +49,8 @@ export type Config = {
   reconcileAfterMs: number;
   sweepIntervalMs: number;
   tokenRateLimitPerMinute: number;
+  /** The operator's SMTP server that e-mails go through (payment links); none: nothing is e-mailed. */
+  smtp: { url: string; from: string } | undefined;
   /** After SIGTERM/SIGINT, how long in-flight requests and callback attempts may take before the process exits anyway. */
   shutdownTimeoutMs: number;
   dashboard: {
@@ -136,6 +138,22 @@ function operator(env: Env): Config["dashboard"]["operator"] {
   return { name, password };
 }
 
+function smtp(env: Env): Config["smtp"] {
+  const raw = env.TETRI_SMTP_URL;
+  const from = env.TETRI_SMTP_FROM || "tetri <no-reply@localhost>";
+  if (raw === undefined || raw === "") return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError("TETRI_SMTP_URL must be smtp://[USER:PASSWORD@]HOST[:PORT] or smtps://…");
+  }
+  // The URL may carry a password: it is never repeated in the message.
+  if (parsed.protocol !== "smtp:" && parsed.protocol !== "smtps:") throw new ConfigError("TETRI_SMTP_URL must be smtp://[USER:PASSWORD@]HOST[:PORT] or smtps://…");
+  if (!/^[^<>@\s]+@[^<>@\s]+$|^[^<>]*<[^<>@\s]+@[^<>@\s]+>$/.test(from)) throw new ConfigError(`TETRI_SMTP_FROM must be an address, or "Name <address>", got "${from}"`);
+  return { url: raw, from };
+}
+
 function timeZone(env: Env): string {
   const raw = env.TETRI_DASHBOARD_TIME_ZONE || "Asia/Tbilisi";
   if (!isTimeZone(raw)) throw new ConfigError(`TETRI_DASHBOARD_TIME_ZONE must be an IANA time zone such as Asia/Tbilisi or UTC, got "${raw}"`);
@@ -206,6 +224,7 @@ export function loadConfig(env: Env = process.env): Config {
     sweepIntervalMs: integer(env, "TETRI_SWEEP_INTERVAL_MS", 5_000, 10, 3_600_000),
     tokenRateLimitPerMinute: integer(env, "TETRI_TOKEN_RATE_LIMIT", 600, 1, 1_000_000),
     shutdownTimeoutMs: integer(env, "TETRI_SHUTDOWN_TIMEOUT_MS", 20_000, 100, 600_000),
+    smtp: smtp(env),
     dashboard: {
       operator: operator(env),
       sessionIdleMinutes: integer(env, "TETRI_DASHBOARD_SESSION_IDLE_MINUTES", 30, 1, 1440),

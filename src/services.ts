@@ -24,6 +24,7 @@ import { DIALECTS, dialectOf } from "./dialects/registry.ts";
 import { Sweeper } from "./jobs.ts";
 import { createMetrics } from "./metrics.ts";
 import type { Metrics } from "./metrics.ts";
+import { smtpMailer } from "./mail/smtp-mailer.ts";
 import { openStore } from "./store/index.ts";
 import type { OpenedStore } from "./store/index.ts";
 import type { CallbackSigner } from "./webhooks/outbox-worker.ts";
@@ -47,6 +48,11 @@ export function demoCredentials(config: Config): Record<string, string | undefin
       const names = ["TETRI_DEMO_CLIENT_ID", "TETRI_DEMO_CLIENT_SECRET", ...known.keys()].join(", ");
       throw new ConfigError(`${name} is not a setting of tetri (the demo merchant's are ${names})`);
     }
+  }
+  for (const { credential } of DIALECTS) {
+    const fixed = credential && config.demo.credentials[credential.demoEnv];
+    const problem = fixed === undefined ? undefined : credential?.problemWithFixed?.(fixed);
+    if (credential && problem) throw new ConfigError(`${credential.demoEnv} ${problem}`);
   }
   return Object.fromEntries([...known].map(([env, name]) => [name, config.demo.credentials[env]]));
 }
@@ -159,6 +165,7 @@ export async function startServices(config: Config, clock: Clock = systemClock):
     onAttempt: (result) => metrics.callbackAttempts.inc({ result }),
   });
   const links = checkoutLinks(config.publicUrl);
+  const mailer = config.smtp && smtpMailer(config.smtp);
   const ctx = coreContext(opened, {
     vault,
     clock,
@@ -185,12 +192,16 @@ export async function startServices(config: Config, clock: Clock = systemClock):
       tokens,
       links,
       callbackPublicKeyPem: keys.callbackSigning.publicPem,
+      mailer,
       settings: { publicUrl: config.publicUrl, live: config.mode === "live", tokenRateLimitPerMinute: config.tokenRateLimitPerMinute },
     },
     csrfKey: keys.csrf,
     dashboard: { policy, operator },
     demo: { clientId: config.demo.clientId, clientSecret: config.demo.clientSecret, credentials: fixedDemo },
-    close: () => opened.close(),
+    close: async () => {
+      mailer?.close();
+      await opened.close();
+    },
   };
 }
 

@@ -13,6 +13,7 @@ import type {
   FollowUpOutcome,
   FollowUpRequest,
   LookupOutcome,
+  PayoutRequest,
 } from "../core/ports.ts";
 import type { DeclineReason, FollowUpDeclineReason } from "../core/types.ts";
 import type { AcquirerJournal, AcquirerJournalEntry, CardBehaviour } from "./journal.ts";
@@ -115,6 +116,18 @@ export class TestAcquirer implements Acquirer {
 
   refund(request: FollowUpRequest): Promise<FollowUpOutcome> {
     return this.#followUp("refund", request);
+  }
+
+  /**
+   * Sends money to a card: a card that approves payments takes it (3-D Secure plays no part);
+   * an expired one, one of the declining test cards, or one that refuses refunds (0168)
+   * refuses it.
+   */
+  async payout(request: PayoutRequest): Promise<FollowUpOutcome> {
+    const behaviour = TEST_CARD_BEHAVIOURS[request.card.pan] ?? "approve";
+    if (isExpired(request.card, this.#clock.now())) return { kind: "declined", reason: "expired_card" };
+    if (behaviour === "approve" || behaviour === "challenge" || behaviour === "late_approve") return { kind: "approved" };
+    return { kind: "declined", reason: behaviour === "technical_error" ? "technical_error" : "issuer_declined" };
   }
 
   async lookup(reference: string): Promise<LookupOutcome> {

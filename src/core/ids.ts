@@ -10,6 +10,7 @@ export type OperationId = string & { readonly __brand: "OperationId" };
 export type OutboxId = string & { readonly __brand: "OutboxId" };
 export type SavedCardId = string & { readonly __brand: "SavedCardId" };
 export type SubscriptionId = string & { readonly __brand: "SubscriptionId" };
+export type PayoutId = string & { readonly __brand: "PayoutId" };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -22,6 +23,8 @@ export const newOutboxId = (): OutboxId => `cb_${randomUUID().replaceAll("-", ""
 export const newSavedCardId = (): SavedCardId => randomUUID().replaceAll("-", "") as SavedCardId;
 
 export const newSubscriptionId = (): SubscriptionId => `sub_${randomUUID().replaceAll("-", "")}` as SubscriptionId;
+/** Payout ids are shown to merchants (as 32 hex digits), as saved-card ids are. */
+export const newPayoutId = (): PayoutId => randomUUID().replaceAll("-", "") as PayoutId;
 
 const HEX32 = /^[0-9a-f]{32}$/;
 

@@ -49,6 +49,8 @@ export type CredentialIssuer = {
   dialect: DialectId;
   /** The one name it is shown under: a JSON key of the CLI, a line of the start banner. */
   name: string;
+  /** Why a value configuration fixes cannot be this credential (checked at start); undefined when it can. */
+  problemWithFixed?(fixed: string): string | undefined;
   /** `seal` encrypts a secret the dialect must read back later (to verify a checksum made with it). */
   issue(fixed: string | undefined, seal: SealSecret): Promise<{ credential: Pick<DialectCredential, "lookup" | "sealedSecret" | "details">; shown: string }>;
 };

@@ -173,6 +173,20 @@ export async function expireIfDue(ctx: CoreContext, tx: StoreTx, order: Order): 
   return applyOrderEvent(ctx, tx, order, "expire", { rejectReason: "expiration" });
 }
 
+/**
+ * Withdraws an order nobody has paid yet (a payment link its merchant cancels): it ends now as
+ * expired, rejected as cancelled, and can no longer be paid; its merchant is called back.
+ */
+export async function withdrawUnpaidOrder(ctx: CoreContext, owner: Required<OrderOwner>, orderId: OrderId): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    const found = await tx.orders.find(orderId);
+    if (!found || !isVisibleTo(found, owner)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
+    const order = await expireIfDue(ctx, tx, found);
+    if (order.status !== "created") throw new TetriError("TETRI_ERR_ORDER_NOT_WITHDRAWABLE");
+    await applyOrderEvent(ctx, tx, order, "expire", { rejectReason: "cancelled" });
+  });
+}
+
 const EXPIRY_BATCH = 50;
 
 /**

@@ -1,7 +1,7 @@
 // The doors core talks through. store/ and acquirers/ implement them; core never learns
 // which database or which bank is behind them.
 
-import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId, SubscriptionId } from "./ids.ts";
+import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, PayoutId, SavedCardId, SubscriptionId } from "./ids.ts";
 import type { Currency, MinorUnits } from "./money.ts";
 import type { ValidCard } from "./cards.ts";
 import type { OrderStatus } from "./order-state.ts";
@@ -20,6 +20,7 @@ import type {
   Order,
   OutboxMessage,
   PaymentAttempt,
+  Payout,
   SavedCard,
   Subscription,
   SubscriptionCharge,
@@ -240,7 +241,7 @@ export interface SubscriptionRepository {
 
 /** A value sealed with the card key, wherever it is kept, as card-key rotation sees it. */
 export type SealedValue = {
-  place: "payment_attempt" | "saved_card" | "dialect_credential" | "setting";
+  place: "payment_attempt" | "saved_card" | "payout" | "dialect_credential" | "setting";
   /** Names the row in its place. */
   id: string;
   ciphertext: string;
@@ -258,6 +259,22 @@ export interface SealedValueRepository {
 }
 
 /** The repositories of one transaction (or one read snapshot), one per aggregate. */
+/** What a merchant holds in one currency: captured payments, their refunds (asked or done), its payouts (pending or done). */
+export type BalanceParts = { captured: MinorUnits; refunded: MinorUnits; paidOut: MinorUnits };
+
+export interface PayoutRepository {
+  /**
+   * Holds the merchant's payouts for this transaction: another transaction asking waits until
+   * it commits, so two payouts never both spend the same balance.
+   */
+  lockMerchant(merchantId: MerchantId): Promise<void>;
+  balance(merchantId: MerchantId, currency: Currency): Promise<BalanceParts>;
+  insert(payout: Payout): Promise<void>;
+  update(payout: Payout): Promise<void>;
+  find(id: PayoutId): Promise<Payout | undefined>;
+  findByExternalId(merchantId: MerchantId, dialect: DialectId, externalId: string): Promise<Payout | undefined>;
+}
+
 export interface StoreTx {
   readonly merchants: MerchantRepository;
   readonly merchantSettings: MerchantSettingsRepository;
@@ -274,6 +291,7 @@ export interface StoreTx {
   readonly stats: StatsRepository;
   readonly sealedValues: SealedValueRepository;
   readonly subscriptions: SubscriptionRepository;
+  readonly payouts: PayoutRepository;
 }
 
 export interface Store {
@@ -338,6 +356,8 @@ export type FollowUpRequest = {
 
 export type FollowUpOutcome = { kind: "approved" } | { kind: "declined"; reason: FollowUpDeclineReason };
 
+export type PayoutRequest = { reference: PayoutId; amount: MinorUnits; currency: Currency; card: ValidCard };
+
 export type LookupOutcome =
   | { kind: "authorization"; outcome: AuthorizationOutcome }
   | { kind: "follow_up"; outcome: FollowUpOutcome }
@@ -353,6 +373,8 @@ export interface Acquirer {
   capture(request: FollowUpRequest): Promise<FollowUpOutcome>;
   void(request: FollowUpRequest): Promise<FollowUpOutcome>;
   refund(request: FollowUpRequest): Promise<FollowUpOutcome>;
+  /** Sends money to a card (an original credit). */
+  payout(request: PayoutRequest): Promise<FollowUpOutcome>;
   lookup(reference: string): Promise<LookupOutcome>;
 }
 
@@ -376,3 +398,11 @@ export type CallbackDelivery = {
 export type CallbackSender = (callback: { url: string; dialect: DialectId; body: string }) => Promise<CallbackDelivery>;
 
 export type Clock = { now(): number };
+
+/** One e-mail tetri sends for a merchant (a payment link); the text is plain. */
+export type MailMessage = { to: string; subject: string; text: string };
+
+/** The operator's mail server. A thrown error means it did not take the message. */
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+}

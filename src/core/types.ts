@@ -1,4 +1,4 @@
-import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId, SubscriptionId } from "./ids.ts";
+import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, PayoutId, SavedCardId, SubscriptionId } from "./ids.ts";
 import type { Currency, MinorUnits } from "./money.ts";
 import type { OrderStatus } from "./order-state.ts";
 
@@ -194,6 +194,31 @@ export type Operation = {
  * them (BOG "subscription"), or either (TBC, whose executions name their initiator).
  */
 export type SavedCardUsage = "any" | "with_buyer" | "without_buyer";
+
+/**
+ * Money the merchant sends out of its balance to a card: the card of one of its captured
+ * payments, or one it names. Pending while the acquirer is asked; it counts against the
+ * balance from the moment it is recorded.
+ */
+export type Payout = {
+  id: PayoutId;
+  merchantId: MerchantId;
+  /** The bank API it was asked through; another API's payouts are unknown to it. */
+  dialect: DialectId;
+  /** The merchant's own reference, unique per merchant and API. */
+  externalId: string;
+  /** The captured payment whose card it pays, if it names one. */
+  orderId: OrderId | null;
+  currency: Currency;
+  amount: MinorUnits;
+  status: "pending" | "completed" | "failed";
+  failureReason: FollowUpDeclineReason | null;
+  card: CardSummary;
+  panCiphertext: string;
+  panKeyId: string;
+  createdAt: number;
+  updatedAt: number;
+};
 
 /** A card kept for later charges, bound to one merchant. The PAN stays sealed. */
 export type SavedCard = {

@@ -10,6 +10,7 @@ import type { CheckoutLinks, ShopReturn } from "../checkout/links.ts";
 import type { CoreContext } from "../core/context.ts";
 import type { MerchantId } from "../core/ids.ts";
 import type { CredentialIssuer, DemoMerchant } from "../core/merchants.ts";
+import type { Mailer } from "../core/ports.ts";
 import type { SameDayPartialRefunds } from "../core/operations.ts";
 import type { BuyerSummary, DialectCredential, DialectId, Order, OrderView, PaymentMethod } from "../core/types.ts";
 import type { CallbackSigner } from "../webhooks/outbox-worker.ts";
@@ -27,6 +28,8 @@ export type DialectDeps = {
   readonly tokens: TokenService;
   readonly links: CheckoutLinks;
   readonly callbackPublicKeyPem: string;
+  /** The operator's mail server, for an API that e-mails payment links; absent when none is configured. */
+  readonly mailer: Mailer | undefined;
   readonly settings: { readonly publicUrl: string; readonly live: boolean; readonly tokenRateLimitPerMinute: number };
 };
 

@@ -95,6 +95,20 @@ export type SavedCardsTable = CardColumns & {
   deleted_at: BigNumber | null;
 };
 
+export type PayoutsTable = CardColumns & {
+  id: string;
+  merchant_id: string;
+  dialect: string;
+  external_id: string;
+  order_id: string | null;
+  currency: string;
+  amount: BigNumber;
+  status: string;
+  failure_reason: string | null;
+  created_at: BigNumber;
+  updated_at: BigNumber;
+};
+
 export type OperationsTable = {
   id: string;
   order_id: string;
@@ -241,6 +255,7 @@ export type Database = {
   payment_attempts: PaymentAttemptsTable;
   saved_cards: SavedCardsTable;
   operations: OperationsTable;
+  payouts: PayoutsTable;
   outbox: OutboxTable;
   callback_attempts: CallbackAttemptsTable;
   idempotency_keys: IdempotencyKeysTable;

@@ -16,13 +16,19 @@ import { md5, paymentzClient } from "../helpers/paymentz.ts";
 import type { PaymentzClient } from "../helpers/paymentz.ts";
 import { eventually } from "../helpers/wait.ts";
 
-/** The shop's side: /return takes the browser's form POST and remembers its fields. */
+/** The shop's side: /return takes the browser's form POST and remembers its fields; /page/… serves the pages put there. */
 async function startShop() {
   const posts: Array<{ method: string; url: string; fields: Record<string, string> }> = [];
+  const pages = new Map<string, string>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
+      const page = pages.get(req.url ?? "");
+      if (page !== undefined) {
+        res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page);
+        return;
+      }
       posts.push({ method: req.method ?? "", url: req.url ?? "", fields: Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString())) });
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end("<!doctype html><title>shop</title><h1>Back at the shop</h1>");
     });
@@ -32,6 +38,7 @@ async function startShop() {
   return {
     origin,
     posts,
+    pages,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -133,6 +140,76 @@ describe("Paymentz 3-D Secure and hosted page in Chromium", () => {
     await page.waitForURL(`${shop.origin}/return?shop=1`);
     const back = await returnOf(created.json.paymentId);
     assert.deepEqual([back.status, back.amount, back.resultCode], ["Y", "30.00", "00001"]);
+    assertClean(watched);
+  });
+
+  it("the shop's own page posts the hosted checkout form; the buyer pays on tetri's page and is posted back", async () => {
+    const { memberId, secureKey } = pz.member;
+    const reference = `checkout-${sequence++}`;
+    const redirect = `${shop.origin}/return?shop=1`;
+    const fields: Record<string, string> = {
+      memberId,
+      totype: "docpaymentz",
+      amount: "44.10",
+      currency: "EUR",
+      merchantTransactionId: reference,
+      merchantRedirectUrl: redirect,
+      orderDescription: "A teapot",
+      checksum: md5(memberId, "docpaymentz", "44.10", reference, redirect, secureKey),
+    };
+    const inputs = Object.entries(fields).map(([name, value]) => `<input type="hidden" name="${name}" value="${value}">`).join("");
+    shop.pages.set("/page/checkout", `<!doctype html><title>shop</title><form method="post" action="${server.url}/transaction/Checkout">${inputs}<button>Buy the teapot</button></form>`);
+    const page = await newPage();
+    const watched = { ...watch(page), page };
+    await page.goto(`${shop.origin}/page/checkout`);
+    await page.getByRole("button", { name: "Buy the teapot" }).click();
+    await page.waitForURL(new RegExp(`^${server.url}/\\?order_id=`));
+    assert.ok(await page.getByText("A teapot").first().isVisible());
+    await page.getByLabel("Card number").fill("4000 0000 0000 3220");
+    await page.getByLabel("Expiry date (MM/YY)").fill("12/39");
+    await page.getByLabel("CVC").fill("123");
+    await page.getByLabel("Cardholder name").fill("Nino Beridze");
+    await page.getByRole("button", { name: /^Pay 44\.10 EUR$/ }).click();
+    await page.getByRole("button", { name: "Complete", exact: true }).click();
+    await page.waitForURL(redirect);
+    const paymentId = (await eventually(() => shop.posts.find((p) => p.fields.merchantTransactionId === reference))).fields.paymentId ?? "";
+    const back = await returnOf(paymentId);
+    assert.deepEqual([back.status, back.amount, back.resultCode], ["Y", "44.10", "00001"]);
+    assertClean(watched);
+  });
+
+  it("an invoice's payment link is paid on tetri's page, once; the buyer is posted back to the shop", async () => {
+    const { memberId, secureKey } = pz.member;
+    const reference = `invoice-${sequence++}`;
+    const token = await pz.token();
+    const generated = await server.request("POST", "/invoice/REST/v1/generate", {
+      token: null,
+      headers: { AuthToken: token, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        "authentication.memberId": memberId,
+        "authentication.checksum": md5(memberId, secureKey, reference, "17.25"),
+        merchantInvoiceId: reference,
+        amount: "17.25",
+        currency: "EUR",
+        merchantOrderDescription: "Plumbing work",
+        merchantRedirectUrl: `${shop.origin}/return?shop=1`,
+      }).toString(),
+    });
+    assert.equal(generated.status, 200, generated.text);
+    const { transactionUrl, systemInvoiceId } = generated.json.invoiceDetails;
+    const page = await newPage();
+    const watched = { ...watch(page), page };
+    await page.goto(transactionUrl);
+    await page.getByLabel("Card number").fill("5555 5555 5555 4444");
+    await page.getByLabel("Expiry date (MM/YY)").fill("12/39");
+    await page.getByLabel("CVC").fill("123");
+    await page.getByLabel("Cardholder name").fill("Nino Beridze");
+    await page.getByRole("button", { name: /^Pay 17\.25 EUR$/ }).click();
+    await page.waitForURL(`${shop.origin}/return?shop=1`);
+    const back = await returnOf(systemInvoiceId);
+    assert.deepEqual([back.status, back.merchantTransactionId], ["Y", reference]);
+    await page.goto(transactionUrl);
+    assert.equal(await page.getByLabel("Card number").count(), 0, "a paid link shows no card form again");
     assertClean(watched);
   });
 

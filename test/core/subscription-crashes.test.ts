@@ -88,6 +88,7 @@ function processOn(opened: OpenedStore, base: { vault: CardVault; clock: TestClo
     void: (request) => step(() => real.void(request)),
     refund: (request) => step(() => real.refund(request)),
     lookup: (reference) => step(() => real.lookup(reference)),
+    payout: (request) => step(() => real.payout(request)),
   };
   return { ...ctx, acquirer };
 }

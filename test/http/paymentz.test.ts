@@ -510,11 +510,26 @@ describe("Paymentz beside the other APIs", () => {
     assertFailure(await pz.operate(tbc.json.payId, "RF", "1.00"), 404, "10005");
   });
 
+  it("a card saved through TBC is no registration of Paymentz, and a Paymentz registration no TBC recId", async () => {
+    const created = await server.tbcRequest("POST", "/v1/tpay/payments", { body: { amount: { currency: "GEL", total: 2 }, returnurl: "https://shop.example/r", methods: [5], saveCard: true } });
+    assert.equal((await server.tbcRequest("POST", `/_test/orders/${created.json.payId}/pay`, { body: { card_number: "4242424242424242", expiry: "12/39", cvc: "123", cardholder: "N B" } })).status, 200);
+    const recId = (await server.tbcRequest("GET", `/v1/tpay/payments/${created.json.payId}`)).json.recId as string;
+    assert.match(recId, /^[0-9a-f]{32}$/);
+    const { "card.number": _n, ...fields } = pz.payment(reference("tbc-card"), "2.00");
+    assertFailure(await pz.call("POST", `/paywithtoken/${recId}`, fields), 404, "10016");
+    assertFailure(await pz.call("POST", `/paywithtoken/${recId}`, { "authentication.memberId": pz.member.memberId, "authentication.checksum": md5(pz.member.memberId, pz.member.secureKey, recId), actionType: "delete" }), 404, "10016");
+    const registrationId = (await pz.pay(reference("pz-card"), "2.00", { createRegistration: "true" })).json.registrationId as string;
+    const execution = await server.tbcRequest("POST", "/v1/tpay/payments/execution", { body: { recId: registrationId, money: { amount: 2, currency: "GEL" } } });
+    assert.equal(execution.status, 404, execution.text);
+    assert.equal((await server.tbcRequest("POST", `/v1/tpay/payments/${registrationId}/delete`)).status, 404);
+  });
+
   it("its OpenAPI document lists its operations", async () => {
     const response = await server.request("GET", `${PZ}/openapi.json`, { token: null });
     assert.equal(response.status, 200);
     const paths = Object.keys(response.json.paths);
-    for (const path of ["/authToken", "/partnerAuthToken", "/regenerateToken", "/payments", "/payments/{id}", "/inquiry", "/registrations", "/paywithtoken", "/paywithtoken/{registrationId}", "/getTransactionList", "/getTransactionDetails"]) assert.ok(paths.includes(`${PZ}${path}`), path);
+    for (const path of ["/authToken", "/partnerAuthToken", "/regenerateToken", "/payments", "/payments/{id}", "/inquiry", "/registrations", "/paywithtoken", "/paywithtoken/{registrationId}", "/getTransactionList", "/getTransactionDetails", "/payout"]) assert.ok(paths.includes(`${PZ}${path}`), path);
     assert.ok(!paths.some((path) => path.startsWith("/payments/v1")), "no other API's paths");
+    for (const path of ["/transaction/Checkout", "/invoice/REST/v1/generate", "/invoice/REST/v1/inquiry", "/invoice/REST/v1/cancel", "/invoice/REST/v1/remind", "/invoice/REST/v1/regenerate"]) assert.ok(paths.includes(path), path);
   });
 });

@@ -46,6 +46,15 @@ describe("loadConfig", () => {
     });
   });
 
+  it("reads the mail server of payment links, with a sender; none by default", () => {
+    assert.equal(loadConfig({}).smtp, undefined);
+    assert.deepEqual(loadConfig({ TETRI_SMTP_URL: "smtps://user:pw@mail.example:465", TETRI_SMTP_FROM: "Shop <pay@shop.example>" }).smtp, {
+      url: "smtps://user:pw@mail.example:465",
+      from: "Shop <pay@shop.example>",
+    });
+    assert.equal(loadConfig({ TETRI_SMTP_URL: "smtp://127.0.0.1:2525" }).smtp?.from, "tetri <no-reply@localhost>");
+  });
+
   it("treats an empty variable as unset", () => {
     assert.deepEqual(loadConfig({ PORT: "", HOST: "", TETRI_MODE: "", TETRI_LOG_LEVEL: "", TETRI_DATA_DIR: "" }), loadConfig({}));
   });
@@ -110,6 +119,9 @@ describe("loadConfig", () => {
       [{ TETRI_DASHBOARD_TIME_ZONE: "Mars/Olympus" }, /^TETRI_DASHBOARD_TIME_ZONE /],
       [{ TETRI_DASHBOARD_SESSION_IDLE_MINUTES: "0" }, /^TETRI_DASHBOARD_SESSION_IDLE_MINUTES /],
       [{ TETRI_DASHBOARD_SIGN_IN_LIMIT: "many" }, /^TETRI_DASHBOARD_SIGN_IN_LIMIT /],
+      [{ TETRI_SMTP_URL: "http://mail.example" }, /^TETRI_SMTP_URL /],
+      [{ TETRI_SMTP_URL: "not a url" }, /^TETRI_SMTP_URL /],
+      [{ TETRI_SMTP_URL: "smtp://mail.example", TETRI_SMTP_FROM: "nobody" }, /^TETRI_SMTP_FROM /],
     ];
     for (const [env, message] of cases) {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(env));
@@ -137,6 +149,9 @@ describe("node src/main.ts with a bad configuration", { timeout: 60_000 }, () =>
     // A dialect's demo variable misspelt: the registry knows TETRI_DEMO_TBC_API_KEY.
     { env: { TETRI_DEMO_TBC_APIKEY: "k3y-typo" }, names: "TETRI_DEMO_TBC_APIKEY", secret: "k3y-typo" },
     { env: { TETRI_OPERATOR_USER: "ops", TETRI_OPERATOR_PASSWORD: "sh0rt-pw" }, names: "TETRI_OPERATOR_PASSWORD", secret: "sh0rt-pw" },
+    { env: { TETRI_SMTP_URL: "ftp://mailer:p4ss-w0rd@mail.example" }, names: "TETRI_SMTP_URL", secret: "p4ss-w0rd" },
+    // The Paymentz demo member is memberId:terminalId:secureKey; a malformed one is named, its key never repeated.
+    { env: { TETRI_DEMO_PAYMENTZ_MEMBER: "11344:x:s3cret-secure-key" }, names: "TETRI_DEMO_PAYMENTZ_MEMBER", secret: "s3cret-secure-key" },
   ];
 
   for (const { env, names, secret } of cases) {

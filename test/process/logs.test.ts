@@ -2,8 +2,8 @@
 // contain a PAN or CVC: a test greps"). Everything the process writes is captured, at debug
 // and at info level, while payments go through every path a card number can take: the
 // hosted page form (with a 3-D Secure challenge), the test-mode helper, a Luhn-invalid
-// number, a declined card, a malformed JSON body, and a saved card (saved on the page, paid
-// with again on the page and charged without the buyer).
+// number, a declined card, a malformed JSON body, a saved card (saved on the page, paid
+// with again on the page and charged without the buyer), and Paymentz server-to-server payments.
 //
 // What is fair to check, and why:
 // - PANs: the full number must not appear in any form (digits only, grouped by spaces or
@@ -28,6 +28,7 @@ import { after, describe, it } from "node:test";
 import { dashboardClient, hiddenFields, merchantSignIn, OPERATOR, OPERATOR_ENV, operatorSignIn, pageCsrf } from "../helpers/dashboard.ts";
 import { DEMO, orderBody, purchaseOf, tempDir } from "../helpers/fixtures.ts";
 import { csrfCookieOf } from "../helpers/hosted-page.ts";
+import { paymentzClient } from "../helpers/paymentz.ts";
 import { fetchTransport } from "../helpers/shop.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import { eventually } from "../helpers/wait.ts";
@@ -195,6 +196,15 @@ async function payEverywhere(tetri: TetriProcess, callbackUrl: string): Promise<
     }
   }
 
+  // Paymentz: a server-to-server card payment in a form body and in JSON, and a Luhn-invalid one.
+  const pz = paymentzClient(shop);
+  const pzPaid = await pz.pay("logs-pz-1", "3.30", { "card.number": HOSTED_PAN, "card.cvv": CVC });
+  assert.equal(pzPaid.json.transactionStatus, "Y", pzPaid.text);
+  assert.equal((await pz.pay("logs-pz-2", "3.40", { "card.number": HELPER_PAN, "card.cvv": CVC }, { encoding: "nested" })).json.transactionStatus, "Y");
+  const pzInvalid = await pz.pay("logs-pz-3", "3.50", { "card.number": LUHN_INVALID_PAN, "card.cvv": CVC }, { encoding: "flat" });
+  assert.equal(pzInvalid.status, 400, pzInvalid.text);
+  assert.ok(!pzInvalid.text.includes(LUHN_INVALID_PAN), "the error response echoes the PAN");
+
   // The dashboard: a merchant signs in (once with a wrong secret), opens the paid order (its
   // card masked) and refunds part of it; the operator signs in too.
   const dashboard = dashboardClient(fetchTransport(tetri.url));
@@ -211,7 +221,7 @@ async function payEverywhere(tetri: TetriProcess, callbackUrl: string): Promise<
   assert.equal((await operator.signIn(operatorSignIn)).status, 303);
   const sessions = [dashboard, operator].map((d) => d.cookies.get("tetri_session") ?? "");
 
-  return [token, postToken ?? "", ...sessions, OPERATOR.password].filter(Boolean);
+  return [token, postToken ?? "", ...sessions, OPERATOR.password, await pz.token()].filter(Boolean);
 }
 
 function assertCleanOutput(output: string, secrets: string[]) {
@@ -232,6 +242,10 @@ function assertCleanOutput(output: string, secrets: string[]) {
   assert.equal(secretLines.length, 3, `the secret appears only in the banner:\n${secretLines.join("\n")}`);
   assert.equal(secretLines[0], `  client_secret: ${DEMO.clientSecret}`);
   assert.match(secretLines[1] ?? "", /^ {2}curl -s -u '/);
+  // The Paymentz secure key likewise: the member line and the authToken example of the banner.
+  const keyLines = lines.filter((l) => l.includes(DEMO.paymentz.secureKey));
+  assert.equal(keyLines.length, 2, `the secure key appears only in the banner:\n${keyLines.join("\n")}`);
+  assert.match(keyLines[0] ?? "", /^ {2}paymentz member:/);
   for (const secret of [WRONG_SECRET, ...secrets]) {
     assert.ok(!output.includes(secret), `output contains ${secret.slice(0, 12)}…`);
   }

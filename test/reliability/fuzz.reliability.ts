@@ -1,5 +1,5 @@
-// Fuzzing every endpoint of every dialect. The operations come from the two OpenAPI
-// documents the server publishes (plus the test helper and the hosted pages, which no
+// Fuzzing every endpoint of every dialect. The operations come from the three OpenAPI
+// documents the server publishes (BOG, TBC, Paymentz) (plus the test helper and the hosted pages, which no
 // document lists); every request body starts from the operation's own requestBody schema
 // ("valid-ish") and is then mutated: wrong types, missing and extra fields, huge numbers,
 // unicode, control characters, very long strings, malformed JSON, oversized bodies, deep
@@ -13,7 +13,7 @@
 // FUZZ_SEED and FUZZ_RUNS override the fixed seed and the runs per operation.
 
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { connect } from "node:net";
 import { DatabaseSync } from "node:sqlite";
 import { after, before, describe, it } from "node:test";
@@ -32,6 +32,9 @@ const TBC_API_KEY = "fuzz-key";
 const BOG_TOKEN_PATH = "/auth/realms/bog/protocol/openid-connect/token";
 const TBC_TOKEN_PATH = "/v1/tpay/access-token";
 const PAN = "4242424242424242";
+const PZ = "/transactionServices/REST/v1";
+const PZ_MEMBER = { memberId: "55501", terminalId: "5501", secureKey: "fuzz-paymentz-key" };
+const md5 = (...fields: string[]) => createHash("md5").update(fields.join("|")).digest("hex");
 
 // ---------------------------------------------------------------------------------------
 // Nasty values
@@ -120,7 +123,7 @@ type Schema = {
   description?: string;
 };
 
-type Ids = { bog: string[]; tbc: string[]; recIds: string[] };
+type Ids = { bog: string[]; tbc: string[]; paymentz: string[]; recIds: string[]; registrationIds: string[] };
 
 // Placeholders a case may carry in its path or body; replaced at send time by a new order or saved card.
 const FRESH = "fresh-";
@@ -140,6 +143,14 @@ function stringFor(name: string, schema: Schema, ids: Ids): fc.Arbitrary<unknown
   if (name === "currency") return fc.oneof({ weight: 8, arbitrary: fc.constant("GEL") }, { weight: 1, arbitrary: fc.constantFrom("USD", "EUR", "gel", "GBP") });
   if (name === "language") return fc.constantFrom("KA", "EN", "ka", "RU");
   if (name === "recId") return fc.oneof(fc.constant(FRESH_REC_ID), fc.constantFrom(...ids.recIds, ...ids.tbc));
+  // Paymentz amounts are text with two decimals; its ids are 32 hex digits.
+  if (name === "amount") return fc.oneof(fc.constantFrom("10.00", "1.00", "25.50", "0.01"), fc.constantFrom("1.5", "-1.00", "0.00", "1e3", "99999999999999999.00"));
+  if (name === "paymentId" || name === "invoiceId") return fc.oneof(fc.constantFrom(...ids.paymentz), fc.constantFrom(...ids.bog), textArb);
+  if (name === "memberId") return fc.oneof({ weight: 6, arbitrary: fc.constant(PZ_MEMBER.memberId) }, { weight: 1, arbitrary: textArb });
+  if (name === "paymentType") return fc.constantFrom("DB", "PA", "CP", "RF", "RV", "IN", "PO", "DL", "xx");
+  if (name === "number") return fc.constantFrom(PAN, "4000000000000002", "4000000000003220", "4242424242424241", "5555555555554444");
+  if (name === "expiryMonth") return fc.constantFrom("12", "01", "13", "1");
+  if (name === "expiryYear") return fc.constantFrom("2039", "2020", "39", "20390");
   if (name === "saveCardToDate") return fc.constantFrom("1239", "0130", "1299");
   if (name === "iban") return fc.constant("GE29NB0000000101904917");
   if (name === "card_number") return fc.constantFrom(PAN, "4000000000000002", "4000000000003220", "4242424242424241", "5555555555554444");
@@ -328,7 +339,7 @@ const acceptLanguageArb = fc.constantFrom<string | undefined>(undefined, undefin
 // ---------------------------------------------------------------------------------------
 // Operations
 
-type Dialect = "bog" | "tbc";
+type Dialect = "bog" | "tbc" | "paymentz";
 type Kind = "api" | "token" | "public" | "helper";
 type Operation = { source: string; dialect: Dialect; kind: Kind; method: string; path: string; params: string[]; body?: Schema };
 
@@ -378,13 +389,14 @@ async function send(sent: Sent): Promise<Received> {
   return { status: response.status, contentType: response.headers.get("content-type") ?? "", text: await response.text() };
 }
 
-type Shape = "bog" | "tbc" | "oauth" | "page";
+type Shape = "bog" | "tbc" | "paymentz" | "oauth" | "page";
 
 function shapeOf(url: string, method = "POST"): Shape {
   const path = new URL(url).pathname;
   // The token route exists for POST only; another method is an unknown route, answered in tetri's (BOG's) shape.
   if (path === BOG_TOKEN_PATH) return method === "POST" ? "oauth" : "bog";
   if (path.startsWith("/payments/v1/")) return "bog";
+  if (path.startsWith(`${PZ}/`) || path.startsWith("/transaction/") || path.startsWith("/invoice/REST/v1/")) return "paymentz";
   if (path.startsWith("/v1/")) return "tbc";
   if (path === "/" || path.startsWith("/checkout/") || path === "/receipt") return "page";
   return "bog"; // tetri's own shape (test helper, unknown paths) is BOG's
@@ -410,6 +422,13 @@ function shapeProblem(shape: Shape, received: Received): string | undefined {
       if (json.errors !== undefined) {
         if (!Array.isArray(json.errors) || json.errors.some((e: any) => typeof e?.field !== "string" || typeof e?.message !== "string")) return "errors[] not [{field, message}]";
       }
+      return undefined;
+    }
+    case "paymentz": {
+      if (!contentType.startsWith("application/json")) return `content-type ${contentType}`;
+      if (json.paymentId !== "-" || json.transactionStatus !== "N") return "not the failed-payment envelope (paymentId \"-\", transactionStatus N)";
+      if (typeof json.result?.code !== "string" || !/^\d{5}$/.test(json.result.code) || typeof json.result.description !== "string") return "result is not {code: 5 digits, description}";
+      if (json.errors !== undefined && (!Array.isArray(json.errors) || json.errors.some((e: any) => typeof e?.field !== "string" || typeof e?.message !== "string"))) return "errors[] not [{field, message}]";
       return undefined;
     }
     case "oauth":
@@ -475,12 +494,15 @@ describe("Fuzzing every endpoint of every dialect", () => {
   let server: TestServer;
   let bogToken: string;
   let tbcToken: string;
-  const ids: Ids = { bog: [], tbc: [], recIds: [] };
+  let pzToken: string;
+  const ids: Ids = { bog: [], tbc: [], paymentz: [], recIds: [], registrationIds: [] };
   const operations: Operation[] = [];
   const started = Date.now();
 
   const bogAuth = () => ({ authorization: `Bearer ${bogToken}` });
   const tbcAuth = () => ({ authorization: `Bearer ${tbcToken}`, apikey: TBC_API_KEY });
+  const pzAuth = () => ({ AuthToken: pzToken });
+  const authOf = (dialect: Dialect) => (dialect === "bog" ? bogAuth() : dialect === "tbc" ? tbcAuth() : pzAuth());
 
   /** A call the fuzzing itself does not judge (setting up, reading back): it must succeed. */
   async function json(method: string, path: string, headers: Record<string, string>, body?: unknown) {
@@ -499,7 +521,24 @@ describe("Fuzzing every endpoint of every dialect", () => {
     const created = await json("POST", "/v1/tpay/payments", tbcAuth(), tbcPaymentBody({ merchantPaymentId: "fuzz-real", ...extra }));
     return created.payId as string;
   }
+  /** A Paymentz payment (its 32 hex digits): held, captured, or (without a card) waiting on the hosted page. */
+  async function pzPayment(state: (typeof FRESH_STATES)[number], extra: Record<string, string> = {}): Promise<string> {
+    const reference = `fuzz-real-${randomUUID()}`;
+    const card = state === "created" ? {} : { "card.number": PAN, "card.expiryMonth": "12", "card.expiryYear": "2039", "card.cvv": "123", "card.holder": "Fuzz Buyer" };
+    const fields = {
+      "authentication.memberId": PZ_MEMBER.memberId,
+      "authentication.checksum": md5(PZ_MEMBER.memberId, PZ_MEMBER.secureKey, reference, "10.00"),
+      merchantTransactionId: reference,
+      amount: "10.00",
+      currency: "EUR",
+      paymentType: state === "authorized" ? "PA" : "DB",
+      ...card,
+      ...extra,
+    };
+    return (await json("POST", `${PZ}/payments`, pzAuth(), fields)).paymentId as string;
+  }
   async function freshOrder(dialect: Dialect, state: (typeof FRESH_STATES)[number]): Promise<string> {
+    if (dialect === "paymentz") return pzPayment(state);
     const id = dialect === "bog" ? await bogOrder(state === "authorized" ? { capture: "manual" } : {}) : await tbcPayment(state === "authorized" ? { preAuth: true } : {});
     if (state !== "created") await helperPay(id, dialect === "bog" ? bogAuth() : tbcAuth());
     return id;
@@ -524,11 +563,13 @@ describe("Fuzzing every endpoint of every dialect", () => {
       TETRI_DEMO_CLIENT_ID: CLIENT_ID,
       TETRI_DEMO_CLIENT_SECRET: CLIENT_SECRET,
       TETRI_DEMO_TBC_API_KEY: TBC_API_KEY,
+      TETRI_DEMO_PAYMENTZ_MEMBER: `${PZ_MEMBER.memberId}:${PZ_MEMBER.terminalId}:${PZ_MEMBER.secureKey}`,
       TETRI_TOKEN_RATE_LIMIT: "1000000",
     });
     bogToken = await server.tokenFor(CLIENT_ID, CLIENT_SECRET);
     tbcToken = await server.tbcTokenFor(CLIENT_ID, CLIENT_SECRET, TBC_API_KEY);
-    assert.ok(bogToken && tbcToken);
+    pzToken = (await json("POST", `${PZ}/authToken`, {}, { "authentication.memberId": PZ_MEMBER.memberId, "authentication.sKey": PZ_MEMBER.secureKey })).AuthToken as string;
+    assert.ok(bogToken && tbcToken && pzToken);
 
     // Real ids of the caller in several states.
     const created = await bogOrder();
@@ -552,14 +593,22 @@ describe("Fuzzing every endpoint of every dialect", () => {
     ids.tbc.push(tCreated, tCaptured, tAuthorized, tSaved);
     ids.recIds.push(saved.recId);
 
+    ids.paymentz.push(await pzPayment("created"), await pzPayment("captured"), await pzPayment("authorized"));
+    const registered = await pzPayment("captured", { createRegistration: "true" });
+    const registration = await json("GET", `${PZ}/payments/${registered}`, pzAuth());
+    assert.ok(registration.registrationId, `registration: ${JSON.stringify(registration)}`);
+    ids.paymentz.push(registered);
+    ids.registrationIds.push(registration.registrationId);
+
     // The operations, from the documents the server publishes.
-    for (const [source, dialect] of [["/payments/v1/openapi.json", "bog"], ["/v1/tpay/openapi.json", "tbc"]] as const) {
+    for (const [source, dialect] of [["/payments/v1/openapi.json", "bog"], ["/v1/tpay/openapi.json", "tbc"], [`${PZ}/openapi.json`, "paymentz"]] as const) {
       const doc = (await (await fetch(`${server.url}${source}`)).json()) as OpenApi;
       operations.push(...operationsOf(doc, dialect, source));
     }
     // The test helper is in no document (test mode only); it takes either dialect's credentials.
     operations.push({ source: "test helper", dialect: "bog", kind: "helper", method: "POST", path: "/_test/orders/{order_id}/pay", params: ["order_id"], body: TEST_HELPER_BODY });
     operations.push({ source: "test helper", dialect: "tbc", kind: "helper", method: "POST", path: "/_test/orders/{order_id}/pay", params: ["order_id"], body: TEST_HELPER_BODY });
+    operations.push({ source: "test helper", dialect: "paymentz", kind: "helper", method: "POST", path: "/_test/orders/{order_id}/pay", params: ["order_id"], body: TEST_HELPER_BODY });
   });
 
   after(async () => {
@@ -569,7 +618,7 @@ describe("Fuzzing every endpoint of every dialect", () => {
     await server?.close();
   });
 
-  it("both OpenAPI documents list the dialect's operations", () => {
+  it("the OpenAPI documents list the dialects' operations", () => {
     const list = operations.map((o) => `${o.method} ${o.path}`);
     for (const expected of [
       "POST /payments/v1/ecommerce/orders",
@@ -579,6 +628,10 @@ describe("Fuzzing every endpoint of every dialect", () => {
       "POST /payments/v1/payment/authorization/cancel/{order_id}",
       `POST ${BOG_TOKEN_PATH}`,
       ...TBC_OPERATIONS,
+      ...["/authToken", "/payments", "/payments/{id}", "/inquiry", "/registrations", "/paywithtoken/{registrationId}", "/getTransactionList", "/getTransactionDetails", "/payout"].map((path) => `POST ${PZ}${path}`),
+      `GET ${PZ}/payments/{id}`,
+      "POST /transaction/Checkout",
+      "POST /invoice/REST/v1/generate",
     ]) {
       assert.ok(list.includes(expected), `${expected} missing from the OpenAPI documents: ${list.join(", ")}`);
     }
@@ -588,24 +641,26 @@ describe("Fuzzing every endpoint of every dialect", () => {
   // Path parameters
 
   function paramArb(op: Operation, name: string): fc.Arbitrary<{ kind: string; value: string }> {
-    const own = op.dialect === "bog" ? ids.bog : ids.tbc;
+    const own = op.dialect === "bog" ? ids.bog : op.dialect === "tbc" ? ids.tbc : ids.paymentz;
     const other = op.dialect === "bog" ? ids.tbc : ids.bog;
     const real = name === "recId"
       ? fc.constantFrom(...ids.recIds)
+      : name === "registrationId"
+        ? fc.constantFrom(...ids.registrationIds, ...ids.recIds)
       : fc.oneof(
           { weight: 6, arbitrary: fc.constantFrom(...own) },
           { weight: 1, arbitrary: fc.constantFrom(...own).map((id) => id.toUpperCase()) },
           { weight: 1, arbitrary: fc.constantFrom(...own).map((id) => (id.includes("-") ? id.replaceAll("-", "") : `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`)) },
           { weight: 1, arbitrary: fc.constantFrom(...other) },
         );
-    const unknown = fc.uuid().map((id) => (op.dialect === "tbc" ? id.replaceAll("-", "") : id));
+    const unknown = fc.uuid().map((id) => (op.dialect === "bog" ? id : id.replaceAll("-", "")));
     const garbage = fc.oneof(
       fc.constantFrom(...INJECTIONS, ...UNICODE, ...CONTROL, "..", ".", "0", "-1", "null", "undefined", "__proto__", "constructor", "a".repeat(4_000), `${randomUUID()}x`, "0".repeat(32), "g".repeat(32), " ", "%", "/", "?", "#").map(encodeURIComponent),
       fc.constantFrom("%", "%zz", "%E0%A4%A", "%C0%AF", "%00", "%2e%2e", "..%2f..%2f", "a;b=c", "%FF%FE"),
       fc.string({ unit: "binary", maxLength: 30 }).map((s) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, "x"))),
     );
     // "fresh": an order (or saved card) made for this case alone, so that state-changing calls reach past "not refundable".
-    const fresh = name === "recId" ? fc.constant(FRESH_REC_ID) : fc.constantFrom(...FRESH_STATES).map((state) => `${FRESH}${state}`);
+    const fresh = name === "recId" || name === "registrationId" ? fc.constant(FRESH_REC_ID) : fc.constantFrom(...FRESH_STATES).map((state) => `${FRESH}${state}`);
     return fc.oneof(
       { weight: 3, arbitrary: fresh.map((value) => ({ kind: "fresh", value })) },
       { weight: 3, arbitrary: real.map((value) => ({ kind: "real", value })) },
@@ -625,6 +680,10 @@ describe("Fuzzing every endpoint of every dialect", () => {
 
   function authHeaders(op: Operation, auth: Auth): Record<string, string> {
     if (op.kind === "public") return {};
+    if (op.dialect === "paymentz") {
+      if (auth === "none") return {};
+      return { AuthToken: auth === "garbage" ? "not.a.jwt" : auth === "other-dialect" ? bogToken : pzToken };
+    }
     const tbc = op.dialect === "tbc";
     const headers: Record<string, string> = {};
     if (op.kind !== "token") {
@@ -674,6 +733,30 @@ describe("Fuzzing every endpoint of every dialect", () => {
   }
 
   // ------------------------------------------------------------------------------------
+  // Paymentz bodies carry a checksum: the valid-ish ones get the right one for their fields,
+  // so that mutations reach past the checksum check (the ids in a path are chosen at send
+  // time, so calls on one payment keep whatever checksum they were generated with).
+
+  function signPaymentz(path: string, base: unknown): unknown {
+    if (base === null || typeof base !== "object" || Array.isArray(base)) return base;
+    const body = base as Record<string, any>;
+    const text = (v: unknown) => (typeof v === "string" ? v : "");
+    const reference = text(body.merchantTransactionId);
+    const amount = text(body.amount);
+    const { memberId, secureKey } = PZ_MEMBER;
+    const checksum =
+      path === `${PZ}/payout`
+        ? md5(memberId, reference, amount, secureKey)
+        : path === `${PZ}/getTransactionList` || path === `${PZ}/registrations`
+          ? md5(memberId, secureKey)
+          : path === "/transaction/Checkout"
+            ? md5(text(body.memberId), text(body.totype), amount, reference, text(body.merchantRedirectUrl), secureKey)
+            : md5(memberId, secureKey, reference, amount);
+    if (path === "/transaction/Checkout") return { ...body, checksum };
+    return { ...body, authentication: { ...(typeof body.authentication === "object" ? body.authentication : {}), memberId, checksum } };
+  }
+
+  // ------------------------------------------------------------------------------------
   // One generated request of an operation
 
   function caseArb(op: Operation) {
@@ -692,13 +775,14 @@ describe("Fuzzing every endpoint of every dialect", () => {
         }
         const headers: Record<string, string> = authHeaders(op, op.kind === "helper" || op.kind === "api" ? auth : "ok");
         if (op.kind === "helper" && op.dialect === "tbc" && auth === "ok") Object.assign(headers, tbcAuth());
+        const signed = op.dialect === "paymentz" && mutation.kind !== "raw" ? signPaymentz(op.path, base) : base;
         if (idempotencyKey !== undefined) headers["idempotency-key"] = idempotencyKey;
         if (acceptLanguage !== undefined) headers["accept-language"] = acceptLanguage;
         let body: string | Uint8Array | undefined;
         if (hasBody) {
           if (mutation.kind === "raw") body = mutation.body;
           else {
-            const value = applyMutation(base, mutation);
+            const value = applyMutation(signed, mutation);
             body = value === undefined ? undefined : toJsonText(value);
           }
           if (body !== undefined) {
@@ -777,8 +861,8 @@ describe("Fuzzing every endpoint of every dialect", () => {
     const paths = [...new Set(operations.map((o) => o.path))];
     for (const template of paths) {
       const op = operations.find((o) => o.path === template)!;
-      const path = template.replace(/\{[^}]+\}/g, op.dialect === "bog" ? ids.bog[0]! : ids.tbc[0]!);
-      const headers = op.dialect === "bog" ? bogAuth() : tbcAuth();
+      const path = template.replace(/\{[^}]+\}/g, op.dialect === "bog" ? ids.bog[0]! : op.dialect === "tbc" ? ids.tbc[0]! : ids.paymentz[0]!);
+      const headers = authOf(op.dialect);
       for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]) {
         if (operations.some((o) => o.path === template && o.method === method)) continue;
         const received = await check(`${method} ${template}: other method`, { method, url: `${server.url}${path}`, headers, body: ["GET", "HEAD"].includes(method) ? undefined : "{}" });

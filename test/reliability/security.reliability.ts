@@ -23,7 +23,9 @@
 // TBC callbacks are unsigned {"PaymentId"} notifications (as TBC's): the shop reads the payment back.
 
 import assert from "node:assert/strict";
-import { createPublicKey, generateKeyPairSync, randomUUID, verify } from "node:crypto";
+import { createHash, createPublicKey, generateKeyPairSync, randomUUID, verify } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { SignJWT } from "jose";
 import { addMerchant } from "../helpers/fixtures.ts";
@@ -694,6 +696,150 @@ describe("Security matrix", () => {
         assert.ok(retryAfter > 0 && retryAfter <= 60, `Retry-After ${retryAfter}`);
       }),
     );
+  });
+
+  // -------------------------------------------------------------------------------------
+  describe("Paymentz: B's ids, forged tokens, other members' checksums, the secure key kept sealed", () => {
+    const PZ = "/transactionServices/REST/v1";
+    const md5 = (...fields: string[]) => createHash("md5").update(fields.join("|")).digest("hex");
+    let tokenA = "";
+    let tokenB = "";
+    const pzOfB = { created: "", captured: "", authorized: "", reference: "", registration: "", invoice: "" };
+    const pzHeaders = (token: string) => ({ AuthToken: token });
+    const pzMember = (shop: Shop) => shop.creds.paymentz;
+    async function pzToken(shop: Shop): Promise<string> {
+      const { memberId, secureKey } = pzMember(shop);
+      const answer = await http(server.url, "POST", `${PZ}/authToken`, { form: { "authentication.memberId": memberId, "authentication.sKey": secureKey } });
+      assert.equal(answer.status, 200, answer.text);
+      return answer.json.AuthToken as string;
+    }
+    async function pzPay(shop: Shop, token: string, reference: string, extra: Record<string, string> = {}): Promise<any> {
+      const { memberId, secureKey } = pzMember(shop);
+      const card = { "card.number": PANS[0]!, "card.expiryMonth": "12", "card.expiryYear": "2039", "card.cvv": "123", "card.holder": "Sec Buyer" };
+      const form = { "authentication.memberId": memberId, "authentication.checksum": md5(memberId, secureKey, reference, "9.00"), merchantTransactionId: reference, amount: "9.00", currency: "EUR", paymentType: "DB", ...card, ...extra };
+      const answer = await http(server.url, "POST", `${PZ}/payments`, { headers: pzHeaders(token), form: Object.fromEntries(Object.entries(form).filter(([, v]) => v !== "")) });
+      assert.equal(answer.status, 200, answer.text);
+      return answer.json;
+    }
+    function assertPzError(answer: TestResponse, status: number, code?: string) {
+      assert.equal(answer.status, status, answer.text);
+      assert.equal(answer.json?.paymentId, "-", answer.text);
+      assert.equal(answer.json?.transactionStatus, "N", answer.text);
+      assert.match(String(answer.json?.result?.code), /^\d{5}$/, answer.text);
+      if (code) assert.equal(answer.json.result.code, code, answer.text);
+    }
+
+    before(async () => {
+      tokenA = await pzToken(a);
+      tokenB = await pzToken(b);
+      pzOfB.created = (await pzPay(b, tokenB, `b-created-${randomUUID()}`, { "card.number": "", "card.expiryMonth": "", "card.expiryYear": "", "card.cvv": "", "card.holder": "" })).paymentId;
+      pzOfB.reference = `b-captured-${randomUUID()}`;
+      const captured = await pzPay(b, tokenB, pzOfB.reference, { createRegistration: "true" });
+      pzOfB.captured = captured.paymentId;
+      pzOfB.registration = captured.registrationId;
+      pzOfB.authorized = (await pzPay(b, tokenB, `b-held-${randomUUID()}`, { paymentType: "PA" })).paymentId;
+      const { memberId, secureKey } = pzMember(b);
+      const invoiceRef = `b-invoice-${randomUUID()}`;
+      const invoice = await http(server.url, "POST", "/invoice/REST/v1/generate", { headers: pzHeaders(tokenB), form: { "authentication.memberId": memberId, "authentication.checksum": md5(memberId, secureKey, invoiceRef, "5.00"), merchantInvoiceId: invoiceRef, amount: "5.00", currency: "EUR" } });
+      assert.equal(invoice.status, 200, invoice.text);
+      pzOfB.invoice = invoice.json.invoiceDetails.systemInvoiceId;
+      assert.ok(pzOfB.registration);
+    });
+
+    const unknownHex = () => randomUUID().replaceAll("-", "");
+    // Each probe is A's own request, checksum made with A's own key, naming B's id or an unknown one.
+    type Probe = { name: string; method: string; path: (id: string) => string; id: () => string; form?: (id: string) => Record<string, string>; code: string };
+    const signed = (fields: (id: string) => [string, ...string[]], extra: (id: string) => Record<string, string> = () => ({})) => (id: string) => {
+      const { memberId, secureKey } = A.paymentz;
+      const [first, ...rest] = fields(id);
+      return { "authentication.memberId": memberId, "authentication.checksum": md5(memberId, secureKey, first, ...rest), ...extra(id) };
+    };
+    const probes: Probe[] = [
+      { name: "GET /payments/{id}", method: "GET", path: (id) => `${PZ}/payments/${id}`, id: () => pzOfB.captured, code: "10005" },
+      { name: "CP on B's hold", method: "POST", path: (id) => `${PZ}/payments/${id}`, id: () => pzOfB.authorized, form: signed((id) => [id, "1.00"], () => ({ paymentType: "CP", amount: "1.00" })), code: "10005" },
+      { name: "RF on B's payment", method: "POST", path: (id) => `${PZ}/payments/${id}`, id: () => pzOfB.captured, form: signed((id) => [id, "1.00"], () => ({ paymentType: "RF", amount: "1.00" })), code: "10005" },
+      { name: "RV on B's hold", method: "POST", path: (id) => `${PZ}/payments/${id}`, id: () => pzOfB.authorized, form: signed((id) => [id], () => ({ paymentType: "RV" })), code: "10005" },
+      { name: "IN on B's payment", method: "POST", path: (id) => `${PZ}/payments/${id}`, id: () => pzOfB.captured, form: signed((id) => [id], () => ({ paymentType: "IN" })), code: "10005" },
+      { name: "/inquiry by B's paymentId", method: "POST", path: () => `${PZ}/inquiry`, id: () => pzOfB.captured, form: signed((id) => [id], (id) => ({ paymentId: id })), code: "10005" },
+      { name: "/inquiry by B's merchantTransactionId", method: "POST", path: () => `${PZ}/inquiry`, id: () => pzOfB.reference, form: signed((id) => [id], (id) => ({ idType: "MID", merchantTransactionId: id })), code: "10005" },
+      { name: "/getTransactionDetails of B's payment", method: "POST", path: () => `${PZ}/getTransactionDetails`, id: () => pzOfB.captured, form: signed((id) => [id], (id) => ({ paymentId: id })), code: "10005" },
+      { name: "/paywithtoken with B's registration", method: "POST", path: (id) => `${PZ}/paywithtoken/${id}`, id: () => pzOfB.registration, form: () => ({ ...signed(() => ["pwt-sec", "1.00"])(""), merchantTransactionId: "pwt-sec", amount: "1.00", currency: "EUR", paymentType: "DB" }), code: "10016" },
+      { name: "delete B's registration", method: "POST", path: (id) => `${PZ}/paywithtoken/${id}`, id: () => pzOfB.registration, form: signed((id) => [id], () => ({ actionType: "delete" })), code: "10016" },
+      { name: "/payout to B's payment's card", method: "POST", path: () => `${PZ}/payout`, id: () => pzOfB.captured, form: (id) => ({ "authentication.memberId": A.paymentz.memberId, "authentication.checksum": md5(A.paymentz.memberId, "po-sec", "1.00", A.paymentz.secureKey), merchantTransactionId: "po-sec", amount: "1.00", currency: "EUR", paymentId: id }), code: "10005" },
+      { name: "invoice inquiry of B's invoice", method: "POST", path: () => "/invoice/REST/v1/inquiry", id: () => pzOfB.invoice, form: signed((id) => [id], (id) => ({ invoiceId: id })), code: "10005" },
+      { name: "invoice cancel of B's invoice", method: "POST", path: () => "/invoice/REST/v1/cancel", id: () => pzOfB.invoice, form: signed((id) => [id], (id) => ({ invoiceId: id })), code: "10005" },
+    ];
+    for (const probe of probes) {
+      check(`Paymentz ${probe.name} → 404, as an unknown id`, async () => {
+        const theirs = probe.id();
+        const unknown = probe.name.includes("merchantTransactionId") ? `nobody-${randomUUID()}` : unknownHex();
+        const send = (id: string) => http(server.url, probe.method, probe.path(id), { headers: pzHeaders(tokenA), form: probe.form?.(id) });
+        const [foreign, nobody] = [await send(theirs), await send(unknown)];
+        assertPzError(foreign, 404, probe.code);
+        assert.equal(nobody.status, 404, nobody.text);
+        assert.deepEqual({ ...foreign.json, timestamp: "" }, { ...nobody.json, timestamp: "" }, "A can tell B's from a missing one");
+      });
+    }
+    check("Paymentz test helper with A's AuthToken on B's payment → 404, as an unknown one", async () => {
+      const body = { card_number: PANS[0], expiry: "12/39", cvc: "123", cardholder: "A" };
+      const [foreign, nobody] = [await http(server.url, "POST", `/_test/orders/${pzOfB.created}/pay`, { headers: pzHeaders(tokenA), body }), await http(server.url, "POST", `/_test/orders/${unknownHex()}/pay`, { headers: pzHeaders(tokenA), body })];
+      assertBogError(foreign, 404);
+      assert.deepEqual(foreign.json, nobody.json);
+    });
+    check("Paymentz: A's token with B's memberId → 401; a checksum made with B's secure key → 10003; nothing made", async () => {
+      const reference = `cross-${randomUUID()}`;
+      const card = { "card.number": PANS[0]!, "card.expiryMonth": "12", "card.expiryYear": "2039", "card.cvv": "123", "card.holder": "A" };
+      const base = { merchantTransactionId: reference, amount: "2.00", currency: "EUR", paymentType: "DB", ...card };
+      const withB = await http(server.url, "POST", `${PZ}/payments`, { headers: pzHeaders(tokenA), form: { ...base, "authentication.memberId": B().memberId, "authentication.checksum": md5(B().memberId, B().secureKey, reference, "2.00") } });
+      assertPzError(withB, 401, "10004");
+      const keyOfB = await http(server.url, "POST", `${PZ}/payments`, { headers: pzHeaders(tokenA), form: { ...base, "authentication.memberId": A.paymentz.memberId, "authentication.checksum": md5(A.paymentz.memberId, B().secureKey, reference, "2.00") } });
+      assertPzError(keyOfB, 400, "10003");
+      const lookup = await http(server.url, "POST", `${PZ}/inquiry`, { headers: pzHeaders(tokenA), form: { "authentication.memberId": A.paymentz.memberId, "authentication.checksum": md5(A.paymentz.memberId, A.paymentz.secureKey, reference), idType: "MID", merchantTransactionId: reference } });
+      assertPzError(lookup, 404, "10005");
+    });
+    const B = () => pzMember(b);
+
+    type Forge = { name: string; make: () => Promise<string> };
+    const wrongKey = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const forgeries: Forge[] = [
+      { name: "alg none, no signature", make: async () => `${b64url({ alg: "none", typ: "JWT" })}.${b64url(claimsOf(tokenA))}.` },
+      { name: "signed with a wrong RSA key", make: async () => new SignJWT(claimsOf(tokenA)).setProtectedHeader({ ...headerOf(tokenA), alg: "RS256" } as { alg: string }).sign(wrongKey.privateKey) },
+      { name: "claims changed to merchant B, A's signature kept", make: async () => { const [h, , sig] = tokenA.split("."); return `${h}.${b64url({ ...claimsOf(tokenA), sub: claimsOf(tokenB).sub, azp: claimsOf(tokenB).azp })}.${sig}`; } },
+      { name: "exp pushed a year ahead", make: async () => { const [h, , sig] = tokenA.split("."); return `${h}.${b64url({ ...claimsOf(tokenA), exp: Number(claimsOf(tokenA).exp) + 31_536_000 })}.${sig}`; } },
+      { name: "A's BOG token", make: async () => a.bogToken },
+      { name: "A's TBC token", make: async () => a.tbcToken },
+      { name: "not a JWT", make: async () => "abc" },
+    ];
+    for (const forge of forgeries) {
+      for (const place of ["AuthToken header", "X-Authorization", "authentication.authToken"] as const) {
+        check(`Paymentz: ${forge.name} in ${place} → 401 (10004)`, async () => {
+          const token = await forge.make();
+          const headers: Record<string, string> = place === "AuthToken header" ? { AuthToken: token } : place === "X-Authorization" ? { "X-Authorization": `AuthToken :${token}` } : {};
+          const form = { ...(place === "authentication.authToken" ? { "authentication.authToken": token } : {}), "authentication.memberId": A.paymentz.memberId, "authentication.checksum": md5(A.paymentz.memberId, A.paymentz.secureKey, pzOfB.captured), paymentType: "IN" };
+          assertPzError(await http(server.url, "POST", `${PZ}/payments/${pzOfB.captured}`, { headers, form }), 401, "10004");
+        });
+      }
+    }
+    check("Paymentz: a BOG or TBC call with A's Paymentz token → 401", async () => {
+      assertBogError(await http(server.url, "GET", `/payments/v1/receipt/${randomUUID()}`, { headers: { authorization: `Bearer ${tokenA}` } }), 401, "unauthenticated");
+      assertProblem(await http(server.url, "GET", `/v1/tpay/payments/${unknownHex()}`, { headers: { authorization: `Bearer ${tokenA}`, apikey: A.tbcApiKey } }), 401, "Unauthorized");
+    });
+    check("Paymentz: the secure key is in no response and nowhere in clear in the database", async () => {
+      for (const { what, text } of seen) assert.ok(!text.includes(A.paymentz.secureKey) && !text.includes(B().secureKey), `${what} holds a secure key`);
+      const files = readdirSync(server.dataDir).filter((name) => name.startsWith("tetri.sqlite"));
+      assert.ok(files.length > 0 || server.storeEnv.TETRI_DATABASE_URL, "the database file");
+      for (const name of files) {
+        const bytes = readFileSync(join(server.dataDir, name));
+        for (const key of [A.paymentz.secureKey, B().secureKey]) assert.equal(bytes.includes(Buffer.from(key)), false, `${name} holds a secure key in clear`);
+      }
+    });
+    check("Paymentz: after all of the above, B's payments are exactly as they were", async () => {
+      for (const id of [pzOfB.captured, pzOfB.authorized]) {
+        const read = await http(server.url, "GET", `${PZ}/payments/${id}`, { headers: pzHeaders(tokenB) });
+        assert.equal(read.json.refundedAmount, "0.00", read.text);
+        assert.ok(["capturesuccess", "authsuccessful"].includes(read.json.status), read.text);
+      }
+    });
   });
 
   // -------------------------------------------------------------------------------------

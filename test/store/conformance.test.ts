@@ -5,10 +5,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { AcquirerJournalEntry } from "../../src/acquirers/journal.ts";
 import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId } from "../../src/core/ids.ts";
-import { newAttemptId, newMerchantId, newOperationId, newOrderId, newOutboxId, newSavedCardId } from "../../src/core/ids.ts";
+import { newAttemptId, newMerchantId, newOperationId, newOrderId, newOutboxId, newPayoutId, newSavedCardId } from "../../src/core/ids.ts";
 import { minor } from "../../src/core/money.ts";
 import type { OrderSearch, Store, StoreTx } from "../../src/core/ports.ts";
-import type { DashboardSession, DialectId, Merchant, MerchantDialectSettings, Operation, Order, OutboxMessage, PaymentAttempt } from "../../src/core/types.ts";
+import type { DashboardSession, DialectId, Merchant, MerchantDialectSettings, Operation, Order, OutboxMessage, PaymentAttempt, Payout } from "../../src/core/types.ts";
 import type { OpenedStore } from "../../src/store/index.ts";
 import { openTestStore, TEST_DB } from "../helpers/database.ts";
 
@@ -684,6 +684,70 @@ for (const backend of STORES) {
         (await store.read((tx) => tx.outbox.attemptsOfOrder(o.id))).map((a) => a.error),
         ["HTTP 500", null],
       );
+    });
+
+    it("payouts: kept exactly, found by id and by reference per API, one reference once; the balance adds up orders and payouts per currency", async () => {
+      const other = merchant();
+      await store.transaction((tx) => tx.merchants.insert(other));
+      await insertOrder({ merchantId: other.id, currency: "EUR", status: "captured", authorizedAmount: minor(999_999_999_999), capturedAmount: minor(999_999_999_999), refundedAmount: minor(100), refundReservedAmount: minor(50) });
+      await insertOrder({ merchantId: other.id, currency: "EUR", status: "captured", amount: minor(1), authorizedAmount: minor(1), capturedAmount: minor(1) });
+      await insertOrder({ merchantId: other.id, currency: "USD", status: "captured", amount: minor(700), authorizedAmount: minor(700), capturedAmount: minor(700) });
+      const card = { mask: "424242******4242", brand: "visa" as const, expiry: "12/39", holder: "Nino" };
+      const payout = (changes: Partial<Payout> = {}): Payout => ({
+        id: newPayoutId(),
+        merchantId: other.id,
+        dialect: DIALECT,
+        externalId: `po-${newPayoutId()}`,
+        orderId: null,
+        currency: "EUR",
+        amount: minor(1000),
+        status: "pending",
+        failureReason: null,
+        card,
+        panCiphertext: "sealed",
+        panKeyId: "k1",
+        createdAt: NOW,
+        updatedAt: NOW,
+        ...changes,
+      });
+      const pending = payout();
+      const done = payout({ status: "completed", amount: minor(2000) });
+      const failed = payout({ status: "failed", failureReason: "issuer_declined", amount: minor(4000) });
+      const dollars = payout({ currency: "USD", amount: minor(300), externalId: "same-ref" });
+      await store.transaction(async (tx) => {
+        for (const p of [pending, done, failed, dollars]) await tx.payouts.insert(p);
+      });
+      assert.deepEqual(await store.read((tx) => tx.payouts.find(failed.id)), failed);
+      assert.deepEqual(await store.read((tx) => tx.payouts.findByExternalId(other.id, DIALECT, "same-ref")), dollars);
+      assert.equal(await store.read((tx) => tx.payouts.findByExternalId(other.id, OTHER_DIALECT, "same-ref")), undefined);
+      await assert.rejects(store.transaction((tx) => tx.payouts.insert(payout({ externalId: "same-ref" }))));
+      await store.transaction((tx) => tx.payouts.insert(payout({ externalId: "same-ref", dialect: OTHER_DIALECT, status: "failed" })));
+      assert.deepEqual(await store.read((tx) => tx.payouts.balance(other.id, "EUR")), { captured: 1_000_000_000_000, refunded: 150, paidOut: 3000 });
+      assert.deepEqual(await store.read((tx) => tx.payouts.balance(other.id, "USD")), { captured: 700, refunded: 0, paidOut: 300 });
+      assert.deepEqual(await store.read((tx) => tx.payouts.balance(other.id, "GBP")), { captured: 0, refunded: 0, paidOut: 0 });
+      await store.transaction((tx) => tx.payouts.update({ ...pending, status: "completed", updatedAt: NOW + 1 }));
+      assert.equal((await store.read((tx) => tx.payouts.find(pending.id)))?.status, "completed");
+    });
+
+    it("a merchant's payouts held by an open transaction wait for it", async () => {
+      const held = gate();
+      const locked = gate();
+      const order: string[] = [];
+      const first = store.transaction(async (tx) => {
+        await tx.payouts.lockMerchant(shop.id);
+        locked.open();
+        await held.wait;
+        order.push("first");
+      });
+      await locked.wait;
+      const second = store.transaction(async (tx) => {
+        await tx.payouts.lockMerchant(shop.id);
+        order.push("second");
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      held.open();
+      await Promise.all([first, second]);
+      assert.deepEqual(order, ["first", "second"]);
     });
 
     it("ids of the wrong kind find nothing", async () => {

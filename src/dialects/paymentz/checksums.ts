@@ -15,6 +15,9 @@ export const CHECKSUMS = {
   byPaymentId: (memberId: string, key: string, paymentId: string) => md5Of(memberId, key, paymentId),
   byMerchantTransactionId: (memberId: string, key: string, merchantTransactionId: string) => md5Of(memberId, key, merchantTransactionId),
   memberOnly: (memberId: string, key: string) => md5Of(memberId, key),
+  payout: (memberId: string, merchantTransactionId: string, amount: string, key: string) => md5Of(memberId, merchantTransactionId, amount, key),
+  hostedCheckout: (memberId: string, totype: string, amount: string, merchantTransactionId: string, redirectUrl: string, key: string) =>
+    md5Of(memberId, totype, amount, merchantTransactionId, redirectUrl, key),
   notification: (paymentId: string, merchantTransactionId: string, amount: string, status: string, key: string) =>
     md5Of(paymentId, merchantTransactionId, amount, status, key),
 } as const;

@@ -37,7 +37,8 @@ export function paymentzStatusOf(view: Pick<OrderView, "order" | "attempt">): Pa
     case "declined":
       return { short: "N", long: "authfailed" };
     case "expired":
-      return { short: "N", long: "failed" };
+      // A payment link its merchant withdrew is cancelled; one nobody paid in time failed.
+      return order.rejectReason === "cancelled" ? { short: "C", long: "cancelled" } : { short: "N", long: "failed" };
     case "voided":
       return { short: "C", long: "authcancelled" };
   }
@@ -57,6 +58,10 @@ export const FOUND = result("00026", "Your record found successfully");
 export const TOKEN_GENERATED = result("200", "Token generated successfully");
 export const REGISTERED = result("00027", "Registration succeeded");
 export const DEREGISTERED = result("00028", "Registration deleted successfully");
+export const PAID_OUT = result("00030", "Payout succeeded");
+export const INVOICE_GENERATED = result("00031", "Invoice generated successfully");
+export const INVOICE_REMINDED = result("00032", "Invoice reminder sent successfully");
+export const INVOICE_CANCELLED = result("00033", "Invoice cancelled successfully");
 
 const DECLINES: Readonly<Record<DeclineReason, ResultCode>> = {
   issuer_declined: result("20001", "Transaction declined by the issuer"),
@@ -98,7 +103,7 @@ export function paymentResultOf(view: OrderView): ResultCode {
   if (status.short === "N") return result("20013", "Transaction expired");
   if (status.short === "3D") return PENDING_3D;
   if (status.short === "P") return PENDING;
-  if (status.short === "C") return REVERSED;
+  if (status.short === "C") return view.order.status === "expired" ? INVOICE_CANCELLED : REVERSED;
   return APPROVED;
 }
 
@@ -138,6 +143,10 @@ const ERROR_RESULTS: Partial<Record<ErrorCode, ResultCode>> = {
   TETRI_ERR_OPERATION_IN_FLIGHT: result("10019", "Another operation on this transaction is in progress"),
   TETRI_ERR_IDEMPOTENCY_KEY_IN_FLIGHT: result("10019", "Another operation on this transaction is in progress"),
   TETRI_ERR_NOT_FOUND: result("10020", "No such service"),
+  TETRI_ERR_PAYOUT_EXCEEDS_BALANCE: result("10023", "Payout amount exceeds the balance"),
+  TETRI_ERR_PAYOUT_NOT_FOUND: result("10024", "Payout not found"),
+  TETRI_ERR_ORDER_NOT_WITHDRAWABLE: result("10025", "The invoice is no longer pending"),
+  TETRI_ERR_MAIL_UNAVAILABLE: result("10026", "E-mail is not configured"),
   TETRI_ERR_BODY_TOO_LARGE: result("10014", "Value too large"),
   TETRI_ERR_UNSUPPORTED_MEDIA_TYPE: result("10021", "Unsupported content type"),
   TETRI_ERR_RATE_LIMITED: result("10022", "Too many requests"),

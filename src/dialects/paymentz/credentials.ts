@@ -6,7 +6,6 @@
 import { randomInt } from "node:crypto";
 import { credentialOfMerchant, merchantByCredential, randomKey } from "../../core/merchants.ts";
 import type { CredentialIssuer } from "../../core/merchants.ts";
-import { ConfigError } from "../../config.ts";
 import type { MerchantId } from "../../core/ids.ts";
 import type { CardVault } from "../../core/card-vault.ts";
 import type { Store } from "../../core/ports.ts";
@@ -30,11 +29,10 @@ export function memberIssuer(dialect: DialectId): CredentialIssuer {
   return {
     dialect,
     name: "paymentz_member",
+    problemWithFixed: (fixed) => (parseMember(fixed) ? undefined : "must be memberId:terminalId:secureKey (digits, digits, 8 to 128 visible characters)"),
     async issue(fixed, seal) {
       const member = fixed === undefined ? undefined : parseMember(fixed);
-      if (fixed !== undefined && !member) {
-        throw new ConfigError("TETRI_DEMO_PAYMENTZ_MEMBER must be memberId:terminalId:secureKey (digits, digits, 8 to 128 visible characters)");
-      }
+      if (fixed !== undefined && !member) throw new Error("a fixed Paymentz member is checked at start");
       const issued = member ?? { memberId: String(randomInt(10_000_000, 99_999_999)), terminalId: String(randomInt(100_000, 999_999)), secureKey: randomKey() };
       return {
         credential: { lookup: issued.memberId, sealedSecret: seal(issued.secureKey), details: { terminalId: issued.terminalId } },

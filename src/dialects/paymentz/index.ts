@@ -4,15 +4,18 @@ import type { DialectId } from "../../core/types.ts";
 import type { DialectModule } from "../dialect.ts";
 import { memberIssuer, parseMember } from "./credentials.ts";
 import { renderPaymentzError } from "./errors.ts";
+import { HOSTED_CHECKOUT_PREFIX } from "./hosted-checkout.ts";
+import { INVOICE_PREFIX } from "./invoices.ts";
 import { PAYMENTZ_PREFIX, paymentzBuyerOf, paymentzShopReturn, renderPaymentzCallback } from "./render.ts";
-import { authenticatePaymentz, paymentzRoutes } from "./routes.ts";
+import { authenticatePaymentz } from "./api.ts";
+import { paymentzRoutes } from "./routes.ts";
 
 const id = "paymentz" as DialectId;
 
 export const paymentz: DialectModule = {
   id,
   title: "Paymentz REST v1",
-  prefixes: [PAYMENTZ_PREFIX],
+  prefixes: [PAYMENTZ_PREFIX, `${HOSTED_CHECKOUT_PREFIX}/`, INVOICE_PREFIX],
   openApiPath: `${PAYMENTZ_PREFIX}/openapi.json`,
   tokenIssuer: (publicUrl) => `${publicUrl}${PAYMENTZ_PREFIX}`,
   // The platform's tokens are valid for an hour.
@@ -32,13 +35,12 @@ export const paymentz: DialectModule = {
     const shown = demo.credentials.paymentz_member;
     const member = shown === undefined ? undefined : parseMember(shown);
     const memberId = member?.memberId ?? "<memberId>";
-    const key = member?.secureKey ?? "<secureKey>";
     return [
-      `Paymentz REST v1 (memberId ${memberId}, terminalId ${member?.terminalId ?? "<terminalId>"}, secure key ${key}):`,
-      `  curl -s -d 'authentication.memberId=${memberId}&authentication.sKey=${key}' ${publicUrl}${PAYMENTZ_PREFIX}/authToken`,
-      // No card number here: the banner goes to logs, which never hold one.
-      "Then pay with the AuthToken from the answer, as the README's 'Point a Paymentz integration at tetri' shows",
-      "(checksum = md5(memberId|secureKey|merchantTransactionId|amount); a test card of the README chooses the outcome).",
+      "Paymentz REST v1 (the paymentz member above is memberId:terminalId:secureKey):",
+      `  curl -s -d 'authentication.memberId=${memberId}&authentication.sKey=${member?.secureKey ?? "<secureKey>"}' ${publicUrl}${PAYMENTZ_PREFIX}/authToken`,
+      "Then a payment on the hosted page (CHECKSUM = md5(memberId|secureKey|merchantTransactionId|amount), TOKEN = the AuthToken):",
+      `  curl -s -H "AuthToken: $TOKEN" ${publicUrl}${PAYMENTZ_PREFIX}/payments -d authentication.memberId=${memberId} -d authentication.checksum=$CHECKSUM \\`,
+      "    -d merchantTransactionId=order-1 -d amount=10.00 -d currency=EUR -d paymentType=DB -d merchantRedirectUrl=http://127.0.0.1:3000/return",
     ];
   },
 };

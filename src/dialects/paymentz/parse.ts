@@ -136,6 +136,8 @@ export type PaymentzDetails = {
   descriptor?: string;
   customer?: Record<string, string | undefined>;
   recurringType?: string;
+  /** A payment link (invoice): how long it is open, and whom it was e-mailed to. */
+  invoice?: { merchantInvoiceId: string; expirationHours: number; customerEmail?: string };
 };
 
 type Body = Static<typeof PaymentBody>;

@@ -17,7 +17,7 @@ import { DEREGISTERED, REGISTERED, paymentResultOf } from "./codes.ts";
 import { cardOf, currencyOf, merchantTransactionIdOf, parsePayment } from "./parse.ts";
 import type { PaymentzDetails } from "./parse.ts";
 import { paymentzTimestamp, renderPayment, renderRegistration } from "./render.ts";
-import type { ERROR_RESPONSES, PaymentzApi } from "./routes.ts";
+import type { ERROR_RESPONSES, PaymentzApi } from "./api.ts";
 import { PaymentBody, PaymentResponse, RegistrationIdParams } from "./schemas.ts";
 
 function registrationIdParam(value: string): SavedCardId {

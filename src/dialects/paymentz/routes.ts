@@ -4,33 +4,34 @@
 // with dotted keys, as flat-dotted JSON or as nested JSON; every operation is guarded by the
 // platform's MD5 checksum. Routes only translate; core decides.
 
-import { randomUUID, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
-import formbody from "@fastify/formbody";
 import { payOrder } from "../../core/checkout.ts";
 import { TetriError, validationError } from "../../core/errors.ts";
 import type { FieldProblem } from "../../core/errors.ts";
-import type { IdempotencyInput } from "../../core/idempotency.ts";
-import type { MerchantId, OperationId, OrderId } from "../../core/ids.ts";
+import type { OperationId, OrderId } from "../../core/ids.ts";
 import { findMerchant } from "../../core/merchants.ts";
 import { capturePreauthorization, refundOrder, voidPreauthorization } from "../../core/operations.ts";
 import { createOrder, findOrderByExternalId, getOrderView } from "../../core/orders.ts";
 import type { DialectId, Merchant, OrderView } from "../../core/types.ts";
 import type { DialectDeps } from "../dialect.ts";
-import { orderIdParam, useErrorShape } from "../shared/routing.ts";
+import { orderIdParam } from "../shared/routing.ts";
 import { tokenRateLimit } from "../shared/tokens.ts";
+import { ERROR_RESPONSES, paymentzApi, restScope, sameText } from "./api.ts";
+import type { PaymentzApi } from "./api.ts";
 import { CHECKSUMS, requireChecksum } from "./checksums.ts";
 import { CAPTURED, FOUND, PENDING, REFUNDED, REVERSED, TOKEN_GENERATED, followUpDeclineResultOf } from "./codes.ts";
 import type { ResultCode } from "./codes.ts";
 import { memberByMemberId, memberOfMerchant } from "./credentials.ts";
 import type { OpenedMember } from "./credentials.ts";
-import { renderPaymentzError } from "./errors.ts";
+import { HOSTED_CHECKOUT_PREFIX, hostedCheckoutRoutes } from "./hosted-checkout.ts";
+import { INVOICE_PREFIX, invoiceRoutes } from "./invoices.ts";
+import { payoutRoutes } from "./payouts.ts";
 import { registrationRoutes } from "./registrations.ts";
 import { transactionRoutes } from "./transactions.ts";
-import { merchantTransactionIdOf, nestDottedKeys, operationAmount, parsePayment, requireAmountText, requireText } from "./parse.ts";
+import { merchantTransactionIdOf, operationAmount, parsePayment, requireAmountText, requireText } from "./parse.ts";
 import { PAYMENTZ_PREFIX, paymentzTimestamp, renderPayment } from "./render.ts";
-import { ErrorResponse, OperationBody, PaymentBody, PaymentIdParams, PaymentResponse, TokenBody, TokenResponse } from "./schemas.ts";
+import { OperationBody, PaymentBody, PaymentIdParams, PaymentResponse, TokenBody, TokenResponse } from "./schemas.ts";
 
 /** The niche extras of the platform's endpoint map: each answers "not supported", never a 404. */
 export const UNSUPPORTED_PATHS = [
@@ -57,111 +58,24 @@ export const UNSUPPORTED_PATHS = [
   "/checkConfirmation",
 ] as const;
 
-type Authentication = NonNullable<Static<typeof PaymentBody>["authentication"]>;
-
-export const ERROR_RESPONSES = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const errors = ERROR_RESPONSES;
 
-/** What the API's route files share: who asks, their member credentials, the time. */
-export type PaymentzApi = {
-  readonly dialect: DialectId;
-  readonly deps: DialectDeps;
-  owner(request: FastifyRequest): { merchantId: MerchantId; dialect: DialectId };
-  memberOf(request: FastifyRequest, authentication: Authentication | undefined): Promise<OpenedMember>;
-  onceForReference<T>(owner: { merchantId: MerchantId; dialect: DialectId }, merchantTransactionId: string, make: (idempotency: IdempotencyInput) => Promise<T>): Promise<T>;
-  now(): number;
-};
-
-/** The token of a request: the AuthToken header, `X-Authorization: AuthToken :<t>`, or authentication.authToken. */
-function tokenOf(request: FastifyRequest): string | undefined {
-  const header = request.headers.authtoken;
-  if (typeof header === "string" && header.trim() !== "") return header.trim();
-  const prefixed = request.headers["x-authorization"];
-  const match = typeof prefixed === "string" ? /^\s*AuthToken\s*:?\s*(\S+)\s*$/i.exec(prefixed) : null;
-  if (match?.[1]) return match[1];
-  const body = request.body as { authentication?: { authToken?: unknown }; authToken?: unknown } | undefined;
-  const inBody = body?.authentication?.authToken ?? body?.authToken;
-  return typeof inBody === "string" && inBody.trim() !== "" ? inBody.trim() : undefined;
-}
-
-/** The merchant of the request's token, if it is a valid token of this API. */
-export async function authenticatePaymentz(request: FastifyRequest, deps: DialectDeps, dialect: DialectId): Promise<MerchantId | undefined> {
-  const token = tokenOf(request);
-  return token ? deps.tokens.verify(token, dialect) : undefined;
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a, "utf8");
-  const right = Buffer.from(b, "utf8");
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
 export async function paymentzRoutes(app: FastifyInstance, dialect: DialectId, deps: DialectDeps) {
-  await app.register(async (scope) => restRoutes(scope, dialect, deps), { prefix: PAYMENTZ_PREFIX });
+  const api = paymentzApi(dialect, deps);
+  await app.register(async (scope) => restRoutes(scope, api), { prefix: PAYMENTZ_PREFIX });
+  await app.register(async (scope) => hostedCheckoutRoutes(scope, api), { prefix: HOSTED_CHECKOUT_PREFIX });
+  await app.register(async (scope) => invoiceRoutes(scope, api, ERROR_RESPONSES), { prefix: INVOICE_PREFIX });
 }
 
-async function restRoutes(app: FastifyInstance, dialect: DialectId, deps: DialectDeps) {
+async function restRoutes(app: FastifyInstance, api: PaymentzApi) {
+  const { dialect, deps, owner, now, memberOf, onceForReference } = api;
   const { ctx, links, settings, tokens } = deps;
-  await app.register(formbody);
-  useErrorShape(app, renderPaymentzError);
-  // One reader for the three encodings, before validation and before the token is looked for in the body.
-  app.addHook("preValidation", async (request) => {
-    request.body = nestDottedKeys(request.body ?? {});
-  });
-  app.addHook("preValidation", async (request) => {
-    if (request.routeOptions.config.public) return;
-    const merchantId = await authenticatePaymentz(request, deps, dialect);
-    if (!merchantId) throw new TetriError("TETRI_ERR_UNAUTHENTICATED");
-    request.merchantId = merchantId;
-  });
-
-  const owner = (request: FastifyRequest) => ({ merchantId: request.merchantId, dialect });
-  const now = () => ctx.clock.now();
-
-  /** The caller's member credentials, after checking the memberId (and terminal) the body names are its own. */
-  async function memberOf(request: FastifyRequest, authentication: Authentication | undefined): Promise<OpenedMember> {
-    const problems: FieldProblem[] = [];
-    const memberId = requireText(authentication?.memberId, "authentication.memberId", problems);
-    requireText(authentication?.checksum, "authentication.checksum", problems);
-    if (problems.length > 0) throw validationError(problems);
-    const member = await memberOfMerchant(ctx.store, ctx.vault, dialect, request.merchantId);
-    if (!sameText(memberId, member.memberId)) throw new TetriError("TETRI_ERR_UNAUTHENTICATED");
-    const terminal = authentication?.terminalId;
-    if (terminal !== undefined && terminal !== "" && terminal !== member.terminalId) {
-      throw validationError([{ field: "authentication.terminalId", message: "is not a terminal of this member" }]);
-    }
-    return member;
-  }
+  await restScope(app, api);
 
   async function issueToken(merchant: Merchant) {
     const token = await tokens.issue(merchant, dialect);
     return token.accessToken;
   }
-
-  /**
-   * Makes one payment per merchantTransactionId: a reference the merchant already used (on any
-   * of the API's payment calls) is refused, and records nothing; two requests racing with one
-   * reference on one call are kept apart by core's idempotency key.
-   */
-  async function onceForReference<T>(who: { merchantId: MerchantId; dialect: DialectId }, merchantTransactionId: string, make: (idempotency: IdempotencyInput) => Promise<T>): Promise<T> {
-    const used = await findOrderByExternalId(ctx, who, merchantTransactionId).then(
-      () => true,
-      (error: unknown) => {
-        if (error instanceof TetriError && error.code === "TETRI_ERR_ORDER_NOT_FOUND") return false;
-        throw error;
-      },
-    );
-    if (used) throw new TetriError("TETRI_ERR_DUPLICATE_REFERENCE");
-    try {
-      // A fingerprint no other request has: any reuse of the key is a replay, refused.
-      return await make({ key: `merchantTransactionId:${merchantTransactionId}`, fingerprint: randomUUID() });
-    } catch (error) {
-      if (error instanceof TetriError && error.code === "TETRI_ERR_IDEMPOTENCY_KEY_REUSED") throw new TetriError("TETRI_ERR_DUPLICATE_REFERENCE");
-      throw error;
-    }
-  }
-
-  const api: PaymentzApi = { dialect, deps, owner, memberOf, onceForReference, now };
 
   // --- tokens -------------------------------------------------------------------------------
 
@@ -345,6 +259,7 @@ async function restRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialec
 
   await registrationRoutes(app, api, errors);
   await transactionRoutes(app, api, errors);
+  await payoutRoutes(app, api, errors);
 
   for (const path of UNSUPPORTED_PATHS) {
     app.all(path, { config: { public: true }, schema: { tags: [dialect], summary: "Not supported by tetri: answers result 10018", hide: true } }, async () => {

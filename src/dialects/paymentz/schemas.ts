@@ -74,6 +74,14 @@ export const PaymentBody = Type.Object({
   tmpl_currency: text(8),
 });
 
+export const PayoutBody = Type.Object({
+  ...Common,
+  payoutType: text(8),
+  card: Card,
+  customer: Customer,
+  bankAccount: group({ iban: text(64), bic: text(16), accountNumber: text(64), holder: text(128) }),
+});
+
 export const OperationBody = Type.Object({ ...Common, cancelReason: text(255) });
 
 export const TokenBody = Type.Object({
@@ -87,6 +95,47 @@ export const ListBody = Type.Object({
   pagination: group({ fromdate: text(32), todate: text(32), page: text(8), pageSize: text(8), records: text(8) }),
   paymentId: text(64),
   merchantTransactionId: text(255),
+});
+
+export const InvoiceBody = Type.Object({
+  authentication: Authentication,
+  amount: text(32),
+  currency: text(8),
+  paymentType: text(8),
+  paymentBrand: text(32),
+  paymentMode: text(16),
+  merchantOrderDescription: text(255),
+  merchantTransactionId: text(255),
+  merchantInvoiceId: text(255),
+  merchantOrderId: text(255),
+  invoiceId: text(64),
+  invoiceExpirationPeriod: text(8),
+  merchantRedirectUrl: text(2048),
+  notificationUrl: text(2048),
+  cancelReason: text(255),
+  isemail: text(8),
+  issms: text(8),
+  customer: Customer,
+});
+
+/** The hosted checkout's form: flat fields, as the platform's shop plugins post them. */
+export const CheckoutBody = Type.Object({
+  memberId: text(32),
+  totype: text(64),
+  amount: text(32),
+  currency: text(8),
+  paymentType: text(8),
+  merchantTransactionId: text(255),
+  merchantRedirectUrl: text(2048),
+  notificationUrl: text(2048),
+  checksum: text(64),
+  orderDescription: text(255),
+  email: text(255),
+  firstName: text(128),
+  lastName: text(128),
+  phone: text(32),
+  telnocc: text(8),
+  terminalid: text(32),
 });
 
 export const PaymentIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });

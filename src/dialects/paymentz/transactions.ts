@@ -13,7 +13,7 @@ import { orderIdParam } from "../shared/routing.ts";
 import { CHECKSUMS, requireChecksum } from "./checksums.ts";
 import { FOUND, paymentzPaymentId, paymentzStatusOf } from "./codes.ts";
 import { amountText, paymentzTimestamp, renderPayment } from "./render.ts";
-import type { ERROR_RESPONSES, PaymentzApi } from "./routes.ts";
+import type { ERROR_RESPONSES, PaymentzApi } from "./api.ts";
 import { ListBody } from "./schemas.ts";
 
 const PAGE_SIZE = { default: 25, max: 100 } as const;

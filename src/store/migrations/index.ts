@@ -18,6 +18,7 @@ import { merchantApiSettings } from "./0010-merchant-api-settings.ts";
 import { outboxByMerchant } from "./0011-outbox-by-merchant.ts";
 import { savedCardUsage } from "./0012-saved-card-usage.ts";
 import { subscriptions } from "./0013-subscriptions.ts";
+import { payouts } from "./0014-payouts.ts";
 
 export function migrationsFor(engine: Engine): Readonly<Record<string, Migration>> {
   return {
@@ -34,5 +35,6 @@ export function migrationsFor(engine: Engine): Readonly<Record<string, Migration
     "0011_outbox_by_merchant": outboxByMerchant,
     "0012_saved_card_usage": savedCardUsage,
     "0013_subscriptions": subscriptions,
+    "0014_payouts": payouts,
   };
 }

@@ -10,6 +10,7 @@ import { credentialQueries, merchantQueries, merchantSettingsQueries } from "./m
 import { operationQueries } from "./operations.ts";
 import { orderQueries } from "./orders.ts";
 import { outboxQueries } from "./outbox.ts";
+import { payoutQueries } from "./payouts.ts";
 import { savedCardQueries } from "./saved-cards.ts";
 import { sealedValueQueries } from "./sealed-values.ts";
 import { subscriptionQueries } from "./subscriptions.ts";
@@ -47,6 +48,7 @@ class Repositories implements StoreTx {
   #stats?: StoreTx["stats"];
   #sealedValues?: StoreTx["sealedValues"];
   #subscriptions?: StoreTx["subscriptions"];
+  #payouts?: StoreTx["payouts"];
 
   constructor(db: Kysely<Database>, rowLocks: boolean) {
     this.#db = db;
@@ -97,6 +99,9 @@ class Repositories implements StoreTx {
   }
   get subscriptions() {
     return (this.#subscriptions ??= subscriptionQueries(this.#db, this.#rowLocks));
+  }
+  get payouts() {
+    return (this.#payouts ??= payoutQueries(this.#db, this.#rowLocks));
   }
 }
 

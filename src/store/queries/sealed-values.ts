@@ -1,5 +1,5 @@
 // Everything sealed with the card key, wherever it is kept, as key rotation sees it: card
-// numbers of payment attempts and saved cards, dialect secrets, and the shared signing keys
+// numbers of payment attempts, saved cards and payouts, dialect secrets, and the shared signing keys
 // in settings (whose value is the sealed JSON itself).
 
 import { sql } from "kysely";
@@ -7,6 +7,10 @@ import type { Kysely } from "kysely";
 import type { SealedValue, SealedValueRepository } from "../../core/ports.ts";
 import type { Database } from "../schema.ts";
 import { num } from "./rows.ts";
+
+/** The tables that keep a sealed card number, by the place rotation names them. */
+const CARD_TABLES = { saved_card: "saved_cards", payment_attempt: "payment_attempts", payout: "payouts" } as const;
+type CardPlace = keyof typeof CARD_TABLES;
 
 /** Settings whose value is sealed: the shared keys (auth/keys.ts names them key:<file>). */
 const SEALED_SETTINGS = "key:%";
@@ -27,17 +31,18 @@ export function sealedValueQueries(db: Kysely<Database>, rowLocks: boolean): Sea
       if (keyIds.length === 0) return [];
       const ids = [...keyIds];
       const found: SealedValue[] = [];
-      const cards = (table: "payment_attempts" | "saved_cards", place: SealedValue["place"]) =>
+      const cards = (place: CardPlace) =>
         db
-          .selectFrom(table)
+          .selectFrom(CARD_TABLES[place])
           .select(["id", "pan_ciphertext", "pan_key_id"])
           .where("pan_key_id", "in", ids)
           .limit(limit - found.length)
           .$if(rowLocks, (q) => q.forUpdate())
           .execute()
           .then((rows) => rows.map((row): SealedValue => ({ place, id: row.id, ciphertext: row.pan_ciphertext, keyId: row.pan_key_id })));
-      found.push(...(await cards("saved_cards", "saved_card")));
-      if (found.length < limit) found.push(...(await cards("payment_attempts", "payment_attempt")));
+      for (const place of Object.keys(CARD_TABLES) as CardPlace[]) {
+        if (found.length < limit) found.push(...(await cards(place)));
+      }
       if (found.length < limit) {
         const rows = await db
           .selectFrom("dialect_credentials")
@@ -73,7 +78,7 @@ export function sealedValueQueries(db: Kysely<Database>, rowLocks: boolean): Sea
         updated = result.numUpdatedRows;
       } else {
         const result = await db
-          .updateTable(value.place === "saved_card" ? "saved_cards" : "payment_attempts")
+          .updateTable(CARD_TABLES[value.place])
           .set({ pan_ciphertext: sealed.ciphertext, pan_key_id: sealed.keyId })
           .where("id", "=", value.id)
           .where("pan_ciphertext", "=", value.ciphertext)
@@ -85,7 +90,7 @@ export function sealedValueQueries(db: Kysely<Database>, rowLocks: boolean): Sea
     async countByKey() {
       const counts: Record<string, number> = {};
       const add = (keyId: string, n: number | string) => (counts[keyId] = (counts[keyId] ?? 0) + num(n));
-      for (const table of ["payment_attempts", "saved_cards"] as const) {
+      for (const table of Object.values(CARD_TABLES)) {
         const rows = await db.selectFrom(table).select(["pan_key_id", sql<number | string>`count(*)`.as("n")]).groupBy("pan_key_id").execute();
         for (const row of rows) add(row.pan_key_id, row.n);
       }

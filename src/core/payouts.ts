@@ -1,0 +1,134 @@
+// Payouts: money a merchant sends out of its balance to a card, the card of one of its
+// captured payments or one it names. The balance of a currency is exact, in minor units:
+// what its payments captured, less their refunds (asked or done), less its payouts (pending
+// or done). A payout is recorded against the balance in one transaction that holds the
+// merchant's payouts, so concurrent payouts never spend the same money; then the acquirer is
+// asked, and the answer settles it in a second transaction (a refused payout gives the money
+// back to the balance).
+
+import { callAcquirer, inTransaction } from "./context.ts";
+import type { CoreContext } from "./context.ts";
+import { summarizeCard, validateCard } from "./cards.ts";
+import type { CardInput, CardProblem, ValidCard } from "./cards.ts";
+import { TetriError } from "./errors.ts";
+import { newPayoutId } from "./ids.ts";
+import type { MerchantId, OrderId, PayoutId } from "./ids.ts";
+import { minor } from "./money.ts";
+import type { Currency, MinorUnits } from "./money.ts";
+import { isVisibleTo } from "./orders.ts";
+import type { StoreTx } from "./ports.ts";
+import type { CardSummary, DialectId, Payout } from "./types.ts";
+
+/** Where the money goes: the card of a captured payment of the merchant, or a card it names. */
+export type PayoutTarget = { kind: "payment"; orderId: OrderId } | { kind: "card"; card: CardInput };
+
+export type PayoutInput = {
+  merchantId: MerchantId;
+  dialect: DialectId;
+  /** The merchant's own reference; a second payout with it is refused. */
+  externalId: string;
+  currency: Currency;
+  amount: MinorUnits;
+  to: PayoutTarget;
+};
+
+export type PayoutOutcome =
+  | { kind: "card_invalid"; problems: CardProblem[] }
+  /** The balance before the payout, and what is left of it now (the same again when it failed). */
+  | { kind: "paid"; payout: Payout; balanceBefore: MinorUnits; balanceAfter: MinorUnits };
+
+/** The merchant's balance in one currency, exactly. */
+export async function balanceOf(tx: StoreTx, merchantId: MerchantId, currency: Currency): Promise<MinorUnits> {
+  const { captured, refunded, paidOut } = await tx.payouts.balance(merchantId, currency);
+  return (captured - refunded - paidOut) as MinorUnits;
+}
+
+export async function merchantBalance(ctx: CoreContext, merchantId: MerchantId, currency: Currency): Promise<MinorUnits> {
+  return ctx.store.read((tx) => balanceOf(tx, merchantId, currency));
+}
+
+/** The card's expiry from its MM/YY summary, as the acquirer takes it. */
+function expiryOf(card: CardSummary): { expiryMonth: number; expiryYear: number } {
+  const [mm = "0", yy = "0"] = card.expiry.split("/");
+  return { expiryMonth: Number(mm), expiryYear: 2000 + Number(yy) };
+}
+
+type Target = { kind: "payment"; orderId: OrderId } | { kind: "card"; card: ValidCard };
+
+/** The card the target names, sealed for the record and open for the acquirer. */
+async function cardOfTarget(ctx: CoreContext, tx: StoreTx, input: PayoutInput, to: Target): Promise<{ summary: CardSummary; sealed: { ciphertext: string; keyId: string }; card: ValidCard }> {
+  if (to.kind === "card") return { summary: summarizeCard(to.card), sealed: ctx.vault.seal(to.card.pan), card: to.card };
+  const order = await tx.orders.find(to.orderId);
+  if (!order || !isVisibleTo(order, { merchantId: input.merchantId, dialect: input.dialect }) || order.capturedAmount === 0) {
+    throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
+  }
+  const attempt = await tx.attempts.latestOfOrder(order.id);
+  if (!attempt || attempt.status !== "approved") throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
+  const pan = ctx.vault.open(attempt.panCiphertext, attempt.panKeyId);
+  return {
+    summary: attempt.card,
+    sealed: { ciphertext: attempt.panCiphertext, keyId: attempt.panKeyId },
+    card: { pan, cvc: "", holder: attempt.card.holder, ...expiryOf(attempt.card) },
+  };
+}
+
+export async function makePayout(ctx: CoreContext, input: PayoutInput): Promise<PayoutOutcome> {
+  let to: Target;
+  if (input.to.kind === "card") {
+    const checked = validateCard(input.to.card);
+    if (!checked.ok) return { kind: "card_invalid", problems: checked.problems };
+    to = { kind: "card", card: checked.card };
+  } else {
+    to = input.to;
+  }
+  const now = ctx.clock.now();
+  let card: ValidCard | undefined;
+  const reserved = await inTransaction(ctx, async (tx) => {
+    await tx.payouts.lockMerchant(input.merchantId);
+    if (await tx.payouts.findByExternalId(input.merchantId, input.dialect, input.externalId)) throw new TetriError("TETRI_ERR_DUPLICATE_REFERENCE");
+    const target = await cardOfTarget(ctx, tx, input, to);
+    const balance = await balanceOf(tx, input.merchantId, input.currency);
+    if (input.amount > balance) throw new TetriError("TETRI_ERR_PAYOUT_EXCEEDS_BALANCE");
+    card = target.card;
+    const payout: Payout = {
+      id: newPayoutId(),
+      merchantId: input.merchantId,
+      dialect: input.dialect,
+      externalId: input.externalId,
+      orderId: input.to.kind === "payment" ? input.to.orderId : null,
+      currency: input.currency,
+      amount: input.amount,
+      status: "pending",
+      failureReason: null,
+      card: target.summary,
+      panCiphertext: target.sealed.ciphertext,
+      panKeyId: target.sealed.keyId,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await tx.payouts.insert(payout);
+    return { payout, balanceBefore: balance };
+  });
+  const { payout, balanceBefore } = reserved;
+  const sent = card;
+  const outcome = sent && (await callAcquirer(ctx, () => ctx.acquirer.payout({ reference: payout.id, amount: payout.amount, currency: payout.currency, card: sent })));
+  // No answer in time: the payout stays pending (and its money spent) until someone looks.
+  if (outcome === undefined) return { kind: "paid", payout, balanceBefore, balanceAfter: minor(balanceBefore - payout.amount) };
+  return inTransaction(ctx, async (tx) => {
+    const settled: Payout = {
+      ...payout,
+      status: outcome.kind === "approved" ? "completed" : "failed",
+      failureReason: outcome.kind === "declined" ? outcome.reason : null,
+      updatedAt: ctx.clock.now(),
+    };
+    await tx.payouts.update(settled);
+    return { kind: "paid", payout: settled, balanceBefore, balanceAfter: await balanceOf(tx, payout.merchantId, payout.currency) };
+  });
+}
+
+/** A payout of the merchant through one API, by its id or the merchant's reference. */
+export async function findPayout(ctx: CoreContext, owner: { merchantId: MerchantId; dialect: DialectId }, by: { id: PayoutId } | { externalId: string }): Promise<Payout> {
+  const payout = await ctx.store.read((tx) => ("id" in by ? tx.payouts.find(by.id) : tx.payouts.findByExternalId(owner.merchantId, owner.dialect, by.externalId)));
+  if (!payout || payout.merchantId !== owner.merchantId || payout.dialect !== owner.dialect) throw new TetriError("TETRI_ERR_PAYOUT_NOT_FOUND");
+  return payout;
+}
