@@ -1,5 +1,5 @@
-// Fuzzing every endpoint of every dialect. The operations come from the two OpenAPI
-// documents the server publishes (plus the test helper and the hosted pages, which no
+// Fuzzing every endpoint of every dialect, and of tetri's own subscriptions API. The operations
+// come from the OpenAPI documents the server publishes (plus the test helper and the hosted pages, which no
 // document lists); every request body starts from the operation's own requestBody schema
 // ("valid-ish") and is then mutated: wrong types, missing and extra fields, huge numbers,
 // unicode, control characters, very long strings, malformed JSON, oversized bodies, deep
@@ -120,7 +120,7 @@ type Schema = {
   description?: string;
 };
 
-type Ids = { bog: string[]; tbc: string[]; recIds: string[] };
+type Ids = { bog: string[]; tbc: string[]; recIds: string[]; subscriptions: string[] };
 
 // Placeholders a case may carry in its path or body; replaced at send time by a new order or saved card.
 const FRESH = "fresh-";
@@ -475,7 +475,7 @@ describe("Fuzzing every endpoint of every dialect", () => {
   let server: TestServer;
   let bogToken: string;
   let tbcToken: string;
-  const ids: Ids = { bog: [], tbc: [], recIds: [] };
+  const ids: Ids = { bog: [], tbc: [], recIds: [], subscriptions: [] };
   const operations: Operation[] = [];
   const started = Date.now();
 
@@ -551,9 +551,16 @@ describe("Fuzzing every endpoint of every dialect", () => {
     assert.ok(saved.recId, `saved card: ${JSON.stringify(saved)}`);
     ids.tbc.push(tCreated, tCaptured, tAuthorized, tSaved);
     ids.recIds.push(saved.recId);
+    // A BOG card saved for charges without the buyer, and a subscription on it (its first charge years away).
+    const plan = await bogOrder();
+    assert.equal((await server.request("PUT", `/payments/v1/orders/${plan}/subscriptions`, { token: null, headers: bogAuth() })).status, 202);
+    await helperPay(plan, bogAuth());
+    ids.bog.push(plan);
+    ids.subscriptions.push((await json("POST", "/tetri/v1/subscriptions", bogAuth(), { order_id: plan, amount: 5, interval: "monthly", start_date: "2031-01-01" })).id);
 
     // The operations, from the documents the server publishes.
-    for (const [source, dialect] of [["/payments/v1/openapi.json", "bog"], ["/v1/tpay/openapi.json", "tbc"]] as const) {
+    // tetri's own API answers in tetri's error shape (BOG's) and takes either dialect's tokens: fuzzed with BOG's.
+    for (const [source, dialect] of [["/payments/v1/openapi.json", "bog"], ["/v1/tpay/openapi.json", "tbc"], ["/tetri/v1/openapi.json", "bog"]] as const) {
       const doc = (await (await fetch(`${server.url}${source}`)).json()) as OpenApi;
       operations.push(...operationsOf(doc, dialect, source));
     }
@@ -592,6 +599,8 @@ describe("Fuzzing every endpoint of every dialect", () => {
     const other = op.dialect === "bog" ? ids.tbc : ids.bog;
     const real = name === "recId"
       ? fc.constantFrom(...ids.recIds)
+      : name === "subscription_id"
+      ? fc.constantFrom(...ids.subscriptions)
       : fc.oneof(
           { weight: 6, arbitrary: fc.constantFrom(...own) },
           { weight: 1, arbitrary: fc.constantFrom(...own).map((id) => id.toUpperCase()) },
