@@ -1,5 +1,5 @@
-// Fuzzing every endpoint of every dialect. The operations come from the three OpenAPI
-// documents the server publishes (BOG, TBC, Paymentz) (plus the test helper and the hosted pages, which no
+// Fuzzing every endpoint of every dialect, and of tetri's own subscriptions API. The operations
+// come from the OpenAPI documents the server publishes (BOG, TBC, Paymentz, tetri's own) (plus the test helper and the hosted pages, which no
 // document lists); every request body starts from the operation's own requestBody schema
 // ("valid-ish") and is then mutated: wrong types, missing and extra fields, huge numbers,
 // unicode, control characters, very long strings, malformed JSON, oversized bodies, deep
@@ -123,7 +123,7 @@ type Schema = {
   description?: string;
 };
 
-type Ids = { bog: string[]; tbc: string[]; paymentz: string[]; recIds: string[]; registrationIds: string[] };
+type Ids = { bog: string[]; tbc: string[]; paymentz: string[]; recIds: string[]; registrationIds: string[]; subscriptions: string[] };
 
 // Placeholders a case may carry in its path or body; replaced at send time by a new order or saved card.
 const FRESH = "fresh-";
@@ -495,7 +495,7 @@ describe("Fuzzing every endpoint of every dialect", () => {
   let bogToken: string;
   let tbcToken: string;
   let pzToken: string;
-  const ids: Ids = { bog: [], tbc: [], paymentz: [], recIds: [], registrationIds: [] };
+  const ids: Ids = { bog: [], tbc: [], paymentz: [], recIds: [], registrationIds: [], subscriptions: [] };
   const operations: Operation[] = [];
   const started = Date.now();
 
@@ -592,6 +592,12 @@ describe("Fuzzing every endpoint of every dialect", () => {
     assert.ok(saved.recId, `saved card: ${JSON.stringify(saved)}`);
     ids.tbc.push(tCreated, tCaptured, tAuthorized, tSaved);
     ids.recIds.push(saved.recId);
+    // A BOG card saved for charges without the buyer, and a subscription on it (its first charge years away).
+    const plan = await bogOrder();
+    assert.equal((await server.request("PUT", `/payments/v1/orders/${plan}/subscriptions`, { token: null, headers: bogAuth() })).status, 202);
+    await helperPay(plan, bogAuth());
+    ids.bog.push(plan);
+    ids.subscriptions.push((await json("POST", "/tetri/v1/subscriptions", bogAuth(), { order_id: plan, amount: 5, interval: "monthly", start_date: "2031-01-01" })).id);
 
     ids.paymentz.push(await pzPayment("created"), await pzPayment("captured"), await pzPayment("authorized"));
     const registered = await pzPayment("captured", { createRegistration: "true" });
@@ -601,7 +607,8 @@ describe("Fuzzing every endpoint of every dialect", () => {
     ids.registrationIds.push(registration.registrationId);
 
     // The operations, from the documents the server publishes.
-    for (const [source, dialect] of [["/payments/v1/openapi.json", "bog"], ["/v1/tpay/openapi.json", "tbc"], [`${PZ}/openapi.json`, "paymentz"]] as const) {
+    // tetri's own API answers in tetri's error shape (BOG's) and takes either dialect's tokens: fuzzed with BOG's.
+    for (const [source, dialect] of [["/payments/v1/openapi.json", "bog"], ["/v1/tpay/openapi.json", "tbc"], [`${PZ}/openapi.json`, "paymentz"], ["/tetri/v1/openapi.json", "bog"]] as const) {
       const doc = (await (await fetch(`${server.url}${source}`)).json()) as OpenApi;
       operations.push(...operationsOf(doc, dialect, source));
     }
@@ -647,6 +654,8 @@ describe("Fuzzing every endpoint of every dialect", () => {
       ? fc.constantFrom(...ids.recIds)
       : name === "registrationId"
         ? fc.constantFrom(...ids.registrationIds, ...ids.recIds)
+        : name === "subscription_id"
+          ? fc.constantFrom(...ids.subscriptions)
       : fc.oneof(
           { weight: 6, arbitrary: fc.constantFrom(...own) },
           { weight: 1, arbitrary: fc.constantFrom(...own).map((id) => id.toUpperCase()) },
