@@ -10,7 +10,7 @@ import { DEMO, orderBody, purchaseOf, tempDir } from "../helpers/fixtures.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import type { Receiver } from "../helpers/receiver.ts";
 import { eventually } from "../helpers/wait.ts";
-import { run, startCommand, stopAll, TetriProcess } from "./tetri-process.ts";
+import { run, startCommand, stopAll, SUITE_TIMEOUT_MS, TetriProcess } from "./tetri-process.ts";
 import type { RunningCommand } from "./tetri-process.ts";
 
 type Forward = { type: string; order_id: string; api: string; url: string; forwarded_to: string; status_code: number | null; error: string | null };
@@ -25,7 +25,7 @@ function oneLine(stderr: string): string {
 const signed = (body: string, signature: unknown, key: KeyObject) =>
   typeof signature === "string" && verify("sha256", Buffer.from(body), key, Buffer.from(signature, "base64"));
 
-describe("tetri listen and tetri trigger", { timeout: 90_000 }, () => {
+describe("tetri listen and tetri trigger", { timeout: SUITE_TIMEOUT_MS }, () => {
   const dir = tempDir();
   const env = { TETRI_DATA_DIR: dir.path };
   let server: TetriProcess;
@@ -49,7 +49,7 @@ describe("tetri listen and tetri trigger", { timeout: 90_000 }, () => {
     shop = await startReceiver();
     local = await startReceiver({ behave: (c) => ({ kind: "answer", status: c.body.includes("fail-locally") ? 500 : 200 }) });
     // It serves the whole suite: it may live as long as the suite may run.
-    server = await TetriProcess.start({ dataDir: dir.path, hardTimeoutMs: 90_000 });
+    server = await TetriProcess.start({ dataDir: dir.path, hardTimeoutMs: SUITE_TIMEOUT_MS });
     key = createPublicKey(await server.shop.callbackPublicKey());
     listener = startCommand(["bin/tetri.js", "listen", "--forward-to", local.url, "--merchant", DEMO.clientId, "--json"], env, 80_000);
     await listener.waitForStdout(/"type":"ready"/);

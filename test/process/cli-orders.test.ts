@@ -8,7 +8,7 @@ import { DEMO, orderBody, purchaseOf, tempDir } from "../helpers/fixtures.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import type { Receiver } from "../helpers/receiver.ts";
 import { eventually } from "../helpers/wait.ts";
-import { run, stopAll, TetriProcess } from "./tetri-process.ts";
+import { run, stopAll, SUITE_TIMEOUT_MS, TetriProcess } from "./tetri-process.ts";
 
 function oneLine(stderr: string): string {
   const lines = stderr.trimEnd().split("\n");
@@ -17,7 +17,7 @@ function oneLine(stderr: string): string {
   return lines[0] ?? "";
 }
 
-describe("tetri orders", { timeout: 90_000 }, () => {
+describe("tetri orders", { timeout: SUITE_TIMEOUT_MS }, () => {
   const dir = tempDir();
   let server: TetriProcess;
   let receiver: Receiver;
@@ -38,7 +38,7 @@ describe("tetri orders", { timeout: 90_000 }, () => {
   before(async () => {
     receiver = await startReceiver();
     // It serves the whole suite: it may live as long as the suite may run.
-    server = await TetriProcess.start({ dataDir: dir.path, hardTimeoutMs: 90_000 });
+    server = await TetriProcess.start({ dataDir: dir.path, hardTimeoutMs: SUITE_TIMEOUT_MS });
   });
   after(async () => {
     await stopAll();

@@ -7,7 +7,7 @@ import { realpathSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DEMO, DEMO_ENV, FAST_ENV, freePort, tempDir } from "../helpers/fixtures.ts";
-import { ROOT, run, startCommand, stopAll, TetriProcess } from "./tetri-process.ts";
+import { ROOT, run, startCommand, stopAll, SUITE_TIMEOUT_MS, TetriProcess } from "./tetri-process.ts";
 
 const cli = (args: string[], env: Record<string, string>) => run(["bin/tetri.js", ...args], env);
 
@@ -36,13 +36,14 @@ function oneLine(stderr: string): string {
   return lines[0] ?? "";
 }
 
-describe("tetri CLI", { timeout: 60_000 }, () => {
+describe("tetri CLI", { timeout: SUITE_TIMEOUT_MS }, () => {
   const dir = tempDir();
   let server: TetriProcess;
   const env = () => ({ TETRI_DATA_DIR: dir.path });
 
   before(async () => {
-    server = await TetriProcess.start({ dataDir: dir.path });
+    // It serves the whole suite: it may live as long as the suite may run.
+    server = await TetriProcess.start({ dataDir: dir.path, hardTimeoutMs: SUITE_TIMEOUT_MS });
   });
   after(async () => {
     await stopAll();

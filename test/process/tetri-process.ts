@@ -69,6 +69,12 @@ export async function stopAll(): Promise<void> {
   );
 }
 
+/**
+ * How long a suite of CLI runs beside one server may take: each run starts a Node process of
+ * its own, which on a busy two-core machine takes seconds, not the fraction of one it takes idle.
+ */
+export const SUITE_TIMEOUT_MS = 240_000;
+
 export type RunResult = Exit & { stdout: string; stderr: string; durationMs: number };
 
 /** Runs a short-lived command (`node src/cli.ts …`, a main.ts that should refuse to start). */
