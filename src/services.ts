@@ -16,7 +16,8 @@ import { credentialOfMerchant, hashSecret } from "./core/merchants.ts";
 import type { CredentialIssuer } from "./core/merchants.ts";
 import type { OperatorAccount, SessionPolicy } from "./core/sessions.ts";
 import type { Clock } from "./core/ports.ts";
-import type { DialectCredential, DialectId, OrderView } from "./core/types.ts";
+import { getCheckoutView } from "./core/orders.ts";
+import type { DialectCredential, DialectId, Order, OrderView } from "./core/types.ts";
 import { ConfigError } from "./config.ts";
 import type { Config } from "./config.ts";
 import type { CallbackRenderContext, DialectDeps } from "./dialects/dialect.ts";
@@ -96,13 +97,17 @@ function renderContext(links: CheckoutLinks, vault: CardVault, readCredential: (
   };
 }
 
-/** The form POST back to the shop that the order's dialect asks for after its payment, if it asks for one. */
-export function shopReturnOf(ctx: CoreContext, links: CheckoutLinks): (view: OrderView) => Promise<ShopReturn | undefined> {
-  return async (view) => {
-    const dialect = dialectOf(view.order.dialect);
+/**
+ * The form POST back to the shop that the order's dialect asks for once its payment is settled
+ * (with the order as it is then), if it asks for one; a dialect that redirects costs no read.
+ */
+export function shopReturnOf(ctx: CoreContext, links: CheckoutLinks): (order: Pick<Order, "id" | "dialect" | "merchantId">) => Promise<{ view: OrderView; form: ShopReturn } | undefined> {
+  return async (order) => {
+    const dialect = dialectOf(order.dialect);
     if (!dialect.shopReturn) return undefined;
-    const { merchantId } = view.order;
-    return dialect.shopReturn(view, ctx.clock.now(), renderContext(links, ctx.vault, () => credentialOfMerchant(ctx.store, dialect.id, merchantId)));
+    const view = await getCheckoutView(ctx, order.id);
+    const form = await dialect.shopReturn(view, ctx.clock.now(), renderContext(links, ctx.vault, () => credentialOfMerchant(ctx.store, dialect.id, order.merchantId)));
+    return form && { view, form };
   };
 }
 
