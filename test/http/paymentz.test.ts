@@ -78,10 +78,17 @@ describe("Paymentz tokens", () => {
     for (const fields of attempts) assertFailure(await pz.call("POST", "/authToken", fields, { token: null }), 401, "10004");
   });
 
-  it("/partnerAuthToken and /regenerateToken give tokens that work", async () => {
-    const partner = await pz.call("POST", "/partnerAuthToken", { "partner.userName": server.merchant.clientId, "authentication.sKey": pz.member.secureKey, "authentication.partnerId": "7" }, { token: null });
-    assert.equal(partner.status, 200, partner.text);
-    assert.equal(partner.json.partnerId, "7");
+  it("/partnerAuthToken and /regenerateToken give tokens that work, in every encoding and token place", async () => {
+    for (const [i, encoding] of ENCODINGS.entries()) {
+      const partner = await pz.call("POST", "/partnerAuthToken", { "partner.userName": server.merchant.clientId, "authentication.sKey": pz.member.secureKey, "authentication.partnerId": "7" }, { token: null, encoding });
+      assert.equal(partner.status, 200, partner.text);
+      assert.equal(partner.json.partnerId, "7");
+      assertFailure(await pz.call("POST", "/partnerAuthToken", { "partner.userName": server.merchant.clientId, "authentication.sKey": "wrong-key-42" }, { token: null, encoding }), 401, "10004");
+      const again = await pz.call("POST", "/regenerateToken", {}, { token: partner.json.AuthToken, encoding, place: PLACES[i] });
+      assert.equal(again.status, 200, again.text);
+      assert.match(again.json.AuthToken, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+    }
+    const partner = await pz.call("POST", "/partnerAuthToken", { "partner.userName": server.merchant.clientId, "authentication.sKey": pz.member.secureKey }, { token: null });
     const fresh = await pz.call("POST", "/regenerateToken", {}, { token: partner.json.AuthToken });
     assert.equal(fresh.status, 200, fresh.text);
     assert.equal((await pz.pay(reference("regen"), "1.00", {}, { place: "header" })).status, 200);
@@ -515,7 +522,7 @@ describe("Paymentz tokenised cards and recurring charges", () => {
     assertFailure(nobody, 404, "10016");
     assert.deepEqual(other.json.result, nobody.json.result);
     assertFailure(await charge("not-a-registration", reference("garbage")), 404, "10016");
-    assertFailure(await pz.call("POST", "/paywithtoken", { "authentication.memberId": pz.member.memberId }), 404, "10016");
+    for (const encoding of ENCODINGS) assertFailure(await pz.call("POST", "/paywithtoken", { "authentication.memberId": pz.member.memberId }, { encoding }), 404, "10016");
     const again = reference("ok");
     assert.equal((await charge(saved, again)).json.transactionStatus, "Y");
     assertFailure(await charge(saved, again), 409, "10006");
@@ -526,8 +533,9 @@ describe("Paymentz tokenised cards and recurring charges", () => {
     const theirs = (await pzB.call("POST", "/registrations", registrationFields(pzB))).json.registrationId as string;
     assertFailure(await pz.call("POST", `/paywithtoken/${theirs}`, deleteFields(pz, theirs)), 404, "10016");
     assertFailure(await pz.call("POST", `/paywithtoken/${saved}`, { ...deleteFields(pz, saved), "authentication.checksum": "0".repeat(32) }), 400, "10003");
-    for (const encoding of ["nested"] as const) {
-      const deleted = await pz.call("POST", `/paywithtoken/${saved}`, deleteFields(pz, saved), { encoding });
+    for (const encoding of ENCODINGS) {
+      const another = encoding === "form" ? saved : ((await pz.call("POST", "/registrations", registrationFields(pz))).json.registrationId as string);
+      const deleted = await pz.call("POST", `/paywithtoken/${another}`, encoding === "flat" ? { ...deleteFields(pz, another), actionType: "", paymentType: "DL" } : deleteFields(pz, another), { encoding });
       assert.deepEqual([deleted.status, deleted.json.result.code], [200, "00028"], deleted.text);
     }
     const { "card.number": _n, ...fields } = pz.payment(reference("after-delete"), "2.00");
