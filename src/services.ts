@@ -18,10 +18,10 @@ import type { OperatorAccount, SessionPolicy } from "./core/sessions.ts";
 import type { Clock } from "./core/ports.ts";
 import { getCheckoutView } from "./core/orders.ts";
 import type { DialectCredential, DialectId, Order, OrderView } from "./core/types.ts";
-import { ConfigError } from "./config.ts";
 import type { Config } from "./config.ts";
 import type { CallbackRenderContext, DialectDeps } from "./dialects/dialect.ts";
 import { DIALECTS, dialectOf } from "./dialects/registry.ts";
+import { demoCredentials } from "./demo-credentials.ts";
 import { Sweeper } from "./jobs.ts";
 import { createMetrics } from "./metrics.ts";
 import type { Metrics } from "./metrics.ts";
@@ -37,26 +37,6 @@ export const REDACTED_PATHS = ["req.headers.authorization", "req.headers.cookie"
 
 /** The credential every registered dialect gives each merchant, if it has one. */
 export const CREDENTIAL_ISSUERS: readonly CredentialIssuer[] = DIALECTS.flatMap((d) => (d.credential ? [d.credential] : []));
-
-/**
- * The demo merchant's fixed dialect credentials, by issuer name, from their TETRI_DEMO_*
- * variables. A TETRI_DEMO_* variable no dialect knows is a typo: refused with the known ones.
- */
-export function demoCredentials(config: Config): Record<string, string | undefined> {
-  const known = new Map(DIALECTS.flatMap((d) => (d.credential ? [[d.credential.demoEnv, d.credential.name] as const] : [])));
-  for (const name of Object.keys(config.demo.credentials)) {
-    if (!known.has(name)) {
-      const names = ["TETRI_DEMO_CLIENT_ID", "TETRI_DEMO_CLIENT_SECRET", ...known.keys()].join(", ");
-      throw new ConfigError(`${name} is not a setting of tetri (the demo merchant's are ${names})`);
-    }
-  }
-  for (const { credential } of DIALECTS) {
-    const fixed = credential && config.demo.credentials[credential.demoEnv];
-    const problem = fixed === undefined ? undefined : credential?.problemWithFixed?.(fixed);
-    if (credential && problem) throw new ConfigError(`${credential.demoEnv} ${problem}`);
-  }
-  return Object.fromEntries([...known].map(([env, name]) => [name, config.demo.credentials[env]]));
-}
 
 /** The vault that seals card numbers and dialect secrets, with the configured key (generated into the data directory in test mode). */
 export function cardVault(config: Config): CardVault {
