@@ -39,8 +39,11 @@ try {
 let server: RunningServer;
 let dialects: readonly DialectModule[];
 try {
-  // Imported only now: a bad configuration is reported at once, not after loading the whole server.
-  const [{ startServer }, registry] = await Promise.all([import("./server.ts"), import("./dialects/registry.ts")]);
+  // Imported only now: a bad configuration is reported at once, not after loading the whole
+  // server; the dialects' demo credentials are checked before it is loaded, too.
+  const [{ demoCredentials }, registry] = await Promise.all([import("./demo-credentials.ts"), import("./dialects/registry.ts")]);
+  demoCredentials(config);
+  const { startServer } = await import("./server.ts");
   dialects = registry.DIALECTS;
   server = await startServer(config);
 } catch (error) {

@@ -16,11 +16,12 @@ import { credentialOfMerchant, hashSecret } from "./core/merchants.ts";
 import type { CredentialIssuer } from "./core/merchants.ts";
 import type { OperatorAccount, SessionPolicy } from "./core/sessions.ts";
 import type { Clock } from "./core/ports.ts";
-import type { DialectCredential, DialectId, OrderView } from "./core/types.ts";
-import { ConfigError } from "./config.ts";
+import { getCheckoutView } from "./core/orders.ts";
+import type { DialectCredential, DialectId, Order, OrderView } from "./core/types.ts";
 import type { Config } from "./config.ts";
 import type { CallbackRenderContext, DialectDeps } from "./dialects/dialect.ts";
 import { DIALECTS, dialectOf } from "./dialects/registry.ts";
+import { demoCredentials } from "./demo-credentials.ts";
 import { Sweeper } from "./jobs.ts";
 import { createMetrics } from "./metrics.ts";
 import type { Metrics } from "./metrics.ts";
@@ -36,26 +37,6 @@ export const REDACTED_PATHS = ["req.headers.authorization", "req.headers.cookie"
 
 /** The credential every registered dialect gives each merchant, if it has one. */
 export const CREDENTIAL_ISSUERS: readonly CredentialIssuer[] = DIALECTS.flatMap((d) => (d.credential ? [d.credential] : []));
-
-/**
- * The demo merchant's fixed dialect credentials, by issuer name, from their TETRI_DEMO_*
- * variables. A TETRI_DEMO_* variable no dialect knows is a typo: refused with the known ones.
- */
-export function demoCredentials(config: Config): Record<string, string | undefined> {
-  const known = new Map(DIALECTS.flatMap((d) => (d.credential ? [[d.credential.demoEnv, d.credential.name] as const] : [])));
-  for (const name of Object.keys(config.demo.credentials)) {
-    if (!known.has(name)) {
-      const names = ["TETRI_DEMO_CLIENT_ID", "TETRI_DEMO_CLIENT_SECRET", ...known.keys()].join(", ");
-      throw new ConfigError(`${name} is not a setting of tetri (the demo merchant's are ${names})`);
-    }
-  }
-  for (const { credential } of DIALECTS) {
-    const fixed = credential && config.demo.credentials[credential.demoEnv];
-    const problem = fixed === undefined ? undefined : credential?.problemWithFixed?.(fixed);
-    if (credential && problem) throw new ConfigError(`${credential.demoEnv} ${problem}`);
-  }
-  return Object.fromEntries([...known].map(([env, name]) => [name, config.demo.credentials[env]]));
-}
 
 /**
  * The vault that seals card numbers and dialect secrets, with the configured key (generated
@@ -100,13 +81,17 @@ function renderContext(links: CheckoutLinks, vault: CardVault, readCredential: (
   };
 }
 
-/** The form POST back to the shop that the order's dialect asks for after its payment, if it asks for one. */
-export function shopReturnOf(ctx: CoreContext, links: CheckoutLinks): (view: OrderView) => Promise<ShopReturn | undefined> {
-  return async (view) => {
-    const dialect = dialectOf(view.order.dialect);
+/**
+ * The form POST back to the shop that the order's dialect asks for once its payment is settled
+ * (with the order as it is then), if it asks for one; a dialect that redirects costs no read.
+ */
+export function shopReturnOf(ctx: CoreContext, links: CheckoutLinks): (order: Pick<Order, "id" | "dialect" | "merchantId">) => Promise<{ view: OrderView; form: ShopReturn } | undefined> {
+  return async (order) => {
+    const dialect = dialectOf(order.dialect);
     if (!dialect.shopReturn) return undefined;
-    const { merchantId } = view.order;
-    return dialect.shopReturn(view, ctx.clock.now(), renderContext(links, ctx.vault, () => credentialOfMerchant(ctx.store, dialect.id, merchantId)));
+    const view = await getCheckoutView(ctx, order.id);
+    const form = await dialect.shopReturn(view, ctx.clock.now(), renderContext(links, ctx.vault, () => credentialOfMerchant(ctx.store, dialect.id, order.merchantId)));
+    return form && { view, form };
   };
 }
 

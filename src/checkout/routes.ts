@@ -13,7 +13,7 @@ import { getCheckoutView } from "../core/orders.ts";
 import { payWithSavedCard } from "../core/saved-cards.ts";
 import type { CoreContext } from "../core/context.ts";
 import { LANGUAGES } from "../core/types.ts";
-import type { Language, OrderView } from "../core/types.ts";
+import type { Language, Order, OrderView } from "../core/types.ts";
 import type { CsrfGuard } from "../web/csrf.ts";
 import { formOf, languageParam, sendPage as sendAnyPage, stylesheetRoute } from "../web/pages.ts";
 import { checkoutPaths } from "./links.ts";
@@ -41,8 +41,8 @@ export type CheckoutDeps = {
   ctx: CoreContext;
   csrf: CsrfGuard;
   testMode: boolean;
-  /** The form POST back to the shop that the order's bank API makes after a settled payment, if it makes one. */
-  shopReturn: (view: OrderView) => Promise<ShopReturn | undefined>;
+  /** The form POST back to the shop that the order's bank API makes after a settled payment (with the order then), if it makes one. */
+  shopReturn: (order: Pick<Order, "id" | "dialect" | "merchantId">) => Promise<{ view: OrderView; form: ShopReturn } | undefined>;
 };
 
 export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode, shopReturn }: CheckoutDeps) {
@@ -93,13 +93,10 @@ export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode
   async function redirectAfter(reply: FastifyReply, view: OrderView, result: PaymentResult, language: Language) {
     const id = view.order.id;
     const tetriResult = checkoutPaths.result(id, language);
-    if (result.kind === "approved" || result.kind === "declined") {
-      const settled = await getCheckoutView(ctx, id);
-      const backForm = await shopReturn(settled);
-      if (backForm) {
-        const page = resultPage(settled, { ...resultOf(settled, language), language, testMode, backForm });
-        return sendAnyPage(reply, 200, page, { formActionOrigins: [new URL(backForm.url).origin], scripts: true });
-      }
+    const back = result.kind === "approved" || result.kind === "declined" ? await shopReturn(view.order) : undefined;
+    if (back) {
+      const page = resultPage(back.view, { ...resultOf(back.view, language), language, testMode, backForm: back.form });
+      return sendAnyPage(reply, 200, page, { formActionOrigins: [new URL(back.form.url).origin], scripts: true });
     }
     switch (result.kind) {
       case "approved":

@@ -141,6 +141,18 @@ describe("Paymentz invoices with a mail server", () => {
     assert.equal((await pay(renewed.systemInvoiceId)).json.outcome, "approved");
   });
 
+  it("inquiry, remind, cancel and regenerate take every encoding", async () => {
+    for (const encoding of ["form", "flat", "nested"] as const) {
+      const id = (await call("/generate", generateFields(pz, { isemail: "N" }), encoding)).json.invoiceDetails.systemInvoiceId as string;
+      assert.equal((await call("/inquiry", byId(pz, id), encoding)).json.invoiceDetails.invoiceStatus, "Pending");
+      assert.equal((await call("/remind", byId(pz, id), encoding)).json.result.code, "00032");
+      const renewed = await call("/regenerate", byId(pz, id), encoding);
+      assert.equal(renewed.json.result.code, "00031", renewed.text);
+      const cancelled = await call("/cancel", byId(pz, renewed.json.invoiceDetails.systemInvoiceId), encoding);
+      assert.equal(cancelled.json.invoiceDetails.invoiceStatus, "Cancelled", cancelled.text);
+    }
+  });
+
   it("regenerating a pending invoice cancels its old link", async () => {
     const old = (await call("/generate", generateFields(pz, { isemail: "N" }))).json.invoiceDetails.systemInvoiceId as string;
     const renewed = await call("/regenerate", byId(pz, old));

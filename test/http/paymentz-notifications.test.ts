@@ -75,12 +75,12 @@ describe("Paymentz notifications", () => {
       assert.deepEqual(attempts.map((a) => a.answer), [500, 500, 200]);
       assert.equal(new Set(attempts.map((a) => a.body)).size, 1, "the same body each time");
       assert.equal(attempts[2]?.json.checksum, checksumOf(attempts[2]?.json ?? {}, pz.member.secureKey));
-      // The shop has its answer before tetri has recorded it: the record is read until it is there.
+      // The shop's 200 is recorded just after it is answered: wait for the outbox to say so.
       const orderId = paid.json.paymentId.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
       const outbox = await eventually(async () => {
         const messages = await server.services.ctx.store.read((tx) => tx.outbox.ofOrder(orderId));
         return messages.every((m) => m.status === "delivered") ? messages : undefined;
-      });
+      }, { what: "the notification recorded as delivered" });
       assert.deepEqual(outbox.map((m) => [m.status, m.attempts]), [["delivered", 3]]);
     } finally {
       await server.close();

@@ -83,9 +83,11 @@ describe("Paymentz transaction list and details", () => {
       { paymentId: id, checksum: md5(memberId, secureKey, id) },
       { merchantTransactionId: "details-1", checksum: md5(memberId, secureKey, "details-1") },
     ];
-    for (const by of ways) {
+    for (const [i, by] of ways.entries()) {
       const { checksum, ...which } = by;
-      const response = await pz.call("POST", "/getTransactionDetails", { "authentication.memberId": memberId, "authentication.checksum": checksum, ...which });
+      const encoding = (["form", "flat", "nested"] as const)[i + 1] ?? "form";
+      assert.equal((await pz.call("POST", "/getTransactionDetails", { "authentication.memberId": memberId, "authentication.checksum": "0".repeat(32), ...which }, { encoding })).json.result.code, "10003");
+      const response = await pz.call("POST", "/getTransactionDetails", { "authentication.memberId": memberId, "authentication.checksum": checksum, ...which }, { encoding });
       assert.equal(response.status, 200, response.text);
       assert.deepEqual(
         response.json.transactions.map((t: { paymentType: string; amount: string; status: string }) => [t.paymentType, t.amount, t.status]),

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startTwoMerchantServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
+import { csrfCookieOf, csrfTokenOf } from "../helpers/hosted-page.ts";
 import { PZ, md5, paymentzClient } from "../helpers/paymentz.ts";
 import type { Encoding, PaymentzClient, TokenPlace } from "../helpers/paymentz.ts";
 import type { ShopClient, TestResponse } from "../helpers/shop.ts";
@@ -77,10 +78,17 @@ describe("Paymentz tokens", () => {
     for (const fields of attempts) assertFailure(await pz.call("POST", "/authToken", fields, { token: null }), 401, "10004");
   });
 
-  it("/partnerAuthToken and /regenerateToken give tokens that work", async () => {
-    const partner = await pz.call("POST", "/partnerAuthToken", { "partner.userName": server.merchant.clientId, "authentication.sKey": pz.member.secureKey, "authentication.partnerId": "7" }, { token: null });
-    assert.equal(partner.status, 200, partner.text);
-    assert.equal(partner.json.partnerId, "7");
+  it("/partnerAuthToken and /regenerateToken give tokens that work, in every encoding and token place", async () => {
+    for (const [i, encoding] of ENCODINGS.entries()) {
+      const partner = await pz.call("POST", "/partnerAuthToken", { "partner.userName": server.merchant.clientId, "authentication.sKey": pz.member.secureKey, "authentication.partnerId": "7" }, { token: null, encoding });
+      assert.equal(partner.status, 200, partner.text);
+      assert.equal(partner.json.partnerId, "7");
+      assertFailure(await pz.call("POST", "/partnerAuthToken", { "partner.userName": server.merchant.clientId, "authentication.sKey": "wrong-key-42" }, { token: null, encoding }), 401, "10004");
+      const again = await pz.call("POST", "/regenerateToken", {}, { token: partner.json.AuthToken, encoding, place: PLACES[i] });
+      assert.equal(again.status, 200, again.text);
+      assert.match(again.json.AuthToken, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+    }
+    const partner = await pz.call("POST", "/partnerAuthToken", { "partner.userName": server.merchant.clientId, "authentication.sKey": pz.member.secureKey }, { token: null });
     const fresh = await pz.call("POST", "/regenerateToken", {}, { token: partner.json.AuthToken });
     assert.equal(fresh.status, 200, fresh.text);
     assert.equal((await pz.pay(reference("regen"), "1.00", {}, { place: "header" })).status, 200);
@@ -250,6 +258,45 @@ describe("Paymentz payments", () => {
     assert.match(response.json.redirect.url, new RegExp(`^${server.url}/\\?order_id=`));
     const page = await fetch(response.json.redirect.url);
     assert.match(await page.text(), /9\.00/);
+  });
+});
+
+describe("Paymentz return to the shop", () => {
+  it("after the hosted page, the return page posts the status to merchantRedirectUrl; its fields are escaped; its CSP allows that form and tetri's script", async () => {
+    const mid = `"><script>alert(1)</script>-${sequence++}`;
+    const fields = Object.fromEntries(Object.entries(pz.payment(mid, "9.00", { merchantRedirectUrl: "https://shop.example/back?x=1" })).filter(([key]) => !key.startsWith("card.")));
+    const created = await pz.call("POST", "/payments", fields);
+    assert.equal(created.json.transactionStatus, "P", created.text);
+    const path = new URL(created.json.redirect.url).pathname + new URL(created.json.redirect.url).search;
+    const page = await server.request("GET", path, { token: null });
+    const cookie = csrfCookieOf(page.headers) ?? "";
+    const csrf = csrfTokenOf(page.text) ?? "";
+    const orderId = new URL(created.json.redirect.url).searchParams.get("order_id") ?? "";
+    const form = { order_id: orderId, csrf, lang: "en", card_number: "4242424242424242", expiry: "12/39", cvc: "123", cardholder: "Nino" };
+    const paid = await server.request("POST", "/checkout/pay", { token: null, headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form).toString() });
+    assert.equal(paid.status, 200, paid.text);
+    assert.match(paid.text, /<form method="post" action="https:\/\/shop\.example\/back\?x=1" id="shop-return">/);
+    assert.ok(!paid.text.includes("<script>alert(1)"), "the reference is escaped");
+    assert.ok(paid.text.includes(`name="merchantTransactionId" value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;-`), paid.text);
+    const value = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(paid.text)?.[1];
+    assert.deepEqual([value("status"), value("transactionStatus"), value("amount"), value("currency"), value("resultCode")], ["Y", "Y", "9.00", "EUR", "00001"]);
+    assert.equal(value("resourcePath"), `/transactionServices/REST/v1/payments/${created.json.paymentId}`);
+    assert.equal(value("checksum"), md5(created.json.paymentId, mid, "9.00", "Y", pz.member.secureKey));
+    const csp = paid.headers.get("content-security-policy") ?? "";
+    assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /form-action 'self' https:\/\/shop\.example/);
+    assert.match(paid.text, /<script src="\/checkout\/send-form\.js" defer><\/script>/);
+  });
+
+  it("without merchantRedirectUrl the buyer ends on tetri's own result page, as for the other APIs", async () => {
+    const fields = Object.fromEntries(Object.entries(pz.payment(reference("no-redirect"), "4.00")).filter(([key]) => !key.startsWith("card.")));
+    const created = await pz.call("POST", "/payments", fields);
+    const url = new URL(created.json.redirect.url);
+    const page = await server.request("GET", url.pathname + url.search, { token: null });
+    const form = { order_id: url.searchParams.get("order_id") ?? "", csrf: csrfTokenOf(page.text) ?? "", lang: "en", card_number: "4242424242424242", expiry: "12/39", cvc: "123", cardholder: "Nino" };
+    const paid = await server.request("POST", "/checkout/pay", { token: null, headers: { cookie: csrfCookieOf(page.headers) ?? "", "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form).toString() });
+    assert.equal(paid.status, 303);
+    assert.match(paid.headers.get("location") ?? "", /^\/receipt\?order_id=/);
   });
 });
 
@@ -475,7 +522,7 @@ describe("Paymentz tokenised cards and recurring charges", () => {
     assertFailure(nobody, 404, "10016");
     assert.deepEqual(other.json.result, nobody.json.result);
     assertFailure(await charge("not-a-registration", reference("garbage")), 404, "10016");
-    assertFailure(await pz.call("POST", "/paywithtoken", { "authentication.memberId": pz.member.memberId }), 404, "10016");
+    for (const encoding of ENCODINGS) assertFailure(await pz.call("POST", "/paywithtoken", { "authentication.memberId": pz.member.memberId }, { encoding }), 404, "10016");
     const again = reference("ok");
     assert.equal((await charge(saved, again)).json.transactionStatus, "Y");
     assertFailure(await charge(saved, again), 409, "10006");
@@ -486,8 +533,9 @@ describe("Paymentz tokenised cards and recurring charges", () => {
     const theirs = (await pzB.call("POST", "/registrations", registrationFields(pzB))).json.registrationId as string;
     assertFailure(await pz.call("POST", `/paywithtoken/${theirs}`, deleteFields(pz, theirs)), 404, "10016");
     assertFailure(await pz.call("POST", `/paywithtoken/${saved}`, { ...deleteFields(pz, saved), "authentication.checksum": "0".repeat(32) }), 400, "10003");
-    for (const encoding of ["nested"] as const) {
-      const deleted = await pz.call("POST", `/paywithtoken/${saved}`, deleteFields(pz, saved), { encoding });
+    for (const encoding of ENCODINGS) {
+      const another = encoding === "form" ? saved : ((await pz.call("POST", "/registrations", registrationFields(pz))).json.registrationId as string);
+      const deleted = await pz.call("POST", `/paywithtoken/${another}`, encoding === "flat" ? { ...deleteFields(pz, another), actionType: "", paymentType: "DL" } : deleteFields(pz, another), { encoding });
       assert.deepEqual([deleted.status, deleted.json.result.code], [200, "00028"], deleted.text);
     }
     const { "card.number": _n, ...fields } = pz.payment(reference("after-delete"), "2.00");
