@@ -5,6 +5,7 @@
 // servers run (configured with the same keys). It can be killed at any moment and run again;
 // it says when the retired keys seal nothing any more and may be removed.
 
+import { setTimeout } from "node:timers/promises";
 import type { CommandGroup } from "./command.ts";
 import { CommandFailed, integer } from "./command.ts";
 
@@ -20,15 +21,17 @@ export const cardCommands: CommandGroup = {
   commands: [
     {
       name: "cards rotate-key",
-      synopsis: "[--batch-size N]",
+      synopsis: "[--batch-size N] [--pause-ms MS]",
       summary: "Re-seals every card and secret under TETRI_CARD_KEY, and says when the retired keys may go.",
       help: [
         "Values sealed under a key of TETRI_CARD_KEYS_RETIRED are re-sealed in batches (--batch-size, default 100),",
-        "while servers with the same keys run. A killed run is resumed by running it again.",
+        "while servers with the same keys run; --pause-ms waits between batches (default 0) to keep the load on a",
+        "busy database low. A killed run is resumed by running it again.",
       ],
-      options: { "batch-size": { type: "string" } },
+      options: { "batch-size": { type: "string" }, "pause-ms": { type: "string" } },
       async run(input) {
         const batchSize = integer(input, "batch-size", { min: 1, max: 10_000, fallback: 100 });
+        const pauseMs = integer(input, "pause-ms", { min: 0, max: 60_000, fallback: 0 });
         const [{ loadConfig }, { cardVault, openConfiguredStore }, { resealUnderCurrentKey, sealedValueCounts }] = await Promise.all([
           import("../config.ts"),
           import("../services.ts"),
@@ -41,7 +44,13 @@ export const cardCommands: CommandGroup = {
           const before = await sealedValueCounts(opened.store, vault);
           const waiting = Object.values(before.retired).reduce((a, b) => a + b, 0);
           say(`current card key ${vault.currentKeyId}; ${waiting} value(s) to re-seal${waiting > 0 ? ` (${listed(before.retired)})` : ""}`);
-          const resealed = await resealUnderCurrentKey(opened.store, vault, { batchSize, onBatch: (total) => say(`re-sealed ${total} of ${waiting}`) });
+          const resealed = await resealUnderCurrentKey(opened.store, vault, {
+            batchSize,
+            onBatch: async (total) => {
+              say(`re-sealed ${total} of ${waiting}`);
+              if (pauseMs > 0) await setTimeout(pauseMs);
+            },
+          });
           const after = await sealedValueCounts(opened.store, vault);
           if (Object.keys(after.unknown).length > 0) {
             throw new CommandFailed(

@@ -29,13 +29,14 @@ export async function sealedValueCounts(store: Store, vault: CardVault): Promise
 /**
  * Re-seals everything under the vault's retired keys with its current key, `batchSize` values
  * a transaction, until none is left; returns how many it re-sealed. `onBatch` hears the
- * running total after each committed batch. A value changed by someone else meanwhile is left
+ * running total after each committed batch, and the next batch waits for it (a pause that
+ * keeps the load on a live database low). A value changed by someone else meanwhile is left
  * to the next batch, which reads it again.
  */
 export async function resealUnderCurrentKey(
   store: Store,
   vault: CardVault,
-  options: { batchSize: number; onBatch?: (resealed: number) => void },
+  options: { batchSize: number; onBatch?: (resealed: number) => void | Promise<void> },
 ): Promise<number> {
   const retired = vault.retiredKeyIds;
   let resealed = 0;
@@ -53,7 +54,7 @@ export async function resealUnderCurrentKey(
     );
     if (batch.seen === 0) return resealed;
     resealed += batch.done;
-    options.onBatch?.(resealed);
+    await options.onBatch?.(resealed);
   }
 }
 

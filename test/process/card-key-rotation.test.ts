@@ -92,8 +92,9 @@ describe("card-key rotation", { timeout: 300_000 }, () => {
 
     // The server charges cards while the rotation runs, and the rotation is killed mid-way.
     const during = inParallel(cards.slice(0, 40), 2, (card) => charge(server, card));
-    // Small batches, each its own durable commit: the kill lands with most of the work left.
-    const killed = await runKilledWhen(cli(["--batch-size", "2"]), cliEnv, (stdout) => (stdout.match(/^re-sealed /gm) ?? []).length >= 5);
+    // Small batches with a pause between them (a fast disk commits a thousand in less time than
+    // this process takes to read the first lines): the kill lands with most of the work left.
+    const killed = await runKilledWhen(cli(["--batch-size", "2", "--pause-ms", "10"]), cliEnv, (stdout) => (stdout.match(/^re-sealed /gm) ?? []).length >= 5);
     assert.equal(killed.signal, "SIGKILL", `the rotation ended before the kill: ${killed.stdout}`);
     assert.deepEqual(await during, Array(40).fill(true), "charges during the rotation");
     const midway = await countsOf(server);
