@@ -32,7 +32,9 @@ describe("payouts", () => {
   });
   after(() => f.close());
 
-  it("the balance is exact after any sequence, never negative, and a payout beyond it is refused", async () => {
+  // A refund is owed to the buyer whatever the merchant paid out: after payouts it may take the
+  // balance below zero (the merchant then owes it), and no payout is made until it is positive.
+  it("the balance is exact after any sequence, and a payout beyond it is refused", async () => {
     let sequence = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
@@ -71,7 +73,6 @@ describe("payouts", () => {
           }
           const balance = await merchantBalance(f.ctx, f.merchant.id, currency);
           assert.equal(balance, expected);
-          assert.ok(balance >= 0);
         }
       }),
       { numRuns: 15 },
