@@ -2,8 +2,12 @@ import { TetriError } from "./errors.ts";
 import type { MerchantId } from "./ids.ts";
 import type { StoreTx } from "./ports.ts";
 
-/** What a dialect passes when the request carried an Idempotency-Key. */
-export type IdempotencyInput = { key: string; fingerprint: string };
+/**
+ * What a dialect passes when the request carried an Idempotency-Key. A key is unique within
+ * its operation's scope, unless the dialect names a scope that several operations share (a
+ * reference every payment call of an API takes once, whichever call made it).
+ */
+export type IdempotencyInput = { key: string; fingerprint: string; sharedScope?: string };
 
 /**
  * Runs `first` unless this merchant already sent this key for this scope. The record is
@@ -21,8 +25,9 @@ export async function onceForKey<T>(
   first: () => Promise<T>,
 ): Promise<{ replayed: boolean; result: T }> {
   if (!idempotency) return { replayed: false, result: await first() };
-  if (!(await tx.idempotency.lock(merchantId, scope, idempotency.key))) throw new TetriError("TETRI_ERR_IDEMPOTENCY_KEY_IN_FLIGHT");
-  const existing = await tx.idempotency.find(merchantId, scope, idempotency.key);
+  const within = idempotency.sharedScope ?? scope;
+  if (!(await tx.idempotency.lock(merchantId, within, idempotency.key))) throw new TetriError("TETRI_ERR_IDEMPOTENCY_KEY_IN_FLIGHT");
+  const existing = await tx.idempotency.find(merchantId, within, idempotency.key);
   if (existing) {
     if (existing.fingerprint !== idempotency.fingerprint) throw new TetriError("TETRI_ERR_IDEMPOTENCY_KEY_REUSED");
     return { replayed: true, result: JSON.parse(existing.result) as T };
@@ -30,7 +35,7 @@ export async function onceForKey<T>(
   const result = await first();
   await tx.idempotency.insert({
     merchantId,
-    scope,
+    scope: within,
     key: idempotency.key,
     fingerprint: idempotency.fingerprint,
     result: JSON.stringify(result),

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startTestServer } from "../helpers/harness.ts";
 import type { TestServer } from "../helpers/harness.ts";
-import { paymentzClient } from "../helpers/paymentz.ts";
+import { md5, paymentzClient } from "../helpers/paymentz.ts";
 import type { PaymentzClient } from "../helpers/paymentz.ts";
 
 let server: TestServer;
@@ -40,5 +40,34 @@ describe("Paymentz races", () => {
     const answers = await Promise.all(Array.from({ length: 6 }, () => pz.pay("race-reference", "2.00")));
     assert.equal(answers.filter((a) => a.status === 200).length, 1, answers.map((a) => a.text).join("\n"));
     for (const refused of answers.filter((a) => a.status !== 200)) assert.ok(["10006", "10019"].includes(refused.json.result.code), refused.text);
+  });
+
+  it("payments and token charges racing with one merchantTransactionId: exactly one payment is made", async () => {
+    const { memberId, secureKey } = pz.member;
+    const registration = await pz.call("POST", "/registrations", {
+      "authentication.memberId": memberId,
+      "authentication.checksum": md5(memberId, secureKey),
+      "card.number": "4242424242424242",
+      "card.expiryMonth": "11",
+      "card.expiryYear": "2038",
+      "card.cvv": "321",
+      "card.holder": "Giorgi Beridze",
+    });
+    const registrationId = registration.json.registrationId as string;
+    for (let round = 0; round < 4; round++) {
+      const reference = `race-across-${round}`;
+      const { "card.number": _number, ...byToken } = pz.payment(reference, "2.00");
+      const answers = await Promise.all([
+        pz.pay(reference, "2.00"),
+        pz.call("POST", `/paywithtoken/${registrationId}`, byToken),
+        pz.pay(reference, "2.00", {}, { encoding: "nested" }),
+        pz.call("POST", `/paywithtoken/${registrationId}`, byToken, { encoding: "flat" }),
+      ]);
+      assert.equal(answers.filter((a) => a.status === 200).length, 1, answers.map((a) => a.text).join("\n"));
+      for (const refused of answers.filter((a) => a.status !== 200)) assert.ok(["10006", "10019"].includes(refused.json.result.code), refused.text);
+    }
+    const listed = await pz.call("POST", "/getTransactionList", { "authentication.memberId": memberId, "authentication.checksum": md5(memberId, secureKey), "pagination.pageSize": "100" });
+    const references = listed.json.transactions.map((t: { merchantTransactionId: string }) => t.merchantTransactionId).filter((id: string) => id.startsWith("race-across-"));
+    assert.deepEqual(references.sort(), ["race-across-0", "race-across-1", "race-across-2", "race-across-3"]);
   });
 });

@@ -85,8 +85,9 @@ export function paymentzApi(dialect: DialectId, deps: DialectDeps): PaymentzApi 
 
     /**
      * Makes one payment per merchantTransactionId: a reference the merchant already used (on any
-     * of the API's payment calls) is refused, and records nothing; two requests racing with one
-     * reference on one call are kept apart by core's idempotency key.
+     * of the API's payment calls) is refused, and records nothing. Every call holds the reference
+     * as an idempotency key in one scope they share, in the transaction that makes the payment,
+     * so two requests racing with one reference (on one call or two) make one payment.
      */
     async onceForReference(who, merchantTransactionId, make) {
       const used = await findOrderByExternalId(ctx, who, merchantTransactionId).then(
@@ -99,7 +100,7 @@ export function paymentzApi(dialect: DialectId, deps: DialectDeps): PaymentzApi 
       if (used) throw new TetriError("TETRI_ERR_DUPLICATE_REFERENCE");
       try {
         // A fingerprint no other request has: any reuse of the key is a replay, refused.
-        return await make({ key: `merchantTransactionId:${merchantTransactionId}`, fingerprint: randomUUID() });
+        return await make({ key: merchantTransactionId, fingerprint: randomUUID(), sharedScope: `${dialect}:merchantTransactionId` });
       } catch (error) {
         if (error instanceof TetriError && error.code === "TETRI_ERR_IDEMPOTENCY_KEY_REUSED") throw new TetriError("TETRI_ERR_DUPLICATE_REFERENCE");
         throw error;
