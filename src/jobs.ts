@@ -1,12 +1,13 @@
-// Background sweeper: expires unpaid orders past their ttl, reconciles payment attempts and
-// operations whose acquirer outcome is unknown, charges subscriptions that are due (after
-// reconciliation, so that a charge a crash left unsettled is settled first), and forgets
-// ended dashboard sessions.
+// Background sweeper: expires unpaid orders past their ttl, reconciles payment attempts,
+// operations and payouts whose acquirer outcome is unknown, charges subscriptions that are
+// due (after reconciliation, so that a charge a crash left unsettled is settled first), and
+// forgets ended dashboard sessions.
 
 import { reconcileAttempts } from "./core/checkout.ts";
 import type { CoreContext } from "./core/context.ts";
 import { reconcileOperations, releaseExpiredHolds } from "./core/operations.ts";
 import { expireDueOrders } from "./core/orders.ts";
+import { reconcilePayouts } from "./core/payouts.ts";
 import { forgetExpiredSessions } from "./core/sessions.ts";
 import { chargeDueSubscriptions } from "./core/subscriptions.ts";
 import type { SessionPolicy } from "./core/sessions.ts";
@@ -45,6 +46,7 @@ export class Sweeper {
       await expireDueOrders(this.#ctx);
       await reconcileAttempts(this.#ctx);
       await reconcileOperations(this.#ctx);
+      await reconcilePayouts(this.#ctx);
       await releaseExpiredHolds(this.#ctx);
       await chargeDueSubscriptions(this.#ctx);
       await forgetExpiredSessions(this.#ctx, this.#sessions);

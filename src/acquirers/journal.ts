@@ -17,7 +17,7 @@ export type CardBehaviour =
 
 export type AcquirerJournalEntry = {
   reference: string;
-  kind: "authorization" | "capture" | "void" | "refund";
+  kind: "authorization" | "capture" | "void" | "refund" | "payout";
   state: "challenge" | "approved" | "declined";
   amount: MinorUnits;
   currency: Currency;

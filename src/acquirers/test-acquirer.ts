@@ -121,13 +121,31 @@ export class TestAcquirer implements Acquirer {
   /**
    * Sends money to a card: a card that approves payments takes it (3-D Secure plays no part);
    * an expired one, one of the declining test cards, or one that refuses refunds (0168)
-   * refuses it.
+   * refuses it. The late-answering card (0085) takes it but the answer comes too late, as for
+   * a payment. A reference it already answered gets the same answer again: money goes out once.
    */
   async payout(request: PayoutRequest): Promise<FollowUpOutcome> {
-    const behaviour = TEST_CARD_BEHAVIOURS[request.card.pan] ?? "approve";
-    if (isExpired(request.card, this.#clock.now())) return { kind: "declined", reason: "expired_card" };
-    if (behaviour === "approve" || behaviour === "challenge" || behaviour === "late_approve") return { kind: "approved" };
-    return { kind: "declined", reason: behaviour === "technical_error" ? "technical_error" : "issuer_declined" };
+    const known = await this.#journal.find(request.reference);
+    if (known) return followUpOutcomeOf(known);
+    const behaviour = isExpired(request.card, this.#clock.now()) ? "expired_card" : (TEST_CARD_BEHAVIOURS[request.card.pan] ?? "approve");
+    const approved = behaviour === "approve" || behaviour === "challenge" || behaviour === "late_approve";
+    const entry: AcquirerJournalEntry = {
+      reference: request.reference,
+      kind: "payout",
+      state: approved ? "approved" : "declined",
+      amount: request.amount,
+      currency: request.currency,
+      capture: false,
+      declineReason: approved ? null : behaviour === "technical_error" || behaviour === "expired_card" ? behaviour : "issuer_declined",
+      authCode: null,
+      transactionId: null,
+      terminal: null,
+      cardBehaviour: null,
+      createdAt: this.#clock.now(),
+    };
+    await this.#journal.record(entry);
+    if (behaviour === "late_approve") throw new AcquirerTimeoutError();
+    return followUpOutcomeOf(entry);
   }
 
   async lookup(reference: string): Promise<LookupOutcome> {

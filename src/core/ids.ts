@@ -45,6 +45,11 @@ export function parseSavedCardId(value: string): SavedCardId | undefined {
   return HEX32.test(lower) ? (lower as SavedCardId) : undefined;
 }
 
+export function parsePayoutId(value: string): PayoutId | undefined {
+  const lower = value.toLowerCase();
+  return HEX32.test(lower) ? (lower as PayoutId) : undefined;
+}
+
 export function parseSubscriptionId(value: string): SubscriptionId | undefined {
   return /^sub_[0-9a-f]{32}$/.test(value) ? (value as SubscriptionId) : undefined;
 }

@@ -4,9 +4,9 @@
 // or done). A payout is recorded against the balance in one transaction that holds the
 // merchant's payouts, so concurrent payouts never spend the same money; then the acquirer is
 // asked, and the answer settles it in a second transaction (a refused payout gives the money
-// back to the balance).
+// back to the balance); one left unanswered is settled later by reconciliation.
 
-import { callAcquirer, inTransaction } from "./context.ts";
+import { callAcquirer, inTransaction, settleClaimed } from "./context.ts";
 import type { CoreContext } from "./context.ts";
 import { summarizeCard, validateCard } from "./cards.ts";
 import type { CardInput, CardProblem, ValidCard } from "./cards.ts";
@@ -16,7 +16,7 @@ import type { MerchantId, OrderId, PayoutId } from "./ids.ts";
 import { minor } from "./money.ts";
 import type { Currency, MinorUnits } from "./money.ts";
 import { isVisibleTo } from "./orders.ts";
-import type { StoreTx } from "./ports.ts";
+import type { FollowUpOutcome, StoreTx } from "./ports.ts";
 import type { CardSummary, DialectId, Payout } from "./types.ts";
 
 /** Where the money goes: the card of a captured payment of the merchant, or a card it names. */
@@ -47,10 +47,10 @@ export async function merchantBalance(ctx: CoreContext, merchantId: MerchantId, 
   return ctx.store.read((tx) => balanceOf(tx, merchantId, currency));
 }
 
-/** The card's expiry from its MM/YY summary, as the acquirer takes it. */
-function expiryOf(card: CardSummary): { expiryMonth: number; expiryYear: number } {
+/** The card a sealed PAN and its summary name, open for the acquirer (a payout needs no CVC, and none is kept). */
+function openedCard(ctx: CoreContext, card: CardSummary, sealed: { panCiphertext: string; panKeyId: string }): ValidCard {
   const [mm = "0", yy = "0"] = card.expiry.split("/");
-  return { expiryMonth: Number(mm), expiryYear: 2000 + Number(yy) };
+  return { pan: ctx.vault.open(sealed.panCiphertext, sealed.panKeyId), cvc: "", holder: card.holder, expiryMonth: Number(mm), expiryYear: 2000 + Number(yy) };
 }
 
 type Target = { kind: "payment"; orderId: OrderId } | { kind: "card"; card: ValidCard };
@@ -64,11 +64,10 @@ async function cardOfTarget(ctx: CoreContext, tx: StoreTx, input: PayoutInput, t
   }
   const attempt = await tx.attempts.latestOfOrder(order.id);
   if (!attempt || attempt.status !== "approved") throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
-  const pan = ctx.vault.open(attempt.panCiphertext, attempt.panKeyId);
   return {
     summary: attempt.card,
     sealed: { ciphertext: attempt.panCiphertext, keyId: attempt.panKeyId },
-    card: { pan, cvc: "", holder: attempt.card.holder, ...expiryOf(attempt.card) },
+    card: openedCard(ctx, attempt.card, attempt),
   };
 }
 
@@ -110,11 +109,24 @@ export async function makePayout(ctx: CoreContext, input: PayoutInput): Promise<
     return { payout, balanceBefore: balance };
   });
   const { payout, balanceBefore } = reserved;
-  const sent = card;
-  const outcome = sent && (await callAcquirer(ctx, () => ctx.acquirer.payout({ reference: payout.id, amount: payout.amount, currency: payout.currency, card: sent })));
-  // No answer in time: the payout stays pending (and its money spent) until someone looks.
+  const outcome = card && (await sendPayout(ctx, payout, card));
+  // No answer in time: the payout stays pending (and its money spent) until reconciliation
+  // learns the acquirer's answer.
   if (outcome === undefined) return { kind: "paid", payout, balanceBefore, balanceAfter: minor(balanceBefore - payout.amount) };
+  const settled = await settlePayout(ctx, payout.id, outcome);
+  return { kind: "paid", payout: settled, balanceBefore, balanceAfter: await merchantBalance(ctx, payout.merchantId, payout.currency) };
+}
+
+function sendPayout(ctx: CoreContext, payout: Payout, card: ValidCard) {
+  return callAcquirer(ctx, () => ctx.acquirer.payout({ reference: payout.id, amount: payout.amount, currency: payout.currency, card }));
+}
+
+/** Records the acquirer's answer to a payout, once: a payout already settled (by a racing reconciliation) stays as it is. */
+async function settlePayout(ctx: CoreContext, payoutId: PayoutId, outcome: FollowUpOutcome): Promise<Payout> {
   return inTransaction(ctx, async (tx) => {
+    const payout = await tx.payouts.find(payoutId);
+    if (!payout) throw new Error(`payout ${payoutId} vanished`);
+    if (payout.status !== "pending") return payout;
     const settled: Payout = {
       ...payout,
       status: outcome.kind === "approved" ? "completed" : "failed",
@@ -122,8 +134,33 @@ export async function makePayout(ctx: CoreContext, input: PayoutInput): Promise<
       updatedAt: ctx.clock.now(),
     };
     await tx.payouts.update(settled);
-    return { kind: "paid", payout: settled, balanceBefore, balanceAfter: await balanceOf(tx, payout.merchantId, payout.currency) };
+    return settled;
   });
+}
+
+/**
+ * Settles payouts left pending (a timeout, a crash mid-call). The acquirer is asked first; one
+ * it never received is sent again under the same reference: the merchant was told it is under
+ * way, and its money is held for it, so it is carried out, not dropped.
+ */
+export async function reconcilePayouts(ctx: CoreContext, limit = 100): Promise<number> {
+  const before = ctx.clock.now() - ctx.acquirerTimeoutMs - ctx.reconcileAfterMs;
+  return settleClaimed(
+    ctx,
+    limit,
+    (tx, batch, lease) => tx.payouts.claimPending(before, batch, lease),
+    async (payout) => {
+      const found = await callAcquirer(ctx, () => ctx.acquirer.lookup(payout.id));
+      let outcome = found?.kind === "follow_up" ? found.outcome : undefined;
+      if (found?.kind === "not_found") outcome = await sendPayout(ctx, payout, openedCard(ctx, payout.card, payout));
+      if (outcome === undefined) {
+        await ctx.store.transaction((tx) => tx.payouts.postponePending(payout.id, ctx.clock.now()));
+        return false;
+      }
+      await settlePayout(ctx, payout.id, outcome);
+      return true;
+    },
+  );
 }
 
 /** A payout of the merchant through one API, by its id or the merchant's reference. */

@@ -273,6 +273,10 @@ export interface PayoutRepository {
   update(payout: Payout): Promise<void>;
   find(id: PayoutId): Promise<Payout | undefined>;
   findByExternalId(merchantId: MerchantId, dialect: DialectId, externalId: string): Promise<Payout | undefined>;
+  /** Leases up to `limit` payouts still pending since before `updatedBefore`, as claimUnresolved does attempts. */
+  claimPending(updatedBefore: number, limit: number, lease: Lease): Promise<Payout[]>;
+  /** Moves a still-pending payout to the back of the reconciliation queue; a settled one is left alone. */
+  postponePending(id: PayoutId, at: number): Promise<void>;
 }
 
 export interface StoreTx {

@@ -107,6 +107,8 @@ export type PayoutsTable = CardColumns & {
   failure_reason: string | null;
   created_at: BigNumber;
   updated_at: BigNumber;
+  /** Until when a node's reconciliation has claimed it (null: never claimed). */
+  lease_until: BigNumber | null;
 };
 
 export type OperationsTable = {

@@ -10,8 +10,11 @@ import { TetriError } from "../../src/core/errors.ts";
 import { minor } from "../../src/core/money.ts";
 import { refundOrder } from "../../src/core/operations.ts";
 import { createOrder } from "../../src/core/orders.ts";
-import { makePayout, merchantBalance } from "../../src/core/payouts.ts";
+import { makePayout, merchantBalance, reconcilePayouts } from "../../src/core/payouts.ts";
 import type { OrderId } from "../../src/core/ids.ts";
+import type { CoreContext } from "../../src/core/context.ts";
+import type { Acquirer } from "../../src/core/ports.ts";
+import type { Payout } from "../../src/core/types.ts";
 import { CORE_DIALECT, coreFixture, coreOrder } from "../helpers/core.ts";
 
 const CARD = { number: "4242424242424242", expiry: "12/39", cvc: "123", holder: "P T" };
@@ -88,5 +91,47 @@ describe("payouts", () => {
       makePayout(f.ctx, { merchantId: f.merchant.id, dialect: CORE_DIALECT, externalId: "gbp", currency: "GBP", amount: minor(before + 1), to: { kind: "card", card: CARD } }),
       (error: unknown) => error instanceof TetriError && error.code === "TETRI_ERR_PAYOUT_EXCEEDS_BALANCE",
     );
+  });
+
+  it("a payout the acquirer never received is sent again by reconciliation under its own reference: paid once, or refused and its money back", async () => {
+    const currency = "GEL";
+    const start = await merchantBalance(f.ctx, f.merchant.id, currency);
+    const id = await createOrder(f.ctx, f.merchant.id, coreOrder(1000, { currency }));
+    await payOrder(f.ctx, id, CARD, { merchantId: f.merchant.id, dialect: CORE_DIALECT });
+    const real = f.ctx.acquirer;
+    const payingThrough = (payout: Acquirer["payout"]): CoreContext => ({
+      ...f.ctx,
+      acquirer: {
+        authorize: (r) => real.authorize(r),
+        completeChallenge: (reference, passed) => real.completeChallenge(reference, passed),
+        capture: (r) => real.capture(r),
+        void: (r) => real.void(r),
+        refund: (r) => real.refund(r),
+        lookup: (reference) => real.lookup(reference),
+        payout,
+      },
+    });
+    // The call is lost on the way: the acquirer never hears of it.
+    const lost = payingThrough(() => Promise.reject(new Error("connection reset")));
+    const started: Payout[] = [];
+    for (const [externalId, card] of [["lost-ok", CARD], ["lost-refused", REFUSING]] as const) {
+      const outcome = await makePayout(lost, { merchantId: f.merchant.id, dialect: CORE_DIALECT, externalId, currency, amount: minor(400), to: { kind: "card", card } });
+      assert.ok(outcome.kind === "paid" && outcome.payout.status === "pending");
+      started.push(outcome.payout);
+    }
+    assert.equal(await merchantBalance(f.ctx, f.merchant.id, currency), start + 200, "pending payouts hold their money");
+    let sent = 0;
+    const counting = payingThrough((request) => {
+      sent++;
+      return real.payout(request);
+    });
+    assert.equal(await reconcilePayouts(counting), 0, "nothing is due before the acquirer's timeout has passed");
+    f.clock.advance(f.ctx.acquirerTimeoutMs + 1);
+    assert.equal(await reconcilePayouts(counting), 2);
+    assert.equal(await reconcilePayouts(counting), 0, "a settled payout is not sent again");
+    assert.equal(sent, 2);
+    const [paid, refused] = await f.ctx.store.read((tx) => Promise.all(started.map((p) => tx.payouts.find(p.id))));
+    assert.deepEqual([paid?.status, refused?.status, refused?.failureReason], ["completed", "failed", "issuer_declined"]);
+    assert.equal(await merchantBalance(f.ctx, f.merchant.id, currency), start + 600, "the refused payout gave its money back");
   });
 });

@@ -9,6 +9,7 @@ import type { TestServer } from "../helpers/harness.ts";
 import { md5, paymentzClient } from "../helpers/paymentz.ts";
 import type { Encoding, PaymentzClient } from "../helpers/paymentz.ts";
 import type { ShopClient, TestResponse } from "../helpers/shop.ts";
+import { eventually } from "../helpers/wait.ts";
 
 let server: TestServer;
 let shopB: ShopClient;
@@ -35,6 +36,18 @@ function payout(pz: PaymentzClient, amount: string, to: Record<string, string>, 
 }
 
 const toCard = (number = "4242424242424242") => ({ "card.number": number, "card.expiryMonth": "10", "card.expiryYear": "2037", "card.holder": "Nino Beridze" });
+
+const cents = (amount: string) => Number(amount.replace(".", ""));
+
+/** POST /inquiry by paymentId (PID) or, given a reference, by merchantTransactionId (MID). */
+function inquire(pz: PaymentzClient, by: { paymentId: string } | { reference: string }): Promise<TestResponse> {
+  const { memberId, secureKey } = pz.member;
+  const fields: Record<string, string> =
+    "paymentId" in by
+      ? { paymentId: by.paymentId, "authentication.checksum": md5(memberId, secureKey, by.paymentId) }
+      : { idType: "MID", merchantTransactionId: by.reference, "authentication.checksum": md5(memberId, secureKey, by.reference) };
+  return pz.call("POST", "/inquiry", { "authentication.memberId": memberId, paymentType: "IN", ...fields });
+}
 
 function assertFailure(response: TestResponse, status: number, code: string) {
   assert.equal(response.status, status, response.text);
@@ -127,5 +140,38 @@ describe("Paymentz payouts", () => {
     for (const refused of answers.filter((a) => a.status !== 200)) assert.equal(refused.json.result.code, "10023", refused.text);
     const after = await payout(pz, "0.01", toCard());
     assert.equal(Number(after.json.result.totalBalance.replace(".", "")), start - 300 * paid.length);
+  });
+
+  it("a payout the acquirer answers too late is started (P) with its money held, and reconciliation settles it; inquiry shows both", async () => {
+    const pz = paymentzClient(server);
+    await pz.pay("balance-late", "7.00");
+    const started = await payout(pz, "6.00", toCard("4000000000000085"), { reference: "po-late" });
+    assert.equal(started.status, 200, started.text);
+    assert.deepEqual([started.json.status, started.json.transactionStatus, started.json.result.code], ["payoutstarted", "P", "00011"], started.text);
+    assert.equal(cents(started.json.result.totalBalance) - cents(started.json.result.currentPayoutBalance), 600, "the pending payout holds its money");
+    const payoutId = started.json.paymentId as string;
+    const pending = await inquire(pz, { paymentId: payoutId });
+    assert.equal(pending.status, 200, pending.text);
+    assert.deepEqual([pending.json.status, pending.json.transactionStatus, pending.json.result.code, pending.json.paymentType, pending.json.amount], ["payoutstarted", "P", "00026", "PO", "6.00"]);
+    // Past the acquirer's timeout, the sweeper's reconciliation asks the acquirer and learns it was paid.
+    server.clock.advance(5_000);
+    const settled = await eventually(async () => {
+      const answer = await inquire(pz, { paymentId: payoutId });
+      return answer.json.transactionStatus === "P" ? undefined : answer;
+    }, { what: "reconciliation to settle the payout" });
+    assert.deepEqual([settled.json.status, settled.json.transactionStatus, settled.json.result.code], ["payoutsuccessful", "Y", "00026"], settled.text);
+    const byReference = await inquire(pz, { reference: "po-late" });
+    assert.deepEqual([byReference.json.paymentId, byReference.json.status], [payoutId, "payoutsuccessful"], byReference.text);
+    const after = await payout(pz, "0.01", toCard());
+    assert.equal(cents(after.json.result.totalBalance), cents(started.json.result.currentPayoutBalance), "the money went out once");
+  });
+
+  it("another merchant's payout, or none, is not found by inquiry, with the same answer", async () => {
+    const theirs = (await payout(paymentzClient(shopB), "0.01", toCard())).json;
+    const pz = paymentzClient(server);
+    const unknown = theirs.paymentId.replace(/.$/, (c: string) => (c === "0" ? "1" : "0"));
+    const answers = [await inquire(pz, { paymentId: theirs.paymentId }), await inquire(pz, { paymentId: unknown }), await inquire(pz, { reference: theirs.merchantTransactionId })];
+    for (const answer of answers) assertFailure(answer, 404, "10005");
+    assert.deepEqual(answers[0]?.json.result, answers[1]?.json.result);
   });
 });

@@ -686,7 +686,7 @@ for (const backend of STORES) {
       );
     });
 
-    it("payouts: kept exactly, found by id and by reference per API, one reference once; the balance adds up orders and payouts per currency", async () => {
+    it("payouts: kept exactly, found by id and by reference per API, one reference once; the balance adds up orders and payouts per currency; pending ones claimed for reconciliation", async () => {
       const other = merchant();
       await store.transaction((tx) => tx.merchants.insert(other));
       await insertOrder({ merchantId: other.id, currency: "EUR", status: "captured", authorizedAmount: minor(999_999_999_999), capturedAmount: minor(999_999_999_999), refundedAmount: minor(100), refundReservedAmount: minor(50) });
@@ -725,6 +725,15 @@ for (const backend of STORES) {
       assert.deepEqual(await store.read((tx) => tx.payouts.balance(other.id, "EUR")), { captured: 1_000_000_000_000, refunded: 150, paidOut: 3000 });
       assert.deepEqual(await store.read((tx) => tx.payouts.balance(other.id, "USD")), { captured: 700, refunded: 0, paidOut: 300 });
       assert.deepEqual(await store.read((tx) => tx.payouts.balance(other.id, "GBP")), { captured: 0, refunded: 0, paidOut: 0 });
+      const ours = new Set([pending, done, failed, dollars].map((p) => p.id as string));
+      const claim = (at: number) =>
+        store.transaction(async (tx) => (await tx.payouts.claimPending(NOW + 1, 1000, { now: at, until: at + 1000 })).map((p) => p.id as string).filter((id) => ours.has(id)));
+      assert.deepEqual((await claim(NOW)).sort(), [dollars.id, pending.id].sort(), "only pending payouts are claimed");
+      assert.deepEqual(await claim(NOW + 500), [], "a claim under lease is nobody else's");
+      await store.transaction((tx) => tx.payouts.postponePending(dollars.id, NOW + 5));
+      await store.transaction((tx) => tx.payouts.postponePending(done.id, NOW + 5));
+      assert.deepEqual(await claim(NOW + 1001), [pending.id], "a lease that ran out is taken over; a postponed payout waits its turn");
+      assert.equal((await store.read((tx) => tx.payouts.find(done.id)))?.updatedAt, NOW, "a settled payout is not postponed");
       await store.transaction((tx) => tx.payouts.update({ ...pending, status: "completed", updatedAt: NOW + 1 }));
       assert.equal((await store.read((tx) => tx.payouts.find(pending.id)))?.status, "completed");
     });

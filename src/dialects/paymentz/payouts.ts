@@ -13,6 +13,7 @@ import type { Payout } from "../../core/types.ts";
 import { orderIdParam } from "../shared/routing.ts";
 import { CHECKSUMS, requireChecksum } from "./checksums.ts";
 import { PAID_OUT, PENDING, followUpDeclineResultOf } from "./codes.ts";
+import type { ResultCode } from "./codes.ts";
 import { amountOf, cardOf, currencyOf, merchantTransactionIdOf } from "./parse.ts";
 import { paymentzTimestamp } from "./render.ts";
 import type { ERROR_RESPONSES, PaymentzApi } from "./api.ts";
@@ -56,24 +57,37 @@ export async function payoutRoutes(app: FastifyInstance, api: PaymentzApi, error
       const outcome = await makePayout(ctx, { merchantId: request.merchantId, dialect, externalId: reference, currency, amount, to });
       if (outcome.kind === "card_invalid") throw validationError([{ field: "card", message: "is not valid" }]);
       const { payout, balanceBefore, balanceAfter } = outcome;
-      const status = STATUSES[payout.status];
-      const result = payout.status === "completed" ? PAID_OUT : payout.status === "failed" ? followUpDeclineResultOf(payout.failureReason ?? "technical_error") : PENDING;
+      const answer = renderPayout(payout, now(), payoutResultOf(payout));
       return {
-        paymentId: payout.id,
-        merchantTransactionId: payout.externalId,
-        paymentType: "PO",
-        amount: formatMajorAmountFixed(payout.amount, payout.currency),
-        currency: payout.currency,
-        status: status.long,
-        transactionStatus: status.short,
+        ...answer,
         result: {
-          ...result,
+          ...answer.result,
           totalBalance: formatMajorAmountFixed(balanceBefore, payout.currency),
           currentPayoutBalance: formatMajorAmountFixed(balanceAfter, payout.currency),
         },
-        card: { bin: payout.card.mask.slice(0, 6), last4Digits: payout.card.mask.slice(-4) },
-        timestamp: paymentzTimestamp(now()),
       };
     },
   );
+}
+
+function payoutResultOf(payout: Payout): ResultCode {
+  if (payout.status === "completed") return PAID_OUT;
+  return payout.status === "failed" ? followUpDeclineResultOf(payout.failureReason ?? "technical_error") : PENDING;
+}
+
+/** A payout as the API shows it: in the /payout answer, and to an inquiry (with the inquiry's result). */
+export function renderPayout(payout: Payout, now: number, result: ResultCode) {
+  const status = STATUSES[payout.status];
+  return {
+    paymentId: payout.id,
+    merchantTransactionId: payout.externalId,
+    paymentType: "PO",
+    amount: formatMajorAmountFixed(payout.amount, payout.currency),
+    currency: payout.currency,
+    status: status.long,
+    transactionStatus: status.short,
+    result,
+    card: { bin: payout.card.mask.slice(0, 6), last4Digits: payout.card.mask.slice(-4) },
+    timestamp: paymentzTimestamp(now),
+  };
 }

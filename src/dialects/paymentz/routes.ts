@@ -9,11 +9,13 @@ import type { Static } from "@sinclair/typebox";
 import { payOrder } from "../../core/checkout.ts";
 import { TetriError, validationError } from "../../core/errors.ts";
 import type { FieldProblem } from "../../core/errors.ts";
+import { parsePayoutId } from "../../core/ids.ts";
 import type { OperationId, OrderId } from "../../core/ids.ts";
 import { findMerchant } from "../../core/merchants.ts";
 import { capturePreauthorization, refundOrder, voidPreauthorization } from "../../core/operations.ts";
 import { createOrder, findOrderByExternalId, getOrderView } from "../../core/orders.ts";
-import type { DialectId, Merchant, OrderView } from "../../core/types.ts";
+import { findPayout } from "../../core/payouts.ts";
+import type { DialectId, Merchant, OrderView, Payout } from "../../core/types.ts";
 import type { DialectDeps } from "../dialect.ts";
 import { orderIdParam } from "../shared/routing.ts";
 import { tokenRateLimit } from "../shared/tokens.ts";
@@ -26,7 +28,7 @@ import { memberByMemberId, memberOfMerchant } from "./credentials.ts";
 import type { OpenedMember } from "./credentials.ts";
 import { HOSTED_CHECKOUT_PREFIX, hostedCheckoutRoutes } from "./hosted-checkout.ts";
 import { INVOICE_PREFIX, invoiceRoutes } from "./invoices.ts";
-import { payoutRoutes } from "./payouts.ts";
+import { payoutRoutes, renderPayout } from "./payouts.ts";
 import { registrationRoutes } from "./registrations.ts";
 import { transactionRoutes } from "./transactions.ts";
 import { merchantTransactionIdOf, operationAmount, parsePayment, requireAmountText, requireText } from "./parse.ts";
@@ -181,23 +183,44 @@ async function restRoutes(app: FastifyInstance, api: PaymentzApi) {
     return operation?.status === "failed" ? { ...payment, status: "failed", transactionStatus: "N" } : payment;
   }
 
-  /** Inquiry by paymentId (the path's or the body's) or, with idType=MID, by merchantTransactionId. */
-  async function inquiry(request: FastifyRequest, body: Static<typeof OperationBody>, paymentId: string | undefined): Promise<OrderView> {
+  /**
+   * Inquiry by paymentId (the path's or the body's) or, with idType=MID, by merchantTransactionId:
+   * of a payment, or else of a payout (whose outcome a merchant told "pending" learns this way).
+   */
+  async function inquiry(request: FastifyRequest, body: Static<typeof OperationBody>, paymentId: string | undefined) {
     const member = await memberOf(request, body.authentication);
+    const problems: FieldProblem[] = [];
+    let find: { payment: () => Promise<OrderView>; payout: () => Promise<Payout> };
     if (body.idType?.toUpperCase() === "MID") {
-      const problems: FieldProblem[] = [];
       const reference = merchantTransactionIdOf(body.merchantTransactionId, problems);
       if (problems.length > 0) throw validationError(problems);
       // Clients send memberId|key|merchantTransactionId; the async page's rule adds |amount: both are taken.
       const withAmount = body.amount === undefined ? [] : [CHECKSUMS.payment(member.memberId, member.secureKey, reference, body.amount)];
       requireChecksum(body.authentication?.checksum, CHECKSUMS.byMerchantTransactionId(member.memberId, member.secureKey, reference), ...withAmount);
-      return findOrderByExternalId(ctx, owner(request), reference);
+      find = { payment: () => findOrderByExternalId(ctx, owner(request), reference), payout: () => findPayout(ctx, owner(request), { externalId: reference }) };
+    } else {
+      const id = requireText(paymentId ?? body.paymentId, "paymentId", problems);
+      if (problems.length > 0) throw validationError(problems);
+      requireChecksum(body.authentication?.checksum, CHECKSUMS.byPaymentId(member.memberId, member.secureKey, id));
+      const payoutId = parsePayoutId(id);
+      find = {
+        payment: () => getOrderView(ctx, owner(request), orderIdParam(id)),
+        payout: async () => {
+          if (!payoutId) throw new TetriError("TETRI_ERR_PAYOUT_NOT_FOUND");
+          return findPayout(ctx, owner(request), { id: payoutId });
+        },
+      };
     }
-    const problems: FieldProblem[] = [];
-    const id = requireText(paymentId ?? body.paymentId, "paymentId", problems);
-    if (problems.length > 0) throw validationError(problems);
-    requireChecksum(body.authentication?.checksum, CHECKSUMS.byPaymentId(member.memberId, member.secureKey, id));
-    return getOrderView(ctx, owner(request), orderIdParam(id));
+    try {
+      return renderPayment(await find.payment(), now(), { result: FOUND });
+    } catch (error) {
+      if (!(error instanceof TetriError && error.code === "TETRI_ERR_ORDER_NOT_FOUND")) throw error;
+      // Neither a payment nor a payout: the answer an unknown payment gets.
+      const payout = await find.payout().catch(() => {
+        throw error;
+      });
+      return renderPayout(payout, now(), FOUND);
+    }
   }
 
   app.post(
@@ -208,10 +231,7 @@ async function restRoutes(app: FastifyInstance, api: PaymentzApi) {
       const problems: FieldProblem[] = [];
       const paymentType = requireText(body.paymentType, "paymentType", problems).toUpperCase();
       if (problems.length > 0) throw validationError(problems);
-      if (paymentType === "IN") {
-        const view = await inquiry(request, body, (request.params as { id: string }).id);
-        return renderPayment(view, now(), { result: FOUND });
-      }
+      if (paymentType === "IN") return inquiry(request, body, (request.params as { id: string }).id);
       if (paymentType !== "CP" && paymentType !== "RF" && paymentType !== "RV") {
         throw validationError([{ field: "paymentType", message: "must be CP, RF, RV or IN" }]);
       }
@@ -253,8 +273,8 @@ async function restRoutes(app: FastifyInstance, api: PaymentzApi) {
 
   app.post(
     "/inquiry",
-    { schema: { tags: [dialect], summary: "Status inquiry by paymentId (idType PID) or merchantTransactionId (idType MID)", body: OperationBody, response: { 200: PaymentResponse, ...errors } } },
-    async (request) => renderPayment(await inquiry(request, request.body as Static<typeof OperationBody>, undefined), now(), { result: FOUND }),
+    { schema: { tags: [dialect], summary: "Status inquiry of a payment, or else a payout, by paymentId (idType PID) or merchantTransactionId (idType MID)", body: OperationBody, response: { 200: PaymentResponse, ...errors } } },
+    async (request) => inquiry(request, request.body as Static<typeof OperationBody>, undefined),
   );
 
   await registrationRoutes(app, api, errors);

@@ -3,7 +3,7 @@ import type { MerchantId, OperationId, OrderId } from "../../core/ids.ts";
 import type { OperationRepository } from "../../core/ports.ts";
 import type { Operation } from "../../core/types.ts";
 import type { Database, OperationsTable } from "../schema.ts";
-import { currency, leaseFree, money, num } from "./rows.ts";
+import { claimPendingRows, currency, money, num, postponePendingRow } from "./rows.ts";
 
 function toOperation(row: Selectable<OperationsTable>): Operation {
   return {
@@ -63,21 +63,10 @@ export function operationQueries(db: Kysely<Database>, rowLocks: boolean): Opera
       return rows.map(toOperation);
     },
     async claimPending(updatedBefore, limit, lease) {
-      const free = leaseFree(lease.now);
-      const due = db
-        .selectFrom("operations")
-        .select("id")
-        .where("status", "=", "pending")
-        .where("updated_at", "<", updatedBefore)
-        .where(free)
-        .orderBy("updated_at")
-        .limit(limit)
-        .$if(rowLocks, (q) => q.forUpdate().skipLocked());
-      const rows = await db.updateTable("operations").set({ lease_until: lease.until }).where("id", "in", due).where(free).returningAll().execute();
-      return rows.map(toOperation);
+      return (await claimPendingRows(db, "operations", rowLocks, { updatedBefore, limit, lease })).map(toOperation);
     },
     async postponePending(id, at) {
-      await db.updateTable("operations").set({ updated_at: at }).where("id", "=", id).where("status", "=", "pending").execute();
+      await postponePendingRow(db, "operations", id, at);
     },
   };
 }

@@ -4,7 +4,7 @@ import type { MerchantId, OrderId, PayoutId } from "../../core/ids.ts";
 import type { PayoutRepository } from "../../core/ports.ts";
 import type { DialectId, Payout } from "../../core/types.ts";
 import type { Database, PayoutsTable } from "../schema.ts";
-import { cardColumns, cardOf, currency, money, num } from "./rows.ts";
+import { cardColumns, cardOf, claimPendingRows, currency, money, num, postponePendingRow } from "./rows.ts";
 
 function toPayout(row: Selectable<PayoutsTable>): Payout {
   return {
@@ -88,6 +88,12 @@ export function payoutQueries(db: Kysely<Database>, rowLocks: boolean): PayoutRe
         .where("external_id", "=", externalId)
         .executeTakeFirst();
       return row && toPayout(row);
+    },
+    async claimPending(updatedBefore, limit, lease) {
+      return (await claimPendingRows(db, "payouts", rowLocks, { updatedBefore, limit, lease })).map(toPayout);
+    },
+    async postponePending(id, at) {
+      await postponePendingRow(db, "payouts", id, at);
     },
   };
 }
