@@ -528,6 +528,52 @@ describe("Paymentz tokenised cards and recurring charges", () => {
     assertFailure(await charge(saved, again), 409, "10006");
   });
 
+  it("a payment made with recurringType=INITIAL is repeated by its id (/payments/{id}, DB, PA or RB), without the card, in every encoding", async () => {
+    const repeat = (client: PaymentzClient, parentId: string, id: string, amount: string, overrides: Record<string, string> = {}, encoding: (typeof ENCODINGS)[number] = "form") => {
+      const { "card.number": _number, "card.expiryMonth": _month, "card.expiryYear": _year, "card.cvv": _cvv, "card.holder": _holder, ...fields } = client.payment(id, amount, { recurringType: "REPEATED", ...overrides });
+      return client.call("POST", `/payments/${parentId}`, fields, { encoding });
+    };
+    const first = await pz.pay(reference("recurring"), "9.00", { recurringType: "INITIAL" });
+    assert.equal(first.json.transactionStatus, "Y", first.text);
+    const parentId = first.json.paymentId as string;
+    for (const [i, encoding] of ENCODINGS.entries()) {
+      const again = await repeat(pz, parentId, reference("repeat"), `2.0${i}`, {}, encoding);
+      assert.equal(again.status, 200, again.text);
+      assert.deepEqual([again.json.transactionStatus, again.json.result.code, again.json.amount, again.json.card.last4Digits], ["Y", "00001", `2.0${i}`, "4242"]);
+      assert.notEqual(again.json.paymentId, parentId, "a repeat is a payment of its own");
+    }
+    const held = await repeat(pz, parentId, reference("repeat-pa"), "3.00", { paymentType: "PA" });
+    assert.equal(held.json.status, "authsuccessful", held.text);
+    assert.equal((await pz.operate(held.json.paymentId, "CP", "3.00")).json.result.code, "00004");
+    const rb = await repeat(pz, parentId, reference("repeat-rb"), "1.50", { paymentType: "RB" });
+    assert.deepEqual([rb.json.transactionStatus, rb.json.paymentType], ["Y", "DB"], rb.text);
+    assert.equal((await pz.call("GET", `/payments/${parentId}`)).json.amount, "9.00", "the first payment is untouched");
+  });
+
+  it("a repeat needs a payment that stored its card, the merchant's own, its checksum and a fresh reference", async () => {
+    const repeat = (parentId: string, id: string, overrides: Record<string, string> = {}) => {
+      const { "card.number": _number, ...fields } = pz.payment(id, "2.00", { recurringType: "REPEATED", ...overrides });
+      return pz.call("POST", `/payments/${parentId}`, fields);
+    };
+    const parentId = (await pz.pay(reference("recurring"), "9.00", { recurringType: "INITIAL" })).json.paymentId as string;
+    const plain = (await pz.pay(reference("plain"), "9.00")).json.paymentId as string;
+    const theirs = (await pzB.pay(reference("their-recurring"), "9.00", { recurringType: "INITIAL" })).json.paymentId as string;
+    assertFailure(await repeat(plain, reference("of-plain")), 400, "10027");
+    const unknown = theirs.replace(/.$/, (c: string) => (c === "0" ? "1" : "0"));
+    const [other, nobody] = [await repeat(theirs, reference("theirs")), await repeat(unknown, reference("nobody"))];
+    assertFailure(other, 404, "10005");
+    assertFailure(nobody, 404, "10005");
+    assert.deepEqual(other.json.result, nobody.json.result);
+    assertFailure(await repeat(parentId, reference("bad-sum"), { "authentication.checksum": "0".repeat(32) }), 400, "10003");
+    assertFailure(await repeat(parentId, reference("initial-again"), { recurringType: "INITIAL" }), 400, "10012");
+    const used = reference("used");
+    assert.equal((await repeat(parentId, used)).json.transactionStatus, "Y");
+    assertFailure(await repeat(parentId, used), 409, "10006");
+    const declined = (await pz.pay(reference("recurring-0051"), "9.00", { recurringType: "INITIAL", "card.number": "4000000000000051" })).json.paymentId as string;
+    const soft = await repeat(declined, reference("soft"));
+    assert.deepEqual([soft.status, soft.json.transactionStatus, soft.json.result.code], [200, "N", "20003"], soft.text);
+  });
+
   it("a deleted registration charges no more; another merchant's cannot be deleted", async () => {
     const saved = (await pz.call("POST", "/registrations", registrationFields(pz))).json.registrationId as string;
     const theirs = (await pzB.call("POST", "/registrations", registrationFields(pzB))).json.registrationId as string;

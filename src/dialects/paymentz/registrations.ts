@@ -1,14 +1,15 @@
 // Tokenised cards: /registrations stores a card without a charge (a zero-amount payment that
 // saves it), createRegistration=true stores the card of a payment, and /paywithtoken/{id}
-// charges a stored card without the buyer (INITIAL/REPEATED recurring) or deletes it.
+// charges a stored card without the buyer (INITIAL/REPEATED recurring) or deletes it; a
+// payment made with recurringType=INITIAL is repeated by its id (/payments/{id}).
 
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import { payOrder } from "../../core/checkout.ts";
 import { TetriError, validationError } from "../../core/errors.ts";
 import type { FieldProblem } from "../../core/errors.ts";
 import { parseSavedCardId } from "../../core/ids.ts";
-import type { SavedCardId } from "../../core/ids.ts";
+import type { OrderId, SavedCardId } from "../../core/ids.ts";
 import { minor } from "../../core/money.ts";
 import { createOrder, getOrderView } from "../../core/orders.ts";
 import { chargeSavedCard, deleteSavedCard } from "../../core/saved-cards.ts";
@@ -24,6 +25,24 @@ function registrationIdParam(value: string): SavedCardId {
   const id = parseSavedCardId(value);
   if (!id) throw new TetriError("TETRI_ERR_SAVED_CARD_NOT_FOUND");
   return id;
+}
+
+/**
+ * A repeated recurring charge by trackingId (POST /payments/{id} with paymentType DB or PA, or
+ * RB, taken as DB): a new payment of the card that payment {id} stored (recurringType=INITIAL
+ * or createRegistration=true), without the buyer, checked as a payment is.
+ */
+export async function repeatRecurring(api: PaymentzApi, request: FastifyRequest, body: Static<typeof PaymentBody>, parentOrderId: OrderId) {
+  const { dialect, deps, owner, memberOf, now } = api;
+  const asked = { ...body, paymentType: body.paymentType?.toUpperCase() === "RB" ? "DB" : body.paymentType };
+  const parsed = parsePayment(dialect, asked, deps.settings.live, { requireCard: false });
+  if (body.recurringType?.toUpperCase() === "INITIAL") throw validationError([{ field: "recurringType", message: "must be REPEATED on a repeated payment" }]);
+  const member = await memberOf(request, body.authentication);
+  requireChecksum(body.authentication?.checksum, CHECKSUMS.payment(member.memberId, member.secureKey, parsed.merchantTransactionId, parsed.amountText));
+  const { orderId } = await api.onceForReference(owner(request), parsed.merchantTransactionId, (idempotency) =>
+    chargeSavedCard(deps.ctx, { owner: owner(request), source: { parentOrderId }, idempotency, order: () => parsed.order }),
+  );
+  return renderPayment(await getOrderView(deps.ctx, owner(request), orderId), now());
 }
 
 export async function registrationRoutes(app: FastifyInstance, api: PaymentzApi, errors: typeof ERROR_RESPONSES) {

@@ -29,11 +29,11 @@ import type { OpenedMember } from "./credentials.ts";
 import { HOSTED_CHECKOUT_PREFIX, hostedCheckoutRoutes } from "./hosted-checkout.ts";
 import { INVOICE_PREFIX, invoiceRoutes } from "./invoices.ts";
 import { payoutRoutes, renderPayout } from "./payouts.ts";
-import { registrationRoutes } from "./registrations.ts";
+import { registrationRoutes, repeatRecurring } from "./registrations.ts";
 import { transactionRoutes } from "./transactions.ts";
 import { merchantTransactionIdOf, operationAmount, parsePayment, requireAmountText, requireText } from "./parse.ts";
 import { PAYMENTZ_PREFIX, paymentzTimestamp, renderPayment } from "./render.ts";
-import { OperationBody, PaymentBody, PaymentIdParams, PaymentResponse, TokenBody, TokenResponse } from "./schemas.ts";
+import { OperationBody, PaymentBody, PaymentIdParams, PaymentOperationBody, PaymentResponse, TokenBody, TokenResponse } from "./schemas.ts";
 
 /** The niche extras of the platform's endpoint map: each answers "not supported", never a 404. */
 export const UNSUPPORTED_PATHS = [
@@ -225,17 +225,26 @@ async function restRoutes(app: FastifyInstance, api: PaymentzApi) {
 
   app.post(
     "/payments/:id",
-    { schema: { tags: [dialect], summary: "Back-office operation on a payment: paymentType CP (capture), RF (refund), RV (reversal), IN (inquiry)", params: PaymentIdParams, body: OperationBody, response: { 200: PaymentResponse, ...errors } } },
+    {
+      schema: {
+        tags: [dialect],
+        summary: "Back-office operation on a payment: paymentType CP (capture), RF (refund), RV (reversal), IN (inquiry); or DB, PA or RB: a repeated recurring payment of its stored card",
+        params: PaymentIdParams,
+        body: PaymentOperationBody,
+        response: { 200: PaymentResponse, ...errors },
+      },
+    },
     async (request) => {
-      const body = request.body as Static<typeof OperationBody>;
+      const body = request.body as Static<typeof PaymentOperationBody>;
       const problems: FieldProblem[] = [];
       const paymentType = requireText(body.paymentType, "paymentType", problems).toUpperCase();
       if (problems.length > 0) throw validationError(problems);
       if (paymentType === "IN") return inquiry(request, body, (request.params as { id: string }).id);
-      if (paymentType !== "CP" && paymentType !== "RF" && paymentType !== "RV") {
-        throw validationError([{ field: "paymentType", message: "must be CP, RF, RV or IN" }]);
-      }
       const { orderId, paymentId } = pathOrder(request);
+      if (paymentType === "DB" || paymentType === "PA" || paymentType === "RB") return repeatRecurring(api, request, body, orderId);
+      if (paymentType !== "CP" && paymentType !== "RF" && paymentType !== "RV") {
+        throw validationError([{ field: "paymentType", message: "must be CP, RF, RV, IN, or DB, PA or RB (a repeated recurring payment)" }]);
+      }
       const base = { merchantId: request.merchantId, dialect, orderId };
       if (paymentType === "RV") {
         const member = await memberOf(request, body.authentication);

@@ -74,6 +74,9 @@ export const PaymentBody = Type.Object({
   tmpl_currency: text(8),
 });
 
+/** /payments/{id}: a back-office operation on the payment, or a repeated recurring payment of its card (a payment's fields). */
+export const PaymentOperationBody = Type.Object({ ...PaymentBody.properties, cancelReason: text(255) });
+
 export const PayoutBody = Type.Object({
   ...Common,
   payoutType: text(8),
