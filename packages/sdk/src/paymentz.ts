@@ -10,6 +10,8 @@ import { Transport } from "./transport.ts";
 import type { CallOptions, Clock, TransportOptions } from "./transport.ts";
 
 export const PAYMENTZ_API_PATH = "/transactionServices/REST/v1";
+/** The invoice (payment link) API sits beside the REST prefix, with the same AuthToken. */
+export const PAYMENTZ_INVOICE_PATH = "/invoice/REST/v1";
 /** The platform documents no lifetime in its token answer; its tokens (and tetri's) live an hour. */
 const TOKEN_LIFETIME_SECONDS = 3600;
 
@@ -42,7 +44,8 @@ export type PaymentzPayment = {
   customer?: Record<string, string>;
 };
 
-export type PaymentzResult = { code: string; description: string };
+/** The call's result; a payout's also carries the balance before it and what is left. */
+export type PaymentzResult = { code: string; description: string; totalBalance?: string; currentPayoutBalance?: string };
 
 /** The platform's answer to a payment call; `transactionStatus` Y, N, P, 3D or C. */
 export type PaymentzTransaction = {
@@ -61,6 +64,28 @@ export type PaymentzTransaction = {
   [field: string]: unknown;
 };
 
+/** Money out of the balance: to the card of a captured payment (`paymentId`), or to a card. */
+export type PaymentzPayout = {
+  merchantTransactionId: string;
+  /** Two decimals, as text: "10.00". */
+  amount: string;
+  currency: string;
+} & ({ paymentId: string } | { card: Omit<PaymentzCard, "cvv"> & { cvv?: string } });
+
+/** A payment link the buyer pays on the hosted page; `isemail` has the platform e-mail it to `customer.email`. */
+export type PaymentzInvoice = {
+  merchantInvoiceId: string;
+  amount: string;
+  currency: string;
+  merchantOrderDescription?: string;
+  /** Hours the link stays open. */
+  invoiceExpirationPeriod?: number;
+  merchantRedirectUrl?: string;
+  notificationUrl?: string;
+  customer?: Record<string, string>;
+  isemail?: boolean;
+};
+
 /** The JSON the platform posts to `notificationUrl`. */
 export type PaymentzNotification = { paymentId: string; merchantTransactionId: string; amount: string; status: string; checksum: string; [field: string]: unknown };
 
@@ -68,12 +93,15 @@ const md5 = (...parts: string[]) => createHash("md5").update(parts.join("|"), "u
 
 export class PaymentzClient {
   readonly apiUrl: string;
+  readonly #invoiceUrl: string;
   readonly #api: AuthorizedApi;
   readonly #tokens: TokenCache;
   readonly #member: { memberId: string; terminalId: string; secureKey: string };
 
   constructor(options: PaymentzClientOptions) {
-    this.apiUrl = `${options.baseUrl.replace(/\/+$/, "")}${PAYMENTZ_API_PATH}`;
+    const base = options.baseUrl.replace(/\/+$/, "");
+    this.apiUrl = `${base}${PAYMENTZ_API_PATH}`;
+    this.#invoiceUrl = `${base}${PAYMENTZ_INVOICE_PATH}`;
     this.#member = { memberId: options.memberId, terminalId: options.terminalId, secureKey: options.secureKey };
     const transport = new Transport(options);
     this.#tokens = new TokenCache(async () => {
@@ -129,6 +157,61 @@ export class PaymentzClient {
     return this.#post("/inquiry", { idType: "MID", merchantTransactionId, authentication: this.#authentication(merchantTransactionId) }, options);
   }
 
+  /**
+   * Repeats a payment made with recurringType INITIAL (or createRegistration): a new payment of
+   * the card it stored, without the buyer (`POST /payments/{paymentId}`).
+   */
+  repeat(paymentId: string, payment: Omit<PaymentzPayment, "card" | "createRegistration" | "recurringType">, options: CallOptions = {}): Promise<PaymentzTransaction> {
+    return this.#post(`/payments/${encodeURIComponent(paymentId)}`, {
+      ...payment,
+      recurringType: "REPEATED",
+      authentication: this.#authentication(payment.merchantTransactionId, payment.amount),
+    }, options);
+  }
+
+  /**
+   * Pays out of the merchant's balance (`POST /payout`): `result.totalBalance` is the balance
+   * before, `result.currentPayoutBalance` what is left. A payout answered `P` (started) is read
+   * later with `inquire(paymentId)`.
+   */
+  payout(payout: PaymentzPayout, options: CallOptions = {}): Promise<PaymentzTransaction> {
+    const { memberId, terminalId, secureKey } = this.#member;
+    // The payout checksum is the one with the key last.
+    const checksum = md5(memberId, payout.merchantTransactionId, payout.amount, secureKey);
+    return this.#post("/payout", { ...payout, paymentType: "PO", authentication: { memberId, terminalId, checksum } }, options);
+  }
+
+  /** Generates an invoice; the answer's `invoiceDetails.transactionUrl` is the link and `invoiceDetails.systemInvoiceId` names it. */
+  generateInvoice(invoice: PaymentzInvoice, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    const { isemail, invoiceExpirationPeriod, ...rest } = invoice;
+    return this.#invoiceCall("/generate", {
+      ...rest,
+      ...(isemail === undefined ? {} : { isemail: isemail ? "Y" : "N" }),
+      ...(invoiceExpirationPeriod === undefined ? {} : { invoiceExpirationPeriod: String(invoiceExpirationPeriod) }),
+      authentication: this.#authentication(invoice.merchantInvoiceId, invoice.amount),
+    }, options);
+  }
+
+  /** An invoice's details and status (`Pending`, `Paid`, `Cancelled`, `Expired`). */
+  inquireInvoice(invoiceId: string, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    return this.#invoiceCall("/inquiry", { invoiceId, authentication: this.#authentication(invoiceId) }, options);
+  }
+
+  /** Cancels a pending invoice: its link can no longer be paid. */
+  cancelInvoice(invoiceId: string, cancelReason?: string, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    return this.#invoiceCall("/cancel", { invoiceId, ...(cancelReason === undefined ? {} : { cancelReason }), authentication: this.#authentication(invoiceId) }, options);
+  }
+
+  /** E-mails a pending invoice's link again. */
+  remindInvoice(invoiceId: string, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    return this.#invoiceCall("/remind", { invoiceId, authentication: this.#authentication(invoiceId) }, options);
+  }
+
+  /** A new link for an invoice that was not paid (a pending old one is cancelled). */
+  regenerateInvoice(invoiceId: string, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    return this.#invoiceCall("/regenerate", { invoiceId, authentication: this.#authentication(invoiceId) }, options);
+  }
+
   /** Stores a card without a charge (`POST /registrations`); the answer's `registrationId` charges it later. */
   registerCard(card: PaymentzCard, registration: { merchantTransactionId?: string; currency?: string } = {}, options: CallOptions = {}): Promise<PaymentzTransaction> {
     return this.#post("/registrations", { ...registration, card, authentication: this.#authentication(registration.merchantTransactionId) }, options);
@@ -178,5 +261,9 @@ export class PaymentzClient {
 
   #post<T>(path: string, body: object, options: CallOptions): Promise<T> {
     return this.#api.call({ method: "POST", url: `${this.apiUrl}${path}`, mutating: true, json: body }, options);
+  }
+
+  #invoiceCall<T>(path: string, body: object, options: CallOptions): Promise<T> {
+    return this.#api.call({ method: "POST", url: `${this.#invoiceUrl}${path}`, mutating: true, json: body }, options);
   }
 }

@@ -83,4 +83,31 @@ describe("SDK PaymentzClient against tetri", { timeout: 60_000 }, () => {
     assert.equal(pz.verifyNotification({ ...notification, amount: "90.00" }), false);
     assert.equal(pz.verifyNotification({ ...notification, checksum: "" }), false);
   });
+
+  it("repeats a recurring payment by its id, pays out of the balance (a late payout read back by inquiry), and runs an invoice's life", async () => {
+    const first = await pz.pay({ merchantTransactionId: "sdk-pz-rec", amount: "20.00", currency: "USD", paymentType: "DB", card: cardOf(TEST_CARDS.approved.number), recurringType: "INITIAL" });
+    const repeated = await pz.repeat(first.paymentId, { merchantTransactionId: "sdk-pz-rec-2", amount: "5.00", currency: "USD", paymentType: "DB" });
+    assert.deepEqual([repeated.transactionStatus, repeated.amount], ["Y", "5.00"], JSON.stringify(repeated));
+    const paidOut = await pz.payout({ merchantTransactionId: "sdk-po-1", amount: "10.00", currency: "USD", paymentId: first.paymentId });
+    assert.equal(paidOut.status, "payoutsuccessful", JSON.stringify(paidOut));
+    const cents = (amount: string | undefined) => Number(amount?.replace(".", ""));
+    assert.equal(cents(paidOut.result.totalBalance) - cents(paidOut.result.currentPayoutBalance), 1000);
+    const late = await pz.payout({ merchantTransactionId: "sdk-po-2", amount: "1.00", currency: "USD", card: { number: TEST_CARDS.lateAnswer.number, expiryMonth: "12", expiryYear: "2039", holder: "Nino" } });
+    assert.equal(late.transactionStatus, "P", JSON.stringify(late));
+    assert.equal((await pz.inquire(late.paymentId)).status, "payoutstarted");
+    await assert.rejects(pz.payout({ merchantTransactionId: "sdk-po-3", amount: "9999.00", currency: "USD", paymentId: first.paymentId }), (error: unknown) => error instanceof TetriApiError && error.code === "10023");
+
+    const generated = await pz.generateInvoice({ merchantInvoiceId: "sdk-inv-1", amount: "12.00", currency: "EUR", merchantOrderDescription: "Tyres", invoiceExpirationPeriod: 24 });
+    const invoice = generated.invoiceDetails as { systemInvoiceId: string; transactionUrl: string };
+    const invoiceId = invoice.systemInvoiceId;
+    assert.match(invoice.transactionUrl, new RegExp(`^${server.url}/`), JSON.stringify(generated));
+    const pending = (await pz.inquireInvoice(invoiceId)) as { invoiceDetails: { invoiceStatus: string } };
+    assert.equal(pending.invoiceDetails.invoiceStatus, "Pending");
+    await pz.cancelInvoice(invoiceId, "changed our mind");
+    const cancelled = (await pz.inquireInvoice(invoiceId)) as { invoiceDetails: { invoiceStatus: string } };
+    assert.equal(cancelled.invoiceDetails.invoiceStatus, "Cancelled");
+    const again = await pz.regenerateInvoice(invoiceId);
+    assert.notEqual((again.invoiceDetails as { systemInvoiceId: string }).systemInvoiceId, invoiceId);
+    await assert.rejects(pz.remindInvoice(invoiceId), (error: unknown) => error instanceof TetriApiError && error.code === "10025");
+  });
 });
