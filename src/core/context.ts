@@ -4,7 +4,7 @@ import type { OrderId, OutboxId } from "./ids.ts";
 import { nextStatus, ORDER_STATES } from "./order-state.ts";
 import type { OrderEvent } from "./order-state.ts";
 import { RetryableStoreError } from "./ports.ts";
-import type { Acquirer, CallbackRenderer, Clock, Lease, Store, StoreTx } from "./ports.ts";
+import type { Acquirer, CallbackRenderer, Clock, FollowUpOutcome, Lease, Store, StoreTx } from "./ports.ts";
 import type { CardVault } from "./card-vault.ts";
 import type { Order, OrderView } from "./types.ts";
 
@@ -174,4 +174,39 @@ export async function settleClaimed<T>(
     if (batch.length < size) break;
   }
   return settled;
+}
+
+/** Follow-up work that waits for the acquirer's answer (an operation, a payout), and how to carry it on. */
+export type PendingFollowUps<T extends { id: string }> = {
+  claim: (tx: StoreTx, pendingBefore: number, batch: number, lease: Lease) => Promise<T[]>;
+  /** Sends it again under its own reference (the acquirer never received it); undefined: no answer, or nothing to send. */
+  resend: (item: T) => Promise<FollowUpOutcome | undefined>;
+  postpone: (tx: StoreTx, item: T, at: number) => Promise<void>;
+  settle: (item: T, outcome: FollowUpOutcome) => Promise<void>;
+};
+
+/**
+ * Settles follow-up work left pending (a timeout, a crash mid-call). The acquirer is asked
+ * about its reference first; one it never received is sent again under the same reference (the
+ * merchant was told it was received, so it is carried out, not dropped); one still unanswered
+ * goes to the back of the queue, so it cannot starve the others.
+ */
+export function reconcileFollowUps<T extends { id: string }>(ctx: CoreContext, limit: number, work: PendingFollowUps<T>): Promise<number> {
+  const before = ctx.clock.now() - ctx.acquirerTimeoutMs - ctx.reconcileAfterMs;
+  return settleClaimed(
+    ctx,
+    limit,
+    (tx, batch, lease) => work.claim(tx, before, batch, lease),
+    async (item) => {
+      const found = await callAcquirer(ctx, () => ctx.acquirer.lookup(item.id));
+      let outcome: FollowUpOutcome | undefined = found?.kind === "follow_up" ? found.outcome : undefined;
+      if (found?.kind === "not_found") outcome = await work.resend(item);
+      if (outcome === undefined) {
+        await ctx.store.transaction((tx) => work.postpone(tx, item, ctx.clock.now()));
+        return false;
+      }
+      await work.settle(item, outcome);
+      return true;
+    },
+  );
 }

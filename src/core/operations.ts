@@ -2,7 +2,7 @@
 // pre-authorization. Each is reserved in one transaction, sent to the acquirer, and settled
 // in a second; the reservation is what keeps concurrent requests from over-refunding.
 
-import { applyOrderEvent, callAcquirer, inTransaction, settleClaimed } from "./context.ts";
+import { applyOrderEvent, callAcquirer, inTransaction, reconcileFollowUps } from "./context.ts";
 import type { CoreContext } from "./context.ts";
 import { TetriError, validationError } from "./errors.ts";
 import { onceForKey } from "./idempotency.ts";
@@ -277,30 +277,14 @@ export async function finishOperation(
   });
 }
 
-/**
- * Settles operations left pending (a timeout, a crash mid-call). The acquirer is asked first;
- * one it never received is sent again under the same reference: the merchant was told it was
- * received, so it is carried out, not dropped.
- */
-export async function reconcileOperations(ctx: CoreContext, limit = 100): Promise<number> {
-  const before = ctx.clock.now() - ctx.acquirerTimeoutMs - ctx.reconcileAfterMs;
-  return settleClaimed(
-    ctx,
-    limit,
-    (tx, batch, lease) => tx.operations.claimPending(before, batch, lease),
-    async (operation) => {
-      const found = await callAcquirer(ctx, () => ctx.acquirer.lookup(operation.id));
-      let outcome: FollowUpOutcome | undefined = found?.kind === "follow_up" ? found.outcome : undefined;
-      if (found?.kind === "not_found") outcome = await resend(ctx, operation);
-      if (outcome === undefined) {
-        // Still no answer: to the back of the queue, so it cannot starve the others.
-        await ctx.store.transaction((tx) => tx.operations.postponePending(operation.id, ctx.clock.now()));
-        return false;
-      }
-      await finishOperation(ctx, operation.id, outcome);
-      return true;
-    },
-  );
+/** Settles operations left pending; an authorization is never sent again (the buyer's payment is reconciled as an attempt). */
+export function reconcileOperations(ctx: CoreContext, limit = 100): Promise<number> {
+  return reconcileFollowUps<Operation>(ctx, limit, {
+    claim: (tx, before, batch, lease) => tx.operations.claimPending(before, batch, lease),
+    resend: (operation) => resend(ctx, operation),
+    postpone: (tx, operation, at) => tx.operations.postponePending(operation.id, at),
+    settle: (operation, outcome) => finishOperation(ctx, operation.id, outcome),
+  });
 }
 
 async function resend(ctx: CoreContext, operation: Operation): Promise<FollowUpOutcome | undefined> {

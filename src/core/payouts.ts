@@ -6,7 +6,7 @@
 // asked, and the answer settles it in a second transaction (a refused payout gives the money
 // back to the balance); one left unanswered is settled later by reconciliation.
 
-import { callAcquirer, inTransaction, settleClaimed } from "./context.ts";
+import { callAcquirer, inTransaction, reconcileFollowUps } from "./context.ts";
 import type { CoreContext } from "./context.ts";
 import { summarizeCard, validateCard } from "./cards.ts";
 import type { CardInput, CardProblem, ValidCard } from "./cards.ts";
@@ -138,29 +138,16 @@ async function settlePayout(ctx: CoreContext, payoutId: PayoutId, outcome: Follo
   });
 }
 
-/**
- * Settles payouts left pending (a timeout, a crash mid-call). The acquirer is asked first; one
- * it never received is sent again under the same reference: the merchant was told it is under
- * way, and its money is held for it, so it is carried out, not dropped.
- */
-export async function reconcilePayouts(ctx: CoreContext, limit = 100): Promise<number> {
-  const before = ctx.clock.now() - ctx.acquirerTimeoutMs - ctx.reconcileAfterMs;
-  return settleClaimed(
-    ctx,
-    limit,
-    (tx, batch, lease) => tx.payouts.claimPending(before, batch, lease),
-    async (payout) => {
-      const found = await callAcquirer(ctx, () => ctx.acquirer.lookup(payout.id));
-      let outcome = found?.kind === "follow_up" ? found.outcome : undefined;
-      if (found?.kind === "not_found") outcome = await sendPayout(ctx, payout, openedCard(ctx, payout.card, payout));
-      if (outcome === undefined) {
-        await ctx.store.transaction((tx) => tx.payouts.postponePending(payout.id, ctx.clock.now()));
-        return false;
-      }
+/** Settles payouts left pending: their money is held for them, so they are carried out, not dropped. */
+export function reconcilePayouts(ctx: CoreContext, limit = 100): Promise<number> {
+  return reconcileFollowUps<Payout>(ctx, limit, {
+    claim: (tx, before, batch, lease) => tx.payouts.claimPending(before, batch, lease),
+    resend: (payout) => sendPayout(ctx, payout, openedCard(ctx, payout.card, payout)),
+    postpone: (tx, payout, at) => tx.payouts.postponePending(payout.id, at),
+    settle: async (payout, outcome) => {
       await settlePayout(ctx, payout.id, outcome);
-      return true;
     },
-  );
+  });
 }
 
 /** A payout of the merchant through one API, by its id or the merchant's reference. */
