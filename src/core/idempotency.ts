@@ -1,3 +1,4 @@
+import type { CoreContext } from "./context.ts";
 import { TetriError } from "./errors.ts";
 import type { MerchantId } from "./ids.ts";
 import type { StoreTx } from "./ports.ts";
@@ -42,4 +43,14 @@ export async function onceForKey<T>(
     createdAt: now,
   });
   return { replayed: false, result };
+}
+
+/**
+ * Whether this exact request (its key and fingerprint) was recorded in `scope`: a retry of a
+ * change already made, which a dialect that refuses a reused reference lets through to be
+ * answered as the first was.
+ */
+export async function isRecordedRequest(ctx: CoreContext, merchantId: MerchantId, scope: string, idempotency: IdempotencyInput): Promise<boolean> {
+  const record = await ctx.store.read((tx) => tx.idempotency.find(merchantId, scope, idempotency.key));
+  return record?.fingerprint === idempotency.fingerprint;
 }

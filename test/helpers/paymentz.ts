@@ -31,7 +31,7 @@ export type PaymentzClient = {
   member: PaymentzMember;
   token(): Promise<string>;
   /** A call with these flat fields; the token (default this merchant's; null: none) in `place`. */
-  call(method: string, path: string, fields?: Record<string, string>, options?: { encoding?: Encoding; place?: TokenPlace; token?: string | null }): Promise<TestResponse>;
+  call(method: string, path: string, fields?: Record<string, string>, options?: { encoding?: Encoding; place?: TokenPlace; token?: string | null; headers?: Record<string, string> }): Promise<TestResponse>;
   /** The fields of a card payment of `amount` with its checksum; overrides win. */
   payment(merchantTransactionId: string, amount: string, overrides?: Record<string, string>): Record<string, string>;
   /** POST /payments of a card payment. */
@@ -55,7 +55,7 @@ export function paymentzClient(shop: ShopClient): PaymentzClient {
     async call(method, path, fields = {}, options = {}) {
       const token = options.token === undefined ? await client.token() : options.token;
       const place = options.place ?? "header";
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...options.headers };
       const sent = { ...fields };
       if (token && place === "header") headers.AuthToken = token;
       if (token && place === "x-authorization") headers["X-Authorization"] = `AuthToken :${token}`;

@@ -401,6 +401,22 @@ describe("Paymentz bad input", () => {
     assert.deepEqual([read.json.amount, read.json.capturedAmount, read.json.refundedAmount], ["6.00", "6.00", "0.00"]);
   });
 
+  it("a request sent again with its Idempotency-Key (a client's retry) is answered as the first; any other reuse of the reference is refused", async () => {
+    const id = reference("retried");
+    const fields = pz.payment(id, "4.00");
+    const retry = { headers: { "Idempotency-Key": `key-${id}` } };
+    const first = await pz.call("POST", "/payments", fields, retry);
+    const again = await pz.call("POST", "/payments", fields, retry);
+    assert.equal(first.status, 200, first.text);
+    assert.equal(again.status, 200, again.text);
+    assert.deepEqual([again.json.paymentId, again.json.transactionStatus, again.json.amount], [first.json.paymentId, "Y", "4.00"]);
+    assertFailure(await pz.call("POST", "/payments", fields), 409, "10006");
+    assertFailure(await pz.call("POST", "/payments", { ...fields, "customer.email": "other@example.ge" }, retry), 409, "10006");
+    assertFailure(await pz.call("POST", "/payments", fields, { headers: { "Idempotency-Key": "another-key" } }), 409, "10006");
+    const listed = await pz.call("POST", "/getTransactionList", { "authentication.memberId": pz.member.memberId, "authentication.checksum": md5(pz.member.memberId, pz.member.secureKey), "pagination.pageSize": "100" });
+    assert.equal(listed.json.transactions.filter((t: { merchantTransactionId: string }) => t.merchantTransactionId === id).length, 1, "one payment was made");
+  });
+
   it("an unknown paymentId and another merchant's get the same 404 (10005) on every call", async () => {
     const theirs = (await pzB.pay(reference("theirs"), "3.00")).json.paymentId;
     const nobodys = theirs.replace(/.$/, (c: string) => (c === "0" ? "1" : "0"));

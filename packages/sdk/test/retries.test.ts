@@ -10,7 +10,7 @@ import { listOrders } from "../../../src/core/order-listing.ts";
 import { startTestServer } from "../../../test/helpers/harness.ts";
 import type { TestServer } from "../../../test/helpers/harness.ts";
 import { DEMO, freePort } from "../../../test/helpers/fixtures.ts";
-import { BogClient, TetriApiError, TetriConnectionError } from "../src/index.ts";
+import { BogClient, PaymentzClient, TetriApiError, TetriConnectionError } from "../src/index.ts";
 import type { BogClientOptions } from "../src/index.ts";
 
 type Seen = { method: string; url: string; headers: IncomingMessage["headers"]; body: string };
@@ -163,15 +163,15 @@ describe("SDK idempotency against tetri", { timeout: 60_000 }, () => {
   });
   after(() => server.close());
 
-  it("a create order whose answer was lost after tetri made it is retried and makes one order", async () => {
+  /** A proxy that passes each request to tetri and drops the connection after the first answer to a path ending in `lost`. */
+  function losingProxy(lost: string) {
     let dropped = 0;
-    // The proxy passes each request to tetri; the first order's answer it receives, then drops the connection.
-    const proxy = await listen((req, res, body) => {
+    return listen((req, res, body) => {
       void (async () => {
         const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !["host", "content-length", "connection"].includes(name))) as Record<string, string>;
         const upstream = await fetch(`${server.url}${req.url}`, { method: req.method, headers, body: req.method === "GET" ? undefined : body });
         const text = await upstream.text();
-        if (req.url?.endsWith("/ecommerce/orders") && dropped++ === 0) {
+        if (req.url?.endsWith(lost) && dropped++ === 0) {
           assert.equal(upstream.status, 200, text);
           req.socket.destroy();
           return;
@@ -179,6 +179,16 @@ describe("SDK idempotency against tetri", { timeout: 60_000 }, () => {
         res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" }).end(text);
       })();
     });
+  }
+
+  function assertRetriedOnce(seen: Seen[], path: string) {
+    const attempts = seen.filter((s) => s.url.endsWith(path));
+    assert.equal(attempts.length, 2, "the SDK sent the request again");
+    assert.equal(attempts[0]?.headers["idempotency-key"], attempts[1]?.headers["idempotency-key"]);
+  }
+
+  it("a create order whose answer was lost after tetri made it is retried and makes one order", async () => {
+    const proxy = await losingProxy("/ecommerce/orders");
     try {
       const bog = new BogClient({ clientId: DEMO.clientId, clientSecret: DEMO.clientSecret, baseUrl: proxy.url, retry: { baseDelayMs: 5 } });
       const created = await bog.createOrder({
@@ -186,11 +196,24 @@ describe("SDK idempotency against tetri", { timeout: 60_000 }, () => {
         external_order_id: "sdk-lost-answer",
         purchase_units: { currency: "GEL", total_amount: 7, basket: [{ product_id: "sku", quantity: 1, unit_price: 7 }] },
       });
-      const attempts = proxy.seen.filter((s) => s.url.endsWith("/ecommerce/orders"));
-      assert.equal(attempts.length, 2, "the SDK sent the request again");
-      assert.equal(attempts[0]?.headers["idempotency-key"], attempts[1]?.headers["idempotency-key"]);
+      assertRetriedOnce(proxy.seen, "/ecommerce/orders");
       const listing = await listOrders(server.services.ctx, { kind: "operator", name: "test" }, { text: "sdk-lost-answer" });
       assert.deepEqual(listing.rows.map((r) => r.order.id), [created.id], "one order, the one the retry was answered with");
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("a Paymentz payment whose answer was lost is retried with its key and answered as the first, not refused as a reused reference", async () => {
+    const proxy = await losingProxy("/payments");
+    try {
+      const pz = new PaymentzClient({ ...DEMO.paymentz, baseUrl: proxy.url, retry: { baseDelayMs: 5 } });
+      const card = { number: "4242424242424242", expiryMonth: "12", expiryYear: "2039", cvv: "123", holder: "Nino Beridze" };
+      const paid = await pz.pay({ merchantTransactionId: "sdk-pz-lost-answer", amount: "7.00", currency: "EUR", paymentType: "DB", card });
+      assert.equal(paid.transactionStatus, "Y", JSON.stringify(paid));
+      assertRetriedOnce(proxy.seen, "/payments");
+      const listing = await listOrders(server.services.ctx, { kind: "operator", name: "test" }, { text: "sdk-pz-lost-answer" });
+      assert.deepEqual(listing.rows.map((r) => r.order.id.replaceAll("-", "")), [paid.paymentId], "one payment");
     } finally {
       await proxy.close();
     }

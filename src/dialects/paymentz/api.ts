@@ -8,10 +8,12 @@ import type { Static } from "@sinclair/typebox";
 import formbody from "@fastify/formbody";
 import { TetriError, validationError } from "../../core/errors.ts";
 import type { FieldProblem } from "../../core/errors.ts";
+import { isRecordedRequest } from "../../core/idempotency.ts";
 import type { IdempotencyInput } from "../../core/idempotency.ts";
 import type { MerchantId } from "../../core/ids.ts";
 import { findOrderByExternalId } from "../../core/orders.ts";
 import type { DialectId } from "../../core/types.ts";
+import { idempotencyOf } from "../../http/request-context.ts";
 import type { DialectDeps } from "../dialect.ts";
 import { useErrorShape } from "../shared/routing.ts";
 import { memberOfMerchant } from "./credentials.ts";
@@ -32,7 +34,12 @@ export type PaymentzApi = {
   readonly deps: DialectDeps;
   owner(request: FastifyRequest): { merchantId: MerchantId; dialect: DialectId };
   memberOf(request: FastifyRequest, authentication: Authentication | undefined): Promise<OpenedMember>;
-  onceForReference<T>(owner: { merchantId: MerchantId; dialect: DialectId }, merchantTransactionId: string, make: (idempotency: IdempotencyInput) => Promise<T>): Promise<T>;
+  onceForReference<T>(
+    owner: { merchantId: MerchantId; dialect: DialectId },
+    request: FastifyRequest,
+    merchantTransactionId: string,
+    make: (idempotency: IdempotencyInput) => Promise<T>,
+  ): Promise<T>;
   now(): number;
 };
 
@@ -87,9 +94,17 @@ export function paymentzApi(dialect: DialectId, deps: DialectDeps): PaymentzApi 
      * Makes one payment per merchantTransactionId: a reference the merchant already used (on any
      * of the API's payment calls) is refused, and records nothing. Every call holds the reference
      * as an idempotency key in one scope they share, in the transaction that makes the payment,
-     * so two requests racing with one reference (on one call or two) make one payment.
+     * so two requests racing with one reference (on one call or two) make one payment. The
+     * platform has no Idempotency-Key; tetri takes one as an extension: the same request sent
+     * again with it (a client's retry) is answered as the first was, instead of refused.
      */
-    async onceForReference(who, merchantTransactionId, make) {
+    async onceForReference(who, request, merchantTransactionId, make) {
+      const retry = idempotencyOf(request);
+      const idempotency: IdempotencyInput = {
+        key: merchantTransactionId,
+        fingerprint: retry ? `${retry.key}\n${retry.fingerprint}` : randomUUID(),
+        sharedScope: `${dialect}:merchantTransactionId`,
+      };
       const used = await findOrderByExternalId(ctx, who, merchantTransactionId).then(
         () => true,
         (error: unknown) => {
@@ -97,10 +112,11 @@ export function paymentzApi(dialect: DialectId, deps: DialectDeps): PaymentzApi 
           throw error;
         },
       );
-      if (used) throw new TetriError("TETRI_ERR_DUPLICATE_REFERENCE");
+      if (used && !(retry && (await isRecordedRequest(ctx, who.merchantId, `${dialect}:merchantTransactionId`, idempotency)))) {
+        throw new TetriError("TETRI_ERR_DUPLICATE_REFERENCE");
+      }
       try {
-        // A fingerprint no other request has: any reuse of the key is a replay, refused.
-        return await make({ key: merchantTransactionId, fingerprint: randomUUID(), sharedScope: `${dialect}:merchantTransactionId` });
+        return await make(idempotency);
       } catch (error) {
         if (error instanceof TetriError && error.code === "TETRI_ERR_IDEMPOTENCY_KEY_REUSED") throw new TetriError("TETRI_ERR_DUPLICATE_REFERENCE");
         throw error;

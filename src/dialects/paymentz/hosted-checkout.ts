@@ -59,7 +59,7 @@ export async function hostedCheckoutRoutes(app: FastifyInstance, api: PaymentzAp
       const totype = body.totype ?? "";
       requireChecksum(body.checksum, CHECKSUMS.hostedCheckout(memberId, totype, parsed.amountText, parsed.merchantTransactionId, redirectUrl, member.secureKey));
       const owner = { merchantId: member.merchantId, dialect };
-      const orderId = await api.onceForReference(owner, parsed.merchantTransactionId, (idempotency) => createOrder(ctx, member.merchantId, parsed.order, idempotency));
+      const orderId = await api.onceForReference(owner, request, parsed.merchantTransactionId, (idempotency) => createOrder(ctx, member.merchantId, parsed.order, idempotency));
       return reply.redirect(links.payment(orderId), 303);
     },
   );

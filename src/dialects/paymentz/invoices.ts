@@ -172,7 +172,7 @@ export async function invoiceRoutes(app: FastifyInstance, api: PaymentzApi, erro
       details: { ...parsed.order.details, invoice: { merchantInvoiceId: reference, expirationHours: hours, customerEmail: email } },
       ttlMinutes: hours * 60,
     };
-    const orderId = await api.onceForReference(owner(request), reference, (idempotency) => createOrder(ctx, request.merchantId, order, idempotency));
+    const orderId = await api.onceForReference(owner(request), request, reference, (idempotency) => createOrder(ctx, request.merchantId, order, idempotency));
     const view = await getOrderView(ctx, owner(request), orderId);
     return render(view, INVOICE_GENERATED, send ? await emailLink(view, false) : undefined);
   });

@@ -39,7 +39,7 @@ export async function repeatRecurring(api: PaymentzApi, request: FastifyRequest,
   if (body.recurringType?.toUpperCase() === "INITIAL") throw validationError([{ field: "recurringType", message: "must be REPEATED on a repeated payment" }]);
   const member = await memberOf(request, body.authentication);
   requireChecksum(body.authentication?.checksum, CHECKSUMS.payment(member.memberId, member.secureKey, parsed.merchantTransactionId, parsed.amountText));
-  const { orderId } = await api.onceForReference(owner(request), parsed.merchantTransactionId, (idempotency) =>
+  const { orderId } = await api.onceForReference(owner(request), request, parsed.merchantTransactionId, (idempotency) =>
     chargeSavedCard(deps.ctx, { owner: owner(request), source: { parentOrderId }, idempotency, order: () => parsed.order }),
   );
   return renderPayment(await getOrderView(deps.ctx, owner(request), orderId), now());
@@ -90,7 +90,7 @@ export async function registrationRoutes(app: FastifyInstance, api: PaymentzApi,
           },
           idempotency,
         );
-      const orderId = reference === undefined ? await make() : await api.onceForReference(owner(request), reference, make);
+      const orderId = reference === undefined ? await make() : await api.onceForReference(owner(request), request, reference, make);
       const paid = await payOrder(ctx, orderId, card, owner(request));
       const view = await getOrderView(ctx, owner(request), orderId);
       const payment = renderPayment(view, now());
@@ -133,7 +133,7 @@ export async function registrationRoutes(app: FastifyInstance, api: PaymentzApi,
       const member = await memberOf(request, body.authentication);
       requireChecksum(body.authentication?.checksum, CHECKSUMS.payment(member.memberId, member.secureKey, parsed.merchantTransactionId, parsed.amountText));
       const cardId = registrationIdParam(registrationText);
-      const { orderId } = await api.onceForReference(owner(request), parsed.merchantTransactionId, (idempotency) =>
+      const { orderId } = await api.onceForReference(owner(request), request, parsed.merchantTransactionId, (idempotency) =>
         chargeSavedCard(ctx, { owner: owner(request), source: { cardId }, idempotency, order: () => parsed.order }),
       );
       return { ...renderPayment(await getOrderView(ctx, owner(request), orderId), now()), registrationId: cardId };

@@ -148,7 +148,7 @@ async function restRoutes(app: FastifyInstance, api: PaymentzApi) {
       const parsed = parsePayment(dialect, body, settings.live, { requireCard: false });
       const member = await memberOf(request, body.authentication);
       requireChecksum(body.authentication?.checksum, CHECKSUMS.payment(member.memberId, member.secureKey, parsed.merchantTransactionId, parsed.amountText));
-      const orderId = await onceForReference(owner(request), parsed.merchantTransactionId, (idempotency) =>
+      const orderId = await onceForReference(owner(request), request, parsed.merchantTransactionId, (idempotency) =>
         createOrder(ctx, request.merchantId, parsed.order, idempotency),
       );
       if (!parsed.card) {
