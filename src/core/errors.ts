@@ -19,6 +19,10 @@ export const ERRORS = {
   TETRI_ERR_PAYMENT_ATTEMPT_NOT_FOUND: { status: 404, message: "No such payment attempt for this order" },
   TETRI_ERR_METHOD_NOT_ALLOWED: { status: 405, message: "Method not allowed" },
   TETRI_ERR_METHOD_UNAVAILABLE: { status: 403, message: "This payment method is not available to this merchant" },
+  TETRI_ERR_METHOD_NO_UPSTREAM: {
+    status: 403,
+    message: "This payment method is not available in live mode: no configured upstream provides it (test mode simulates every method)",
+  },
   TETRI_ERR_ORDER_NOT_PAYABLE: { status: 400, message: "The order cannot be paid in its current status" },
   TETRI_ERR_ORDER_NOT_REFUNDABLE: { status: 400, message: "The order has no paid amount that can be refunded" },
   TETRI_ERR_REFUND_EXCEEDS_AVAILABLE: { status: 400, message: "The refund amount exceeds the amount left to refund" },

@@ -444,8 +444,8 @@ export const CHANNELS: Words<OperationChannel> = {
 };
 
 export const ATTEMPT_STATUSES: Words<AttemptStatus> = {
-  en: { pending: "sent to the acquirer", challenge: "waiting for 3-D Secure", approved: "approved", declined: "declined", unknown: "no answer yet" },
-  ka: { pending: "გაეგზავნა ეკვაირერს", challenge: "ელოდება 3-D Secure-ს", approved: "დადასტურებული", declined: "უარყოფილი", unknown: "პასუხი ჯერ არ არის" },
+  en: { pending: "sent to the acquirer", challenge: "waiting for 3-D Secure", awaiting_decision: "waiting for the bank's decision", approved: "approved", declined: "declined", unknown: "no answer yet" },
+  ka: { pending: "გაეგზავნა ეკვაირერს", challenge: "ელოდება 3-D Secure-ს", awaiting_decision: "ელოდება ბანკის გადაწყვეტილებას", approved: "დადასტურებული", declined: "უარყოფილი", unknown: "პასუხი ჯერ არ არის" },
 };
 
 export const OUTBOX_STATUSES: Words<OutboxStatus> = {

@@ -54,6 +54,7 @@ export async function testHelperRoutes(app: FastifyInstance, { ctx, dialectDeps,
         throw new TetriError("TETRI_ERR_CARD_INVALID", { fields: cardProblemsAsFields(result.problems) });
       }
       if (result.kind === "not_payable") throw new TetriError("TETRI_ERR_ORDER_NOT_PAYABLE");
+      if (result.kind === "method_not_offered") throw new TetriError("TETRI_ERR_METHOD_UNAVAILABLE", { message: "The order does not offer payment by card" });
       return {
         order_id: orderId,
         outcome: result.kind,

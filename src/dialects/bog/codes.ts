@@ -187,6 +187,15 @@ export function bogTransferMethodOf(attempt: PaymentAttempt, language: BogLangua
   return key ? { key, value: METHOD_LABELS[key][language] } : null;
 }
 
+/**
+ * payer_identifier: the card's mask (BOG writes x for the hidden digits) for a card or wallet;
+ * for the bank's own methods, who paid as the attempt recorded them (an account's holder, a
+ * loan applicant's initial, a gift card's masked code), as BOG documents.
+ */
+export function bogPayerOf(attempt: PaymentAttempt): string | null {
+  return attempt.methodDetails?.payer ?? attempt.card?.mask.replaceAll("*", "x") ?? null;
+}
+
 /** payment_option: an ordinary payment, a saved card with the buyer there, or a charge without them. */
 export function bogPaymentOptionOf(attempt: PaymentAttempt, order: Order): "direct_debit" | "recurrent" | "subscription" {
   if (!attempt.customerPresent) return "subscription";

@@ -86,17 +86,30 @@ export function tbcResultCodeOf(view: OrderView): TbcResultCode | null {
 export const TBC_METHOD_IDS = [4, 5, 6, 7, 8, 9, 14] as const;
 export type TbcMethodId = (typeof TBC_METHOD_IDS)[number];
 
-export const TBC_METHODS: Readonly<Record<TbcMethodId, PaymentMethod>> = {
-  4: "qr",
-  5: "card",
-  6: "loyalty_points",
-  7: "bank_transfer",
-  8: "installment",
-  9: "apple_pay",
-  14: "google_pay",
+/** The core methods each TBC id offers; 4 is TBC's Web QR, through which the mobile bank also offers BNPL. */
+export const TBC_METHODS: Readonly<Record<TbcMethodId, readonly PaymentMethod[]>> = {
+  4: ["qr", "bnpl"],
+  5: ["card"],
+  6: ["loyalty_points"],
+  7: ["bank_transfer"],
+  8: ["installment"],
+  9: ["apple_pay"],
+  14: ["google_pay"],
 };
+
+/** The core methods a list of TBC ids offers, each once. */
+export function tbcMethodsOf(ids: readonly TbcMethodId[]): PaymentMethod[] {
+  return [...new Set(ids.flatMap((id) => TBC_METHODS[id]))];
+}
 
 /** The TBC method id of a core payment method (`paymentMethod`); null for one TBC has no id for. */
 export function tbcMethodIdOf(method: PaymentMethod): TbcMethodId | null {
-  return TBC_METHOD_IDS.find((id) => TBC_METHODS[id] === method) ?? null;
+  return TBC_METHOD_IDS.find((id) => TBC_METHODS[id].includes(method)) ?? null;
+}
+
+/** `operationType`: how a payment through the Web QR (or with Ertguli points) was made; null for the other methods. */
+const OPERATION_TYPES: Partial<Record<PaymentMethod, number>> = { qr: 0, bnpl: 1, loyalty_points: 2 };
+
+export function tbcOperationTypeOf(method: PaymentMethod): number | null {
+  return OPERATION_TYPES[method] ?? null;
 }

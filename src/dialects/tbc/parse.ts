@@ -9,7 +9,7 @@ import type { Currency, MinorUnits } from "../../core/money.ts";
 import type { OrderRequest } from "../../core/orders.ts";
 import type { BasketLine, DialectId, Language } from "../../core/types.ts";
 import { amountReader, urlReader } from "../shared/fields.ts";
-import { TBC_METHOD_IDS, TBC_METHODS } from "./codes.ts";
+import { TBC_METHOD_IDS, tbcMethodsOf } from "./codes.ts";
 import type { CreatePaymentBody, ExecutionBody } from "./schemas.ts";
 
 export const TBC_CURRENCIES: readonly Currency[] = ["GEL", "USD", "EUR"];
@@ -117,7 +117,7 @@ export function parseTbcPayment(dialect: DialectId, body: Static<typeof CreatePa
     successUrl: returnUrl,
     failUrl: returnUrl,
     // None named means every method the merchant has; the page lists them all.
-    paymentMethods: [...new Set((methods.length > 0 ? methods : TBC_METHOD_IDS).map((m) => TBC_METHODS[m]))],
+    paymentMethods: tbcMethodsOf(methods.length > 0 ? methods : TBC_METHOD_IDS),
     methodsNamed: methods.length > 0,
     basket,
     details: {

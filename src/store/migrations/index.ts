@@ -19,6 +19,7 @@ import { outboxByMerchant } from "./0011-outbox-by-merchant.ts";
 import { savedCardUsage } from "./0012-saved-card-usage.ts";
 import { subscriptions } from "./0013-subscriptions.ts";
 import { payouts } from "./0014-payouts.ts";
+import { paymentMethods } from "./0016-payment-methods.ts";
 
 export function migrationsFor(engine: Engine): Readonly<Record<string, Migration>> {
   return {
@@ -36,5 +37,6 @@ export function migrationsFor(engine: Engine): Readonly<Record<string, Migration
     "0012_saved_card_usage": savedCardUsage,
     "0013_subscriptions": subscriptions,
     "0014_payouts": payouts,
+    "0016_payment_methods": paymentMethods,
   };
 }
