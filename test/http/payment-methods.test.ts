@@ -318,6 +318,43 @@ describe("TBC: each payment method's paymentMethod and operationType", () => {
   });
 });
 
+describe("the test helper pays with any method the order offers, for CI without a browser", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  const pay = (id: string, body: Record<string, unknown>) => server.request("POST", `/_test/orders/${id}/pay`, { body });
+
+  it("BOG: the simulated page's fields; a pending application decided through the helper", async () => {
+    const p2p = await server.createOrder(orderBody({ payment_method: ["bog_p2p"] }));
+    const paid = await pay(p2p, { method: "bank_transfer", account_holder: "Nino", result: "approve" });
+    assert.deepEqual(paid.json, { order_id: p2p, outcome: "approved", decline_reason: null, status: "captured" });
+    assert.equal((await server.receipt(p2p)).payment_detail.transfer_method.key, "bog_p2p");
+
+    const loan = await server.createOrder(orderBody({ payment_method: ["bnpl"], config: { loan: { type: "STANDARD" } } }));
+    assert.equal((await pay(loan, { method: "bnpl", applicant: "Nino", months: "3", result: "pending" })).json.outcome, "pending");
+    const decided = await server.request("POST", `/_test/orders/${loan}/decide`, { body: { result: "decline" } });
+    assert.deepEqual([decided.json.outcome, decided.json.decline_reason], ["declined", "issuer_declined"]);
+
+    const wrong = await pay(await server.createOrder(orderBody({ payment_method: ["bnpl"], config: { loan: { type: "STANDARD" } } })), { method: "bnpl", applicant: "", months: "3" });
+    assert.equal(wrong.status, 400, wrong.text);
+    assert.equal(wrong.json.errors[0].field, "applicant");
+    const notOffered = await pay(p2p, { method: "gift_card", gift_code: "GIFT-100" });
+    assert.equal(notOffered.status, 400, "the order is paid already");
+    const other = await server.createOrder(orderBody({ payment_method: ["card"] }));
+    assert.equal((await pay(other, { method: "gift_card", gift_code: "GIFT-100" })).status, 403);
+  });
+
+  it("TBC: a QR payment is scanned at once", async () => {
+    const created = await server.tbcRequest("POST", TBC_PAYMENTS, { body: tbcPaymentBody({ methods: [4] }) });
+    const paid = await server.tbcRequest("POST", `/_test/orders/${created.json.payId}/pay`, { body: { method: "qr", result: "approve" } });
+    assert.equal(paid.json.outcome, "approved", paid.text);
+    assert.equal((await server.tbcRequest("GET", `${TBC_PAYMENTS}/${created.json.payId}`)).json.paymentMethod, 4);
+  });
+});
+
 describe("live mode: no upstream provides the methods beside the card", () => {
   let server: TestServer;
   before(async () => {
