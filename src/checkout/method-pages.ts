@@ -42,8 +42,12 @@ const WALLET_CARD_OUTCOMES: Readonly<Record<(typeof WALLET_TEST_CARDS)[number], 
 const spaced = (pan: string) => pan.replace(/(\d{4})(?=\d)/g, "$1 ");
 const value = (state: MethodPageState, name: string, fallback = "") => state.values?.[name] ?? fallback;
 
-function outcomeButtons(choices: ReadonlyArray<readonly [value: string, label: string]>): Html {
-  return html`<div class="outcomes">${choices.map(([result, label], i) => html`<button type="submit" name="result" value="${result}"${i > 0 ? html` class="secondary"` : ""}>${label}</button>`)}</div>`;
+/** The bank's answers to choose from: approving ones look like a Pay button, declining ones like a refusal, "later" neither. */
+type Outcome = "approve" | "decline" | "pending";
+const OUTCOME_CLASSES: Readonly<Record<Outcome, string>> = { approve: "", decline: "secondary", pending: "neutral" };
+
+function outcomeButtons(choices: ReadonlyArray<readonly [value: Outcome, label: string]>): Html {
+  return html`<div class="outcomes">${choices.map(([result, label]) => html`<button type="submit" name="result" value="${result}" class="${OUTCOME_CLASSES[result]}">${label}</button>`)}</div>`;
 }
 
 function textField(name: string, label: string, current: string, attributes: { autocomplete?: string; maxlength?: number } = {}): Html {

@@ -151,7 +151,7 @@ ${withCard ? cardForm(view, state, t, language) : ""}`;
 function methodLinks(view: OrderView, methods: readonly PaymentMethod[], language: Language): Html {
   const mt = METHOD_TEXTS[language];
   return html`<ul class="method-links">
-${methods.map((method) => html`<li><a class="button secondary" href="${checkoutPaths.method(view.order.id, method, language)}" data-method="${method}">${mt.pay_with} ${METHOD_NAMES[method][language]} <span class="simulated-badge">(${mt.simulated})</span></a></li>`)}
+${methods.map((method) => html`<li><a class="button" href="${checkoutPaths.method(view.order.id, method, language)}" data-method="${method}">${mt.pay_with} ${METHOD_NAMES[method][language]} <span class="simulated-badge">(${mt.simulated})</span></a></li>`)}
 </ul>`;
 }
 
