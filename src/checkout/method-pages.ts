@@ -14,7 +14,8 @@ import { TEXTS } from "./i18n.ts";
 import type { Texts } from "./i18n.ts";
 import { checkoutPaths } from "./links.ts";
 import type { SimulatedMethod } from "./method-forms.ts";
-import { METHOD_NAMES, METHOD_TEXTS } from "./method-texts.ts";
+import { METHOD_NAMES } from "../web/method-names.ts";
+import { METHOD_TEXTS } from "./method-texts.ts";
 import type { MethodTexts } from "./method-texts.ts";
 import { field, layout, money, summary } from "./pages.ts";
 

@@ -1,20 +1,9 @@
 // The texts of the payment methods' pages (the simulated bank screens of test mode), in
-// Georgian, English and Russian; the card pages' texts are in i18n.ts.
+// Georgian, English and Russian; the card pages' texts are in i18n.ts, the methods' names in
+// web/method-names.ts.
 
 import type { ChoiceProblem } from "../core/simulated-methods.ts";
-import type { Language, PaymentMethod } from "../core/types.ts";
-
-export const METHOD_NAMES: Readonly<Record<PaymentMethod, Record<Language, string>>> = {
-  card: { en: "Card", ka: "ბარათი", ru: "Карта" },
-  google_pay: { en: "Google Pay", ka: "Google Pay", ru: "Google Pay" },
-  apple_pay: { en: "Apple Pay", ka: "Apple Pay", ru: "Apple Pay" },
-  bank_transfer: { en: "Internet bank", ka: "ინტერნეტბანკი", ru: "Интернет-банк" },
-  loyalty_points: { en: "Loyalty points", ka: "ქულებით გადახდა", ru: "Оплата баллами" },
-  bnpl: { en: "Buy now, pay later", ka: "ნაწილ-ნაწილ გადახდა", ru: "Купи сейчас, плати потом" },
-  installment: { en: "Installment loan", ka: "განვადება", ru: "Рассрочка" },
-  gift_card: { en: "Gift card", ka: "სასაჩუქრე ბარათი", ru: "Подарочная карта" },
-  qr: { en: "QR payment", ka: "QR გადახდა", ru: "Оплата по QR" },
-};
+import type { Language } from "../core/types.ts";
 
 const en = {
   simulated: "Simulated",

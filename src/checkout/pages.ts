@@ -11,7 +11,8 @@ import { htmlDocument } from "../web/pages.ts";
 import { checkoutPaths } from "./links.ts";
 import type { ShopReturn } from "./links.ts";
 import { LANGUAGE_NAMES, TEXTS, fieldMessage } from "./i18n.ts";
-import { METHOD_NAMES, METHOD_TEXTS } from "./method-texts.ts";
+import { METHOD_NAMES } from "../web/method-names.ts";
+import { METHOD_TEXTS } from "./method-texts.ts";
 import type { Texts } from "./i18n.ts";
 
 export const CHECKOUT_STYLESHEET = "/checkout/assets/checkout.css";

@@ -17,6 +17,7 @@ import {
 } from "./i18n.ts";
 import { dashboardPage, hidden, money, notice, statusBadge, timeOf } from "./layout.ts";
 import type { PageContext } from "./layout.ts";
+import { METHOD_NAMES } from "../web/method-names.ts";
 import { dashboardPaths } from "./paths.ts";
 
 export type DashboardAction = "refund" | "capture" | "cancel" | "resend";
@@ -106,7 +107,7 @@ function event(page: PageContext, item: TimelineEvent): Html {
     case "attempt": {
       const a = item.attempt;
       const reason = a.declineReason ? ` (${DECLINE_REASONS[language][a.declineReason]})` : "";
-      return html`<strong>${t.ev_attempt}</strong> <span class="mono">${a.card?.mask ?? a.method}</span>: ${ATTEMPT_STATUSES[language][a.status]}${reason}`;
+      return html`<strong>${t.ev_attempt}</strong> <span class="mono">${a.card?.mask ?? METHOD_NAMES[a.method][language]}</span>: ${ATTEMPT_STATUSES[language][a.status]}${reason}`;
     }
     case "operation": {
       const op = item.operation;
@@ -166,7 +167,11 @@ ${facts([
 <section aria-labelledby="payment-title"><h2 id="payment-title">${t.payment}</h2>
 ${attempt
   ? facts([
-      ...(attempt.card ? cardFacts(attempt.card, t) : [[t.card, html`<span class="mono">${attempt.method}</span>`] as const]),
+      [t.payment_method, METHOD_NAMES[attempt.method][page.language]],
+      ...(attempt.card ? cardFacts(attempt.card, t) : []),
+      ...(attempt.methodDetails?.payer ? [[t.payer, attempt.methodDetails.payer] as const] : []),
+      ...(attempt.methodDetails?.pointsAmount ? [[t.paid_with_points, m(attempt.methodDetails.pointsAmount)] as const] : []),
+      ...(attempt.methodDetails?.loanMonths ? [[t.loan_term, `${attempt.methodDetails.loanMonths} ${t.months}`] as const] : []),
       [t.status, ATTEMPT_STATUSES[page.language][attempt.status]],
       ...(attempt.declineReason ? [[t.reason, DECLINE_REASONS[page.language][attempt.declineReason]] as const] : []),
     ])
