@@ -299,6 +299,14 @@ describe("TBC: each payment method's paymentMethod and operationType", () => {
     assert.match(page.html, /<option value="24">24 months<\/option>/);
     const declined = await details(payId);
     assert.deepEqual([declined.status, declined.paymentMethod, declined.resultCode], ["Failed", 8, "decline_general"]);
+
+    // Left pending, the payment is Processing without a result until the bank decides.
+    const pendingId = await payment([8], products);
+    assert.equal((await payOnPage(server, orderIdOf(pendingId), "installment", { applicant: "Nino", months: "6", result: "pending" })).status, 303);
+    const pending = await details(pendingId);
+    assert.deepEqual([pending.status, pending.paymentMethod, pending.resultCode], ["Processing", 8, null]);
+    await decide(server, orderIdOf(pendingId), "approve");
+    assert.equal((await details(pendingId)).status, "Succeeded");
   });
 
   it("wallets (9, 14): the sheet's card, its mask as PaymentCardNumber", async () => {
