@@ -159,7 +159,7 @@ async function refundCommand(input: ParsedInput): Promise<void> {
       orderId,
       kind: "refund",
       amount,
-      sameDayPartialRefunds: dialectOf(order.dialect).operationRules?.sameDayPartialRefunds,
+      ...dialectOf(order.dialect).operationRules,
       // The same key and amount again (a command repeated after a lost answer) refunds once.
       idempotency: { key: `cli:${key}`, fingerprint: createHash("sha256").update(`refund:${amountText ?? "all"}`).digest("hex") },
     });

@@ -33,6 +33,8 @@ export const ERRORS = {
     status: 400,
     message: "A payment can be refunded in part only once on the day it was made; refund the rest in full, or again tomorrow",
   },
+  TETRI_ERR_METHOD_NOT_REFUNDABLE: { status: 400, message: "The bank refunds no payment made with this payment method" },
+  TETRI_ERR_METHOD_REFUNDS_IN_FULL: { status: 400, message: "The bank refunds a payment made with this payment method only in full, at once" },
   TETRI_ERR_CARD_INVALID: { status: 400, message: "The card details are not valid" },
   TETRI_ERR_CARD_SAVE_TOO_LATE: { status: 400, message: "A card can be marked for saving only while its order awaits the buyer's payment" },
   TETRI_ERR_CARD_SAVE_ALREADY_REQUESTED: { status: 409, message: "This order's card is already marked for saving" },

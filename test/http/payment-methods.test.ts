@@ -84,6 +84,8 @@ describe("BOG: each payment method's simulated page, receipt and callback", () =
 
   it("wallets: the sheet's test card pays or declines, with the card's mask, brand and direct_debit", async () => {
     const google = await paid(["google_pay"], "google_pay", { wallet_card: "4242424242424242" });
+    const part = await server.request("POST", `/payments/v1/payment/refund/${google.id}`, { body: { amount: 2.5 } });
+    assert.equal(part.status, 200, "a wallet's payment is refunded in part, as a card's");
     assert.equal(google.receipt.order_status.key, "completed");
     assert.deepEqual(google.detail.transfer_method, { key: "google_pay", value: "Google Pay" });
     assert.equal(google.detail.payer_identifier, "424242xxxxxx4242");
@@ -115,6 +117,10 @@ describe("BOG: each payment method's simulated page, receipt and callback", () =
     assert.equal(approved.detail.card_type, null);
     assert.equal(approved.detail.card_expiry_date, null);
     assert.equal(approved.detail.code, "100");
+    // BOG refunds its own authorization in full only.
+    const partial = await server.request("POST", `/payments/v1/payment/refund/${approved.id}`, { body: { amount: 5 } });
+    assert.equal(partial.status, 400, partial.text);
+    assert.equal(partial.json.key, "method_refunds_in_full");
     const refund = await server.request("POST", `/payments/v1/payment/refund/${approved.id}`, { body: {} });
     assert.equal(refund.status, 200, refund.text);
     assert.equal((await eventually(async () => ((await server.receipt(approved.id)).order_status.key === "refunded" ? true : undefined))), true);
@@ -174,6 +180,10 @@ describe("BOG: each payment method's simulated page, receipt and callback", () =
     assert.equal((await callbackOf(id, "completed")).payment_detail.transfer_method.key, "bnpl");
     assert.equal(receipt.payment_detail.code, "100");
     assert.equal((await attemptOf(server, id))?.methodDetails?.loanMonths, 4);
+    // BOG lists no refund of a loan.
+    const refund = await server.request("POST", `/payments/v1/payment/refund/${id}`, { body: {} });
+    assert.equal(refund.status, 400, refund.text);
+    assert.equal(refund.json.key, "method_not_refundable");
 
     const otherTerm = await payOnPage(server, await order(["bnpl"], 12.5, loan), "bnpl", { applicant: "nino", months: "6", result: "approve" });
     assert.equal(otherTerm.status, 422, "a term the shop did not set is asked again");

@@ -1,5 +1,6 @@
 // How core statuses, decline reasons and payment methods read in BOG's vocabulary.
 
+import type { RefundableMethods } from "../../core/operations.ts";
 import type {
   DeclineReason,
   FollowUpDeclineReason,
@@ -168,6 +169,16 @@ export const BOG_METHODS = {
 
 export type BogMethod = keyof typeof BOG_METHODS;
 export const BOG_METHOD_NAMES = Object.keys(BOG_METHODS) as BogMethod[];
+
+/**
+ * What BOG refunds: cards, Apple Pay, Google Pay and its own authorization (the internet bank,
+ * loyalty points; our reading) in full; only cards and wallets also in part. Loans, BNPL and
+ * gift cards it does not list, so tetri refunds none of them through the BOG API.
+ */
+export const BOG_REFUNDABLE_METHODS: RefundableMethods = {
+  full: ["card", "google_pay", "apple_pay", "bank_transfer", "loyalty_points"],
+  partial: ["card", "google_pay", "apple_pay"],
+};
 
 /** transfer_method.value, as the bank words each method. */
 const METHOD_LABELS: Readonly<Record<BogMethod, Record<BogLanguage, string>>> = {
