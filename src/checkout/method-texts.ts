@@ -126,21 +126,21 @@ export const METHOD_TEXTS: Readonly<Record<Language, MethodTexts>> = { en, ka, r
 export const CHOICE_PROBLEMS: Readonly<Record<Language, Record<ChoiceProblem, string>>> = {
   en: {
     not_a_wallet_card: "Choose one of the wallet's cards.",
-    holder_required: "Enter the name.",
+    name_invalid: "Enter the name, up to 64 characters.",
     points_over_amount: "Use at least one point and no more points than the total.",
     term_not_offered: "Choose one of the terms offered.",
     code_required: "Enter the gift card's code.",
   },
   ka: {
     not_a_wallet_card: "აირჩიეთ საფულის ერთ-ერთი ბარათი.",
-    holder_required: "შეიყვანეთ სახელი.",
+    name_invalid: "შეიყვანეთ სახელი, მაქსიმუმ 64 სიმბოლო.",
     points_over_amount: "გამოიყენეთ მინიმუმ ერთი ქულა და არაუმეტეს მთლიანი თანხისა.",
     term_not_offered: "აირჩიეთ შემოთავაზებული ვადებიდან ერთ-ერთი.",
     code_required: "შეიყვანეთ სასაჩუქრე ბარათის კოდი.",
   },
   ru: {
     not_a_wallet_card: "Выберите одну из карт кошелька.",
-    holder_required: "Введите имя.",
+    name_invalid: "Введите имя, не более 64 символов.",
     points_over_amount: "Спишите хотя бы один балл и не больше суммы заказа.",
     term_not_offered: "Выберите один из предложенных сроков.",
     code_required: "Введите код подарочной карты.",

@@ -10,10 +10,10 @@ import type { Html } from "../web/html.ts";
 import { htmlDocument } from "../web/pages.ts";
 import { checkoutPaths } from "./links.ts";
 import type { ShopReturn } from "./links.ts";
-import { LANGUAGE_NAMES, TEXTS, fieldMessage } from "./i18n.ts";
 import { METHOD_NAMES } from "../web/method-names.ts";
-import { METHOD_TEXTS } from "./method-texts.ts";
+import { LANGUAGE_NAMES, TEXTS, fieldMessage } from "./i18n.ts";
 import type { Texts } from "./i18n.ts";
+import { METHOD_TEXTS } from "./method-texts.ts";
 
 export const CHECKOUT_STYLESHEET = "/checkout/assets/checkout.css";
 

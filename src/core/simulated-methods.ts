@@ -49,7 +49,7 @@ type BankChoice =
   | { method: "gift_card"; code: string };
 
 /** A choice that does not fit the order; nothing is recorded and the page asks again. */
-export type ChoiceProblem = "not_a_wallet_card" | "holder_required" | "points_over_amount" | "term_not_offered" | "code_required";
+export type ChoiceProblem = "not_a_wallet_card" | "name_invalid" | "points_over_amount" | "term_not_offered" | "code_required";
 
 export type SimulatedResult = PaymentResult | { kind: "choice_invalid"; problem: ChoiceProblem } | { kind: "qr_expired" };
 
@@ -118,20 +118,26 @@ const planOf = (method: PaymentMethod, methodDetails: MethodDetails, status: Att
 });
 const yesOrNo = (approve: boolean): "approve" | { decline: DeclineReason } => (approve ? "approve" : { decline: "issuer_declined" });
 
+/** A name the buyer typed (an account holder, an applicant), as a card's holder is taken; undefined when it is none. */
+function nameOf(typed: string): string | undefined {
+  const name = typed.trim();
+  return name !== "" && name.length <= 64 && !/[\p{Cc}]/u.test(name) ? name : undefined;
+}
+
 const isWalletChoice = (choice: SimulatedChoice): choice is WalletChoice => choice.method === "google_pay" || choice.method === "apple_pay";
 
 function decide(order: Order, choice: BankChoice): Decision {
   switch (choice.method) {
     case "bank_transfer": {
-      const holder = choice.accountHolder.trim();
-      if (!holder) return { kind: "choice_invalid", problem: "holder_required" };
+      const holder = nameOf(choice.accountHolder);
+      if (!holder) return { kind: "choice_invalid", problem: "name_invalid" };
       return { plan: planOf(choice.method, details({ payer: holder })), answer: yesOrNo(choice.approve) };
     }
     case "qr":
       return { plan: planOf(choice.method, details({})), answer: yesOrNo(choice.approve) };
     case "loyalty_points": {
-      const holder = choice.accountHolder.trim();
-      if (!holder) return { kind: "choice_invalid", problem: "holder_required" };
+      const holder = nameOf(choice.accountHolder);
+      if (!holder) return { kind: "choice_invalid", problem: "name_invalid" };
       const split = pointsSplit(order.amount, choice.points);
       if (!split) return { kind: "choice_invalid", problem: "points_over_amount" };
       const recorded = details({ payer: holder, pointsAmount: split.points });
@@ -143,8 +149,8 @@ function decide(order: Order, choice: BankChoice): Decision {
     }
     case "bnpl":
     case "installment": {
-      const applicant = choice.applicant.trim();
-      if (!applicant) return { kind: "choice_invalid", problem: "holder_required" };
+      const applicant = nameOf(choice.applicant);
+      if (!applicant) return { kind: "choice_invalid", problem: "name_invalid" };
       if (!loanTermsOf(order, choice.method).includes(choice.months)) return { kind: "choice_invalid", problem: "term_not_offered" };
       // BOG shows a loan's payer by the first letter of the applicant's name.
       const recorded = details({ payer: applicant.charAt(0).toUpperCase(), loanMonths: choice.months });
@@ -153,7 +159,7 @@ function decide(order: Order, choice: BankChoice): Decision {
     }
     case "gift_card": {
       const code = normalizedCode(choice.code);
-      if (!code) return { kind: "choice_invalid", problem: "code_required" };
+      if (!code || code.length > 32) return { kind: "choice_invalid", problem: "code_required" };
       const balance = giftCardBalance(code, order.currency);
       const plan = planOf(choice.method, details({ payer: maskGiftCode(code) }));
       if (balance === undefined) return { plan, answer: { decline: "invalid_card" } };

@@ -130,7 +130,7 @@ function choiceField(problem: ChoiceProblem, method: SimulatedMethod): string {
   switch (problem) {
     case "not_a_wallet_card":
       return "wallet_card";
-    case "holder_required":
+    case "name_invalid":
       return method === "bnpl" || method === "installment" ? "applicant" : "account_holder";
     case "points_over_amount":
       return "points";

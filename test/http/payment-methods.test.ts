@@ -211,6 +211,8 @@ describe("BOG: each payment method's simulated page, receipt and callback", () =
     assert.equal(low.detail.code, "107");
     const unknown = await paid(["gift_card"], "gift_card", { gift_code: "NOPE-1" });
     assert.equal(unknown.detail.code, "103");
+    const long = await payOnPage(server, await order(["gift_card"]), "gift_card", { gift_code: "G".repeat(33) });
+    assert.equal(long.status, 422, "no code is that long");
   });
 
   it("methods the shop did not ask for are not shown and cannot be paid with, the card included", async () => {
@@ -223,6 +225,32 @@ describe("BOG: each payment method's simulated page, receipt and callback", () =
     assert.equal(wallet.headers.get("location"), `/?order_id=${id}&lang=en`);
     const card = await server.pay(id);
     assert.equal(card.status, 403, card.text);
+    assert.equal((await server.receipt(id)).order_status.key, "created");
+  });
+
+  it("bad input on a method's page is a clear 4xx or a way back, never a 500, and records nothing", async () => {
+    const id = await order(["bog_loyalty", "bnpl", "bog_p2p"], 12.5, { config: { loan: { type: "STANDARD" } } });
+    const cases: Array<[method: string, fields: Record<string, string>, status: number]> = [
+      ["loyalty_points", { account_holder: "N", points: "abc" }, 422],
+      ["loyalty_points", { account_holder: "N", points: "-1" }, 422],
+      ["loyalty_points", { account_holder: "N", points: "1.234" }, 422],
+      ["loyalty_points", { account_holder: "", points: "1" }, 422],
+      ["bnpl", { applicant: "N", months: "NaN", result: "approve" }, 422],
+      ["bnpl", { applicant: "N".repeat(5000), months: "1e9", result: "approve" }, 422],
+      ["bank_transfer", { account_holder: " ", result: "approve" }, 422],
+      ["bank_transfer", { account_holder: "N".repeat(65), result: "approve" }, 422],
+    ];
+    for (const [method, fields, status] of cases) {
+      const answer = await payOnPage(server, id, method, fields);
+      assert.equal(answer.status, status, `${method} ${JSON.stringify(fields).slice(0, 80)}: ${answer.text.slice(0, 200)}`);
+    }
+    const post = (body: Record<string, string>, cookie = "") =>
+      fetch(`${server.url}/checkout/method`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded", cookie }, body: new URLSearchParams(body).toString() });
+    assert.equal((await post({ order_id: id, method: "bank_transfer", result: "approve", account_holder: "N" })).status, 403, "no CSRF token");
+    assert.equal((await post({ order_id: id, method: "card" })).status, 303, "the card has no simulated page");
+    assert.equal((await post({ order_id: id, method: "gift_card" })).status, 303, "not offered");
+    assert.equal((await post({ order_id: "nope", method: "gift_card" })).status, 404);
+    assert.equal(await attemptOf(server, id), undefined);
     assert.equal((await server.receipt(id)).order_status.key, "created");
   });
 
