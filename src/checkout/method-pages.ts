@@ -182,7 +182,7 @@ export function qrExpiredPage(view: OrderView, options: { testMode: boolean; lan
 /** On a pending loan application's result page (test mode): the bank's later decision, simulated. */
 export function loanDecisionForm(view: OrderView, csrf: string, language: Language): Html {
   const mt = METHOD_TEXTS[language];
-  return html`<p class="simulated" role="note">${mt.application_pending}</p>
+  return html`<p class="message simulated" role="status">${mt.application_pending}</p>
 <form method="post" action="/checkout/decision" class="decision">
 <input type="hidden" name="order_id" value="${view.order.id}">
 <input type="hidden" name="csrf" value="${csrf}">

@@ -208,7 +208,10 @@ export function resultPage(
     testMode: boolean;
     backHref?: string;
     backForm?: ShopReturn;
-    /** What the buyer may still do on the page (decide a pending loan application, in test mode). */
+    /**
+     * What the buyer may still do on the page (decide a pending loan application, in test
+     * mode): it replaces the status text, and the page does not reload under the buyer's hand.
+     */
     actions?: Html;
   },
 ): string {
@@ -228,8 +231,7 @@ export function resultPage(
     processing: t.processing,
   }[input.kind];
   const body = html`<h1 class="result ${input.kind}">${headline}</h1>
-${text ? html`<p class="message" role="status">${text}</p>` : ""}
-${input.actions ?? ""}
+${input.actions ?? (text ? html`<p class="message" role="status">${text}</p>` : "")}
 ${summary(view, t)}
 ${input.backForm ? backFormOf(input.backForm, t.back_to_shop) : input.backHref ? html`<p><a class="button" href="${input.backHref}">${t.back_to_shop}</a></p>` : ""}`;
   return layout({
@@ -239,7 +241,7 @@ ${input.backForm ? backFormOf(input.backForm, t.back_to_shop) : input.backHref ?
     title: headline,
     body,
     testMode: input.testMode,
-    refreshSeconds: input.kind === "processing" ? 3 : undefined,
+    refreshSeconds: input.kind === "processing" && !input.actions ? 3 : undefined,
   });
 }
 
