@@ -53,9 +53,12 @@ export type ChoiceProblem = "not_a_wallet_card" | "name_invalid" | "points_over_
 
 export type SimulatedResult = PaymentResult | { kind: "choice_invalid"; problem: ChoiceProblem } | { kind: "qr_expired" };
 
+/** A whole number of major units (a test balance) in minor units of the currency. */
+const wholeUnits = (major: number, currency: Currency): MinorUnits => minor(major * 10 ** CURRENCY_EXPONENTS[currency]);
+
 /** The test loyalty account's balance in an order's currency, in minor units. */
 export function loyaltyBalance(currency: Currency): MinorUnits {
-  return minor(LOYALTY_TEST_BALANCE * 10 ** CURRENCY_EXPONENTS[currency]);
+  return wholeUnits(LOYALTY_TEST_BALANCE, currency);
 }
 
 /** The terms a loan application of the order offers: the shop's fixed one, or the method's list. */
@@ -82,7 +85,7 @@ const normalizedCode = (code: string) => code.trim().toUpperCase();
 /** A test gift card's balance in an order's currency, in minor units; undefined for a code that is none. */
 export function giftCardBalance(code: string, currency: Currency): MinorUnits | undefined {
   const balance = GIFT_CARD_TEST_CODES[normalizedCode(code)];
-  return balance === undefined ? undefined : minor(balance * 10 ** CURRENCY_EXPONENTS[currency]);
+  return balance === undefined ? undefined : wholeUnits(balance, currency);
 }
 
 /** A QR code the page shows: the order and its expiry, sealed, so that nobody can make one or extend it. */
