@@ -16,33 +16,37 @@ import { eventually } from "../helpers/wait.ts";
 const ORDERS = "/payments/v1/ecommerce/orders";
 const TBC_PAYMENTS = "/v1/tpay/payments";
 
-/** Opens a method's simulated page, as a browser does, and posts its form with `fields`. */
-async function payOnPage(server: TestServer, orderId: string, method: string, fields: Record<string, string>, lang = "en") {
-  const page = await fetch(`${server.url}/checkout/method?order_id=${orderId}&method=${method}&lang=${lang}`, { redirect: "manual" });
+/** A page of the hosted checkout as a browser opens it: its HTML, the CSRF cookie it set, and its QR code if it shows one. */
+async function openPage(server: TestServer, path: string) {
+  const page = await fetch(`${server.url}${path}`, { redirect: "manual" });
   const html = await page.text();
-  assert.equal(page.status, 200, html);
-  const qr = /name="qr_code" value="([^"]+)"/.exec(html)?.[1];
-  const posted = await fetch(`${server.url}/checkout/method`, {
+  return { status: page.status, html, cookie: csrfCookieOf(page.headers) ?? "", qr: /name="qr_code" value="([^"]+)"/.exec(html)?.[1] };
+}
+
+/** Posts a form of an opened page with its CSRF cookie and token. */
+async function postForm(server: TestServer, opened: Awaited<ReturnType<typeof openPage>>, action: string, fields: Record<string, string>) {
+  const posted = await fetch(`${server.url}${action}`, {
     method: "POST",
     redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrfCookieOf(page.headers) ?? "" },
-    body: new URLSearchParams({ order_id: orderId, csrf: csrfTokenOf(html) ?? "", lang, method, ...(qr ? { qr_code: qr } : {}), ...fields }).toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: opened.cookie },
+    body: new URLSearchParams({ csrf: csrfTokenOf(opened.html) ?? "", ...fields }).toString(),
   });
-  return { html, status: posted.status, location: posted.headers.get("location"), text: await posted.text() };
+  return { html: opened.html, status: posted.status, location: posted.headers.get("location"), text: await posted.text() };
+}
+
+/** Opens a method's simulated page and posts its form with `fields` (and the code of a QR page). */
+async function payOnPage(server: TestServer, orderId: string, method: string, fields: Record<string, string>, lang = "en") {
+  const opened = await openPage(server, `/checkout/method?order_id=${orderId}&method=${method}&lang=${lang}`);
+  assert.equal(opened.status, 200, opened.html);
+  return postForm(server, opened, "/checkout/method", { order_id: orderId, lang, method, ...(opened.qr ? { qr_code: opened.qr } : {}), ...fields });
 }
 
 /** The bank's later decision of a pending loan application, on its result page. */
 async function decide(server: TestServer, orderId: string, result: "approve" | "decline") {
-  const page = await fetch(`${server.url}/receipt?order_id=${orderId}&lang=en`);
-  const html = await page.text();
-  assert.match(html, /action="\/checkout\/decision"/);
-  const posted = await fetch(`${server.url}/checkout/decision`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrfCookieOf(page.headers) ?? "" },
-    body: new URLSearchParams({ order_id: orderId, csrf: csrfTokenOf(html) ?? "", lang: "en", result }).toString(),
-  });
-  assert.equal(posted.status, 303, await posted.text());
+  const opened = await openPage(server, `/receipt?order_id=${orderId}&lang=en`);
+  assert.match(opened.html, /action="\/checkout\/decision"/);
+  const posted = await postForm(server, opened, "/checkout/decision", { order_id: orderId, lang: "en", result });
+  assert.equal(posted.status, 303, posted.text);
 }
 
 const attemptOf = (server: TestServer, orderId: string) => server.services.ctx.store.read((tx) => tx.attempts.latestOfOrder(orderId as never));
@@ -307,16 +311,11 @@ describe("TBC: each payment method's paymentMethod and operationType", () => {
   it("an expired QR code pays nothing: a clear page, and the order still waits for its payment", async () => {
     const payId = await payment([4]);
     const id = orderIdOf(payId);
-    const page = await fetch(`${server.url}/checkout/method?order_id=${id}&method=qr&lang=en`);
-    const html = await page.text();
+    const opened = await openPage(server, `/checkout/method?order_id=${id}&method=qr&lang=en`);
     server.clock.advance(61_000);
-    const posted = await fetch(`${server.url}/checkout/method`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrfCookieOf(page.headers) ?? "" },
-      body: new URLSearchParams({ order_id: id, csrf: csrfTokenOf(html) ?? "", lang: "en", method: "qr", result: "approve", qr_code: /name="qr_code" value="([^"]+)"/.exec(html)?.[1] ?? "" }).toString(),
-    });
+    const posted = await postForm(server, opened, "/checkout/method", { order_id: id, lang: "en", method: "qr", result: "approve", qr_code: opened.qr ?? "" });
     assert.equal(posted.status, 410);
-    assert.match(await posted.text(), /QR code expired/);
+    assert.match(posted.text, /QR code expired/);
     assert.equal((await details(payId)).status, "Created");
   });
 
