@@ -34,6 +34,8 @@ export type OrderRequest = Pick<
 > & {
   /** The loan the shop set up, for an API that has loans (absent: none). */
   loanOffer?: LoanOffer | null;
+  /** Methods the named ones bring along (TBC's QR brings BNPL), offered when the merchant has them. */
+  alsoOffered?: readonly PaymentMethod[];
   ttlMinutes: number;
   /** Whether the shop named the methods; if not, paymentMethods is every method of its API. */
   methodsNamed: boolean;
@@ -90,7 +92,9 @@ export async function createOrder(
     onceForKey(tx, merchantId, `${request.dialect}:create_order`, idempotency, now, async () => {
       const enabled = (await tx.merchantSettings.find(merchantId, request.dialect))?.enabledMethods ?? null;
       const offered = methodsLiveProvides(ctx, request, methodsOffered(request, enabled));
-      const order = newOrder(merchantId, { ...request, paymentMethods: offered }, now);
+      const available = (method: PaymentMethod) => (enabled ?? [method]).includes(method) && (ctx.liveMethods ?? [method]).includes(method);
+      const alongside = (request.alsoOffered ?? []).filter((method) => available(method) && !offered.includes(method));
+      const order = newOrder(merchantId, { ...request, paymentMethods: [...offered, ...alongside] }, now);
       await tx.orders.insert(order);
       return order.id;
     }),

@@ -353,13 +353,24 @@ describe("TBC: each payment method's paymentMethod and operationType", () => {
     assert.deepEqual([google.status, google.paymentMethod, google.resultCode], ["Failed", 14, "decline_general"]);
   });
 
-  it("a method requested but not enabled for the merchant gets TBC's 403 problem", async () => {
+  it("a method requested but not enabled for the merchant gets TBC's 403 problem; the QR brings BNPL only when enabled", async () => {
     const merchant = addMerchant(server, "Shop QR");
     setMerchantSettings(server, merchant.clientId, "tbc", ["--methods", "card"]);
     const shop = server.as(merchant);
     const refused = await shop.tbcRequest("POST", TBC_PAYMENTS, { body: tbcPaymentBody({ methods: [4] }) });
     assert.equal(refused.status, 403, refused.text);
     assert.equal(refused.json.systemCode, "MethodUnavailable");
+
+    const offered = async () => {
+      const created = await shop.tbcRequest("POST", TBC_PAYMENTS, { body: tbcPaymentBody({ methods: [4] }) });
+      assert.equal(created.status, 200, created.text);
+      const page = await (await fetch(created.json.links[1].uri)).text();
+      return [...page.matchAll(/data-method="([a-z_]+)"/g)].map((m) => m[1]);
+    };
+    setMerchantSettings(server, merchant.clientId, "tbc", ["--methods", "card,qr"]);
+    assert.deepEqual(await offered(), ["qr"]);
+    setMerchantSettings(server, merchant.clientId, "tbc", ["--methods", "qr,bnpl"]);
+    assert.deepEqual(await offered(), ["qr", "bnpl"]);
   });
 });
 

@@ -86,25 +86,33 @@ export function tbcResultCodeOf(view: OrderView): TbcResultCode | null {
 export const TBC_METHOD_IDS = [4, 5, 6, 7, 8, 9, 14] as const;
 export type TbcMethodId = (typeof TBC_METHOD_IDS)[number];
 
-/** The core methods each TBC id offers; 4 is TBC's Web QR, through which the mobile bank also offers BNPL. */
-export const TBC_METHODS: Readonly<Record<TbcMethodId, readonly PaymentMethod[]>> = {
-  4: ["qr", "bnpl"],
-  5: ["card"],
-  6: ["loyalty_points"],
-  7: ["bank_transfer"],
-  8: ["installment"],
-  9: ["apple_pay"],
-  14: ["google_pay"],
+/** The core method each TBC id is. */
+export const TBC_METHODS: Readonly<Record<TbcMethodId, PaymentMethod>> = {
+  4: "qr",
+  5: "card",
+  6: "loyalty_points",
+  7: "bank_transfer",
+  8: "installment",
+  9: "apple_pay",
+  14: "google_pay",
 };
 
-/** The core methods a list of TBC ids offers, each once. */
-export function tbcMethodsOf(ids: readonly TbcMethodId[]): PaymentMethod[] {
-  return [...new Set(ids.flatMap((id) => TBC_METHODS[id]))];
+/** What an id offers beside its own method, when the merchant has it: TBC's Web QR (4) takes BNPL through the mobile bank too. */
+const ALSO_OFFERED: Readonly<Partial<Record<TbcMethodId, readonly PaymentMethod[]>>> = { 4: ["bnpl"] };
+
+/** The core methods a list of TBC ids names, and those they offer beside them. */
+export function tbcMethodsOf(ids: readonly TbcMethodId[]): { named: PaymentMethod[]; alongside: PaymentMethod[] } {
+  return { named: [...new Set(ids.map((id) => TBC_METHODS[id]))], alongside: [...new Set(ids.flatMap((id) => ALSO_OFFERED[id] ?? []))] };
 }
+
+const every = tbcMethodsOf(TBC_METHOD_IDS);
+
+/** Every core method TBC's ids offer. */
+export const TBC_PAYMENT_METHODS: readonly PaymentMethod[] = [...every.named, ...every.alongside];
 
 /** The TBC method id of a core payment method (`paymentMethod`); null for one TBC has no id for. */
 export function tbcMethodIdOf(method: PaymentMethod): TbcMethodId | null {
-  return TBC_METHOD_IDS.find((id) => TBC_METHODS[id].includes(method)) ?? null;
+  return TBC_METHOD_IDS.find((id) => TBC_METHODS[id] === method || ALSO_OFFERED[id]?.includes(method)) ?? null;
 }
 
 /** `operationType`: how a payment through the Web QR (or with Ertguli points) was made; null for the other methods. */
