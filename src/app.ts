@@ -73,7 +73,13 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   openApiRoute(app, { tag: SUBSCRIPTIONS_TAG, title: "Subscriptions", openApiPath: `${SUBSCRIPTIONS_PREFIX}/openapi.json` });
   await app.register(baseAssetRoutes);
   const csrf = new CsrfGuard(services.csrfKey, config.publicUrl.startsWith("https:"));
-  await app.register(async (scope) => checkoutRoutes(scope, { ctx, csrf, testMode: config.mode === "test", shopReturn: shopReturnOf(ctx, dialectDeps.links) }));
+  await app.register(async (scope) => checkoutRoutes(scope, {
+        ctx,
+        csrf,
+        testMode: config.mode === "test",
+        qrTtlMs: config.qrTtlSeconds * 1000,
+        shopReturn: shopReturnOf(ctx, dialectDeps.links),
+      }));
   await app.register(
     async (scope) =>
       dashboardRoutes(scope, {

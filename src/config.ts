@@ -47,6 +47,8 @@ export type Config = {
   };
   acquirerTimeoutMs: number;
   reconcileAfterMs: number;
+  /** How long a simulated QR payment's code stays valid on the page (test mode). */
+  qrTtlSeconds: number;
   sweepIntervalMs: number;
   tokenRateLimitPerMinute: number;
   /** The operator's SMTP server that e-mails go through (payment links); none: nothing is e-mailed. */
@@ -221,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     acquirerTimeoutMs: integer(env, "TETRI_ACQUIRER_TIMEOUT_MS", 15_000, 10, 300_000),
     reconcileAfterMs: integer(env, "TETRI_RECONCILE_AFTER_MS", 5_000, 0, 3_600_000),
+    qrTtlSeconds: integer(env, "TETRI_QR_TTL_SECONDS", 180, 5, 3600),
     sweepIntervalMs: integer(env, "TETRI_SWEEP_INTERVAL_MS", 5_000, 10, 3_600_000),
     tokenRateLimitPerMinute: integer(env, "TETRI_TOKEN_RATE_LIMIT", 600, 1, 1_000_000),
     shutdownTimeoutMs: integer(env, "TETRI_SHUTDOWN_TIMEOUT_MS", 20_000, 100, 600_000),

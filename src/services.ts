@@ -5,7 +5,7 @@
 import type { KeyObject } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import pino from "pino";
-import { TestAcquirer } from "./acquirers/test-acquirer.ts";
+import { TEST_ACQUIRER_LIVE_METHODS, TestAcquirer } from "./acquirers/test-acquirer.ts";
 import { loadCardKey, loadSharedKeys } from "./auth/keys.ts";
 import { TokenService } from "./auth/tokens.ts";
 import { checkoutLinks } from "./checkout/links.ts";
@@ -55,12 +55,13 @@ export function openConfiguredStore(config: Config): Promise<OpenedStore> {
 /** Core's context over an opened store: the test acquirer on its journal, callbacks in each order's dialect. */
 export function coreContext(
   opened: Pick<OpenedStore, "store" | "acquirerJournal">,
-  parts: Pick<CoreContext, "vault" | "clock" | "acquirerTimeoutMs" | "reconcileAfterMs" | "onCallbacksCommitted"> & { links: CheckoutLinks },
+  parts: Pick<CoreContext, "vault" | "clock" | "acquirerTimeoutMs" | "reconcileAfterMs" | "onCallbacksCommitted"> & { links: CheckoutLinks; live?: boolean },
 ): CoreContext {
-  const { links, vault, ...rest } = parts;
+  const { links, vault, live, ...rest } = parts;
   return {
     ...rest,
     vault,
+    liveMethods: live ? TEST_ACQUIRER_LIVE_METHODS : null,
     store: opened.store,
     acquirer: new TestAcquirer(opened.acquirerJournal, parts.clock),
     async renderCallback(view, now, readCredential) {
@@ -158,6 +159,7 @@ export async function startServices(config: Config, clock: Clock = systemClock):
     acquirerTimeoutMs: config.acquirerTimeoutMs,
     reconcileAfterMs: config.reconcileAfterMs,
     onCallbacksCommitted: () => worker.poke(),
+    live: config.mode === "live",
   });
   const tokens = new TokenService(
     keys.tokenSigning,

@@ -14,8 +14,9 @@ import type {
   FollowUpRequest,
   LookupOutcome,
   PayoutRequest,
+  SimulatedAuthorizationRequest,
 } from "../core/ports.ts";
-import type { DeclineReason, FollowUpDeclineReason } from "../core/types.ts";
+import type { DeclineReason, FollowUpDeclineReason, PaymentMethod } from "../core/types.ts";
 import type { AcquirerJournal, AcquirerJournalEntry, CardBehaviour } from "./journal.ts";
 
 export const TEST_CARD_BEHAVIOURS: Readonly<Record<string, CardBehaviour>> = {
@@ -43,6 +44,12 @@ const SAVED_CHARGE_DECLINES: Partial<Record<CardBehaviour, DeclineReason>> = {
   saved_charges_insufficient_funds: "insufficient_funds",
   saved_charges_restricted: "card_restricted",
 };
+
+/**
+ * What this acquirer provides outside test mode: cards typed on the page or saved. Every other
+ * method is simulated in test mode only (a wallet's real token needs an upstream that can open it).
+ */
+export const TEST_ACQUIRER_LIVE_METHODS: readonly PaymentMethod[] = ["card"];
 
 /** The terminal an approval goes through when the order names none. */
 export const DEFAULT_TERMINAL = "default";
@@ -93,6 +100,27 @@ export class TestAcquirer implements Acquirer {
     };
     await this.#journal.record(entry);
     if (behaviour === "late_approve") throw new AcquirerTimeoutError();
+    return outcomeOf(entry);
+  }
+
+  /** Books a simulated method's payment with the outcome its page chose; it approves later refunds as a card's would. */
+  async authorizeSimulated(request: SimulatedAuthorizationRequest): Promise<AuthorizationOutcome> {
+    const approved = request.outcome.kind === "approved";
+    const entry: AcquirerJournalEntry = {
+      reference: request.reference,
+      kind: "authorization",
+      state: approved ? "approved" : "declined",
+      amount: request.amount,
+      currency: request.currency,
+      capture: request.capture,
+      declineReason: request.outcome.kind === "declined" ? request.outcome.reason : null,
+      authCode: approved ? authCode() : null,
+      transactionId: approved ? transactionId() : null,
+      terminal: request.terminal ?? DEFAULT_TERMINAL,
+      cardBehaviour: approved ? "approve" : null,
+      createdAt: this.#clock.now(),
+    };
+    await this.#journal.record(entry);
     return outcomeOf(entry);
   }
 

@@ -2,7 +2,7 @@
 // the pages redirect between them (paths).
 
 import type { AttemptId, OrderId } from "../core/ids.ts";
-import type { Language } from "../core/types.ts";
+import type { Language, PaymentMethod } from "../core/types.ts";
 
 const lang = (language: Language | undefined) => (language ? `&lang=${language}` : "");
 
@@ -11,6 +11,8 @@ export const checkoutPaths = {
   payment: (orderId: OrderId, language?: Language) => `/?order_id=${orderId}${lang(language)}`,
   /** tetri's own result page, for shops that give no redirect URL. */
   result: (orderId: OrderId, language?: Language) => `/receipt?order_id=${orderId}${lang(language)}`,
+  /** A payment method's own (simulated) page. */
+  method: (orderId: OrderId, method: PaymentMethod, language: Language) => `/checkout/method?order_id=${orderId}&method=${method}${lang(language)}`,
   challenge: (orderId: OrderId, attemptId: AttemptId, language: Language) =>
     `/checkout/3ds?order_id=${orderId}&attempt_id=${attemptId}${lang(language)}`,
 };

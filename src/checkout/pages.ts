@@ -10,20 +10,10 @@ import type { Html } from "../web/html.ts";
 import { htmlDocument } from "../web/pages.ts";
 import { checkoutPaths } from "./links.ts";
 import type { ShopReturn } from "./links.ts";
+import { METHOD_NAMES } from "../web/method-names.ts";
 import { LANGUAGE_NAMES, TEXTS, fieldMessage } from "./i18n.ts";
 import type { Texts } from "./i18n.ts";
-
-const METHOD_NAMES: Readonly<Record<PaymentMethod, Record<Language, string>>> = {
-  card: { en: "Card", ka: "ბარათი", ru: "Карта" },
-  google_pay: { en: "Google Pay", ka: "Google Pay", ru: "Google Pay" },
-  apple_pay: { en: "Apple Pay", ka: "Apple Pay", ru: "Apple Pay" },
-  bank_transfer: { en: "Internet bank", ka: "ინტერნეტბანკი", ru: "Интернет-банк" },
-  loyalty_points: { en: "Loyalty points", ka: "ქულებით გადახდა", ru: "Оплата баллами" },
-  bnpl: { en: "Buy now, pay later", ka: "ნაწილ-ნაწილ გადახდა", ru: "Купи сейчас, плати потом" },
-  installment: { en: "Installment loan", ka: "განვადება", ru: "Рассрочка" },
-  gift_card: { en: "Gift card", ka: "სასაჩუქრე ბარათი", ru: "Подарочная карта" },
-  qr: { en: "QR payment", ka: "QR გადახდა", ru: "Оплата по QR" },
-};
+import { METHOD_TEXTS } from "./method-texts.ts";
 
 export const CHECKOUT_STYLESHEET = "/checkout/assets/checkout.css";
 
@@ -60,11 +50,11 @@ ${inLanguage ? html`<p class="lang">${others.map((language) => html`<a href="${i
   });
 }
 
-function money(view: OrderView, minor: number): string {
+export function money(view: OrderView, minor: number): string {
   return formatMoney(minor, view.order.currency);
 }
 
-function summary(view: OrderView, t: Texts): Html {
+export function summary(view: OrderView, t: Texts): Html {
   const { order, merchant } = view;
   return html`<header>
 <p class="merchant">${t.pay_to}: <strong>${merchant.name}</strong></p>
@@ -89,10 +79,10 @@ export type PaymentFormState = {
   values: { expiry: string; cardholder: string };
 };
 
-function field(
+export function field(
   t: Texts,
   language: Language,
-  state: PaymentFormState,
+  state: Pick<PaymentFormState, "problems">,
   name: CardField,
   label: string,
   attributes: { autocomplete: string; inputmode?: string; placeholder?: string; value?: string; maxlength: number },
@@ -146,14 +136,28 @@ ${summary(view, t)}
 ${savedCardForm(view, view.chargedCard, state, t, language)}` });
   const requested = view.order.paymentMethods;
   const others = requested.filter((m) => m !== "card");
+  const withCard = requested.includes("card");
   const body = html`<h1>${t.title}</h1>
 ${summary(view, t)}
 <section class="methods">
 <h2>${t.method}</h2>
-<p class="method selected">${METHOD_NAMES.card[language]}</p>
-${others.length > 0 ? html`<p class="unavailable">${options.testMode ? t.unavailable_test : t.unavailable}: ${others.map((m) => METHOD_NAMES[m][language]).join(", ")}</p>` : ""}
+${withCard ? html`<p class="method selected">${METHOD_NAMES.card[language]}</p>` : ""}
+${others.length === 0 ? "" : options.testMode ? methodLinks(view, others, language) : html`<p class="unavailable">${t.unavailable}: ${others.map((m) => METHOD_NAMES[m][language]).join(", ")}</p>`}
 </section>
-${view.order.saveCard ? html`<p class="save-card-notice" role="note">${t[SAVE_CARD_NOTICES[view.order.saveCard.usage]]}</p>` : ""}
+${withCard ? cardForm(view, state, t, language) : ""}`;
+  return layout({ ...frame, body });
+}
+
+/** Links to the (simulated) pages of the methods other than the card, each marked as simulated. */
+function methodLinks(view: OrderView, methods: readonly PaymentMethod[], language: Language): Html {
+  const mt = METHOD_TEXTS[language];
+  return html`<ul class="method-links">
+${methods.map((method) => html`<li><a class="button" href="${checkoutPaths.method(view.order.id, method, language)}" data-method="${method}">${mt.pay_with} ${METHOD_NAMES[method][language]} <span class="simulated-badge">(${mt.simulated})</span></a></li>`)}
+</ul>`;
+}
+
+function cardForm(view: OrderView, state: PaymentFormState, t: Texts, language: Language): Html {
+  return html`${view.order.saveCard ? html`<p class="save-card-notice" role="note">${t[SAVE_CARD_NOTICES[view.order.saveCard.usage]]}</p>` : ""}
 ${state.notice ? html`<p class="form-error" role="alert">${state.notice}</p>` : state.problems.length > 0 ? html`<p class="form-error" role="alert">${t.fix_fields}</p>` : ""}
 <form method="post" action="/checkout/pay" novalidate>
 <input type="hidden" name="order_id" value="${view.order.id}">
@@ -167,7 +171,6 @@ ${field(t, language, state, "cvc", t.cvc, { autocomplete: "cc-csc", inputmode: "
 ${field(t, language, state, "cardholder", t.cardholder, { autocomplete: "cc-name", value: state.values.cardholder, maxlength: 64 })}
 <button type="submit">${t.pay} ${money(view, view.order.amount)}</button>
 </form>`;
-  return layout({ ...frame, body });
 }
 
 export function challengePage(
@@ -181,7 +184,7 @@ ${input.notice ? html`<p class="form-error" role="alert">${input.notice}</p>` : 
 <dl class="facts">
 <dt>${t.pay_to}</dt><dd>${view.merchant.name}</dd>
 <dt>${t.amount}</dt><dd>${money(view, view.order.amount)}</dd>
-<dt>${t.card}</dt><dd>${view.attempt?.card.mask ?? ""}</dd>
+<dt>${t.card}</dt><dd>${view.attempt?.card?.mask ?? ""}</dd>
 </dl>
 <form method="post" action="/checkout/3ds" class="challenge">
 <input type="hidden" name="order_id" value="${view.order.id}">
@@ -198,7 +201,19 @@ export type ResultKind = "success" | "declined" | "expired" | "processing" | "pa
 
 export function resultPage(
   view: OrderView,
-  input: { kind: ResultKind; message?: string; language: Language; testMode: boolean; backHref?: string; backForm?: ShopReturn },
+  input: {
+    kind: ResultKind;
+    message?: string;
+    language: Language;
+    testMode: boolean;
+    backHref?: string;
+    backForm?: ShopReturn;
+    /**
+     * What the buyer may still do on the page (decide a pending loan application, in test
+     * mode): it replaces the status text, and the page does not reload under the buyer's hand.
+     */
+    actions?: Html;
+  },
 ): string {
   const t = TEXTS[input.language];
   const headline = {
@@ -216,7 +231,7 @@ export function resultPage(
     processing: t.processing,
   }[input.kind];
   const body = html`<h1 class="result ${input.kind}">${headline}</h1>
-${text ? html`<p class="message" role="status">${text}</p>` : ""}
+${input.actions ?? (text ? html`<p class="message" role="status">${text}</p>` : "")}
 ${summary(view, t)}
 ${input.backForm ? backFormOf(input.backForm, t.back_to_shop) : input.backHref ? html`<p><a class="button" href="${input.backHref}">${t.back_to_shop}</a></p>` : ""}`;
   return layout({
@@ -226,7 +241,7 @@ ${input.backForm ? backFormOf(input.backForm, t.back_to_shop) : input.backHref ?
     title: headline,
     body,
     testMode: input.testMode,
-    refreshSeconds: input.kind === "processing" ? 3 : undefined,
+    refreshSeconds: input.kind === "processing" && !input.actions ? 3 : undefined,
   });
 }
 

@@ -2,7 +2,7 @@
 // challenge and the result page. Card data arrives only in POST bodies, never in a URL,
 // and is never logged or echoed back.
 
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import formbody from "@fastify/formbody";
 import { completeChallenge, payOrder } from "../core/checkout.ts";
 import type { PaymentResult } from "../core/checkout.ts";
@@ -19,6 +19,8 @@ import { formOf, languageParam, sendPage as sendAnyPage, stylesheetRoute } from 
 import { checkoutPaths } from "./links.ts";
 import type { ShopReturn } from "./links.ts";
 import { declineMessage, TEXTS } from "./i18n.ts";
+import { loanDecisionForm } from "./method-pages.ts";
+import { simulatedMethodRoutes } from "./method-routes.ts";
 import { CHECKOUT_STYLESHEET, SEND_FORM_SCRIPT, challengePage, messagePage, paymentPage, resultPage } from "./pages.ts";
 import type { ResultKind } from "./pages.ts";
 
@@ -41,11 +43,13 @@ export type CheckoutDeps = {
   ctx: CoreContext;
   csrf: CsrfGuard;
   testMode: boolean;
+  /** How long a simulated QR payment's code stays valid. */
+  qrTtlMs: number;
   /** The form POST back to the shop that the order's bank API makes after a settled payment (with the order then), if it makes one. */
   shopReturn: (order: Pick<Order, "id" | "dialect" | "merchantId">) => Promise<{ view: OrderView; form: ShopReturn } | undefined>;
 };
 
-export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode, shopReturn }: CheckoutDeps) {
+export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode, qrTtlMs, shopReturn }: CheckoutDeps) {
   await app.register(formbody);
 
   const sendPage = (reply: FastifyReply, status: number, page: string, view?: OrderView) =>
@@ -109,8 +113,17 @@ export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode
         return reply.redirect(tetriResult, 303);
       case "card_invalid":
       case "not_payable":
+      case "method_not_offered":
         return reply.redirect(checkoutPaths.payment(id, language), 303);
     }
+  }
+
+  /** The result page of an order; one whose loan application waits for the bank offers its decision (test mode). */
+  function sendResult(request: FastifyRequest, reply: FastifyReply, view: OrderView, language: Language, kind?: ResultKind) {
+    const result = resultOf(view, language);
+    const shown = kind ?? result.kind;
+    const actions = testMode && view.attempt?.status === "awaiting_decision" ? loanDecisionForm(view, csrf.issue(request, reply, view.order.id), language) : undefined;
+    return sendPage(reply, 200, resultPage(view, { ...result, kind: shown, language, testMode, backHref: backHrefOf(view, shown), actions }), view);
   }
 
   stylesheetRoute(app, CHECKOUT_STYLESHEET, new URL("./checkout.css", import.meta.url));
@@ -134,9 +147,8 @@ export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode
     if (view.order.status === "processing" && view.attempt?.status === "challenge") {
       return reply.redirect(checkoutPaths.challenge(view.order.id, view.attempt.id, language), 303);
     }
-    const result = resultOf(view, language);
-    const kind = result.kind === "success" ? "paid" : result.kind;
-    return sendPage(reply, 200, resultPage(view, { ...result, kind, language, testMode, backHref: backHrefOf(view, kind) }), view);
+    const kind = resultOf(view, language).kind;
+    return sendResult(request, reply, view, language, kind === "success" ? "paid" : kind);
   });
 
   app.post("/checkout/pay", { schema: { hide: true } }, async (request, reply) => {
@@ -201,7 +213,8 @@ export async function checkoutRoutes(app: FastifyInstance, { ctx, csrf, testMode
     const view = await loadView(parseOrderId(String(query.order_id ?? "")));
     const language = pageLanguage(query.lang, view?.order.language ?? "ka");
     if (!view) return notFound(reply, language);
-    const result = resultOf(view, language);
-    return sendPage(reply, 200, resultPage(view, { ...result, language, testMode, backHref: backHrefOf(view, result.kind) }), view);
+    return sendResult(request, reply, view, language);
   });
+
+  simulatedMethodRoutes(app, { ctx, csrf, testMode, qrTtlMs, loadView, notFound, sendPage, redirectAfter });
 }

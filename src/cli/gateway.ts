@@ -29,6 +29,7 @@ export async function withGateway<T>(work: (gateway: Gateway) => Promise<T>): Pr
       acquirerTimeoutMs: config.acquirerTimeoutMs,
       reconcileAfterMs: config.reconcileAfterMs,
       onCallbacksCommitted: () => {},
+      live: config.mode === "live",
     });
     return await work({ config, opened, ctx });
   } finally {

@@ -68,10 +68,10 @@ async function detailJson(ctx: CoreContext, orderId: OrderId) {
   const callbacks = detail.timeline.flatMap((event) => (event.kind === "callback" ? [event.message] : []));
   const attempts = detail.timeline.flatMap((event) => (event.kind === "callback_attempt" ? [event] : []));
   return {
-    ...(await orderJson(order, merchant, attempt?.card)),
+    ...(await orderJson(order, merchant, attempt?.card ?? undefined)),
     callback_url: detail.callbackUrl,
     refundable: formatMajorAmountFixed(detail.actions.refundable, order.currency),
-    payment: attempt ? { status: attempt.status, decline_reason: attempt.declineReason, card: attempt.card.mask, at: new Date(attempt.createdAt).toISOString() } : null,
+    payment: attempt ? { status: attempt.status, decline_reason: attempt.declineReason, method: attempt.method, card: attempt.card?.mask ?? null, at: new Date(attempt.createdAt).toISOString() } : null,
     operations: await Promise.all(operations.map(operationJson)),
     callbacks: callbacks.map((message) => ({
       outbox_id: message.id,
@@ -159,14 +159,14 @@ async function refundCommand(input: ParsedInput): Promise<void> {
       orderId,
       kind: "refund",
       amount,
-      sameDayPartialRefunds: dialectOf(order.dialect).operationRules?.sameDayPartialRefunds,
+      ...dialectOf(order.dialect).operationRules,
       // The same key and amount again (a command repeated after a lost answer) refunds once.
       idempotency: { key: `cli:${key}`, fingerprint: createHash("sha256").update(`refund:${amountText ?? "all"}`).digest("hex") },
     });
     const view: OrderView = await getOrderView(ctx, { merchantId: order.merchantId }, orderId);
     const operation = view.operations.find((op) => op.id === operationId);
     if (!operation) throw new Error(`operation ${operationId} is not on order ${orderId}`);
-    const json = { ...(await operationJson(operation)), order: await orderJson(view.order, view.merchant, view.attempt?.card) };
+    const json = { ...(await operationJson(operation)), order: await orderJson(view.order, view.merchant, view.attempt?.card ?? undefined) };
     if (operation.status === "failed") {
       throw new CommandFailed(`the refund of ${json.amount} ${operation.currency} was declined (${operation.failureReason ?? "no reason given"}); operation ${operation.id}`);
     }

@@ -12,7 +12,8 @@ import { expireIfDue, isVisibleTo } from "./orders.ts";
 import type { OrderOwner } from "./orders.ts";
 import type { OrderStatus } from "./order-state.ts";
 import type { AuthorizationOutcome, StoreTx } from "./ports.ts";
-import type { CardSummary, DeclineReason, Operation, Order, PaymentAttempt, PaymentMethod } from "./types.ts";
+import type { MinorUnits } from "./money.ts";
+import type { AttemptStatus, CardSummary, DeclineReason, MethodDetails, Operation, Order, PaymentAttempt, PaymentMethod } from "./types.ts";
 
 export type PaymentResult =
   | { kind: "approved"; status: OrderStatus }
@@ -21,25 +22,28 @@ export type PaymentResult =
   /** The acquirer did not answer in time; reconciliation will find the outcome. */
   | { kind: "pending" }
   | { kind: "card_invalid"; problems: CardProblem[] }
-  | { kind: "not_payable"; status: OrderStatus };
+  | { kind: "not_payable"; status: OrderStatus }
+  /** The order does not offer the method (the shop did not ask for it). */
+  | { kind: "method_not_offered" };
 
-/** A payment attempt about to be sent to the acquirer; the PAN only ever sealed. */
+/** A payment attempt about to be sent to the acquirer; the PAN only ever sealed ("" without a card). */
 export function newAttempt(
   orderId: OrderId,
-  how: { method: PaymentMethod; customerPresent: boolean },
-  card: CardSummary,
+  how: { method: PaymentMethod; customerPresent: boolean; methodDetails?: MethodDetails | null; status?: AttemptStatus },
+  card: CardSummary | null,
   sealed: { ciphertext: string; keyId: string },
   now: number,
 ): PaymentAttempt {
   return {
     id: newAttemptId(),
     orderId,
-    status: "pending",
+    status: how.status ?? "pending",
     method: how.method,
     customerPresent: how.customerPresent,
     card,
     panCiphertext: sealed.ciphertext,
     panKeyId: sealed.keyId,
+    methodDetails: how.methodDetails ?? null,
     declineReason: null,
     authCode: null,
     transactionId: null,
@@ -76,6 +80,72 @@ export async function payOrderWithWallet(ctx: CoreContext, orderId: OrderId, wal
   return payWith(ctx, orderId, checked.card, { method: wallet.method, authenticatedByWallet: wallet.authenticated }, owner);
 }
 
+/**
+ * How the buyer pays, as a method's flow decided it from the order: the method, the card (if
+ * one pays), what the method records beside it, and the attempt's first status. Or a result
+ * at once, when nothing is to be recorded (the buyer's choice does not fit the order).
+ */
+export type AttemptPlan = {
+  method: PaymentMethod;
+  card: ValidCard | null;
+  methodDetails: MethodDetails | null;
+  /** `awaiting_decision`: the bank decides later (a loan application left pending). */
+  status: "pending" | "awaiting_decision";
+};
+
+/**
+ * Starts a buyer's payment of an order: checks in one transaction that the order is still
+ * payable (its time not up) and offers the method, records the attempt and moves the order to
+ * processing. The helper names the `owner` it acts for; another owner's order is not found.
+ */
+export async function startAttempt<Refusal extends { kind: string } = PaymentResult>(
+  ctx: CoreContext,
+  orderId: OrderId,
+  owner: OrderOwner | undefined,
+  plan: (order: Order) => AttemptPlan | Refusal,
+): Promise<{ order: Order; attempt: PaymentAttempt; card: ValidCard | null } | PaymentResult | Refusal> {
+  const now = ctx.clock.now();
+  return inTransaction(ctx, async (tx): Promise<{ order: Order; attempt: PaymentAttempt; card: ValidCard | null } | PaymentResult | Refusal> => {
+    const found = await requireOrder(tx, orderId);
+    if (owner && !isVisibleTo(found, owner)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
+    const order = await expireIfDue(ctx, tx, found);
+    // An order to be paid with a saved card takes no other card (payWithSavedCard pays it).
+    if (order.status !== "created" || order.savedCardId) return { kind: "not_payable", status: order.status };
+    const planned = plan(order);
+    if ("kind" in planned) return planned;
+    if (!order.paymentMethods.includes(planned.method)) return { kind: "method_not_offered" };
+    const { card } = planned;
+    const sealed = card ? ctx.vault.seal(card.pan) : { ciphertext: "", keyId: "" };
+    const how = { method: planned.method, customerPresent: true, methodDetails: planned.methodDetails, status: planned.status };
+    const attempt = newAttempt(orderId, how, card && summarizeCard(card), sealed, now);
+    await tx.attempts.insert(attempt);
+    return { order: await applyOrderEvent(ctx, tx, order, "start_payment"), attempt, card };
+  });
+}
+
+/** Asks the acquirer to authorize `amount` of an order on a card the buyer handed over, and records its answer. */
+export async function authorizeCard(
+  ctx: CoreContext,
+  started: { order: Order; attempt: PaymentAttempt },
+  card: ValidCard,
+  options: { amount: MinorUnits; authenticatedByWallet: boolean },
+): Promise<PaymentResult> {
+  const outcome = await callAcquirer(ctx, () =>
+    ctx.acquirer.authorize({
+      reference: started.attempt.id,
+      amount: options.amount,
+      currency: started.order.currency,
+      card,
+      capture: started.order.captureMode === "automatic",
+      customerPresent: true,
+      authenticatedByWallet: options.authenticatedByWallet,
+      storedCredential: false,
+      terminal: started.order.terminal,
+    }),
+  );
+  return finishAuthorization(ctx, started.attempt.id, outcome);
+}
+
 async function payWith(
   ctx: CoreContext,
   orderId: OrderId,
@@ -83,35 +153,9 @@ async function payWith(
   how: { method: PaymentMethod; authenticatedByWallet: boolean },
   owner: OrderOwner | undefined,
 ): Promise<PaymentResult> {
-  const now = ctx.clock.now();
-
-  const started = await inTransaction(ctx, async (tx): Promise<{ order: Order; attempt: PaymentAttempt } | PaymentResult> => {
-    const found = await requireOrder(tx, orderId);
-    if (owner && !isVisibleTo(found, owner)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
-    const order = await expireIfDue(ctx, tx, found);
-    // An order to be paid with a saved card takes no other card (payWithSavedCard pays it).
-    if (order.status !== "created" || order.savedCardId) return { kind: "not_payable", status: order.status };
-    const sealed = ctx.vault.seal(card.pan);
-    const attempt = newAttempt(orderId, { method: how.method, customerPresent: true }, summarizeCard(card), sealed, now);
-    await tx.attempts.insert(attempt);
-    return { order: await applyOrderEvent(ctx, tx, order, "start_payment"), attempt };
-  });
+  const started = await startAttempt<PaymentResult>(ctx, orderId, owner, () => ({ method: how.method, card, methodDetails: null, status: "pending" }));
   if ("kind" in started) return started;
-
-  const outcome = await callAcquirer(ctx, () =>
-    ctx.acquirer.authorize({
-      reference: started.attempt.id,
-      amount: started.order.amount,
-      currency: started.order.currency,
-      card,
-      capture: started.order.captureMode === "automatic",
-      customerPresent: true,
-      authenticatedByWallet: how.authenticatedByWallet,
-      storedCredential: false,
-      terminal: started.order.terminal,
-    }),
-  );
-  return finishAuthorization(ctx, started.attempt.id, outcome);
+  return authorizeCard(ctx, started, card, { amount: started.order.amount, authenticatedByWallet: how.authenticatedByWallet });
 }
 
 /** The buyer answered the 3-D Secure challenge (or the test helper did for them). */
@@ -196,7 +240,7 @@ export async function finishAuthorization(
       updatedAt: now,
     });
     await tx.operations.insert(paymentLedgerLine(order, "authorization", now));
-    if (order.saveCard) {
+    if (order.saveCard && attempt.card) {
       await tx.savedCards.insert({
         id: newSavedCardId(),
         merchantId: order.merchantId,

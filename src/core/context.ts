@@ -6,7 +6,7 @@ import type { OrderEvent } from "./order-state.ts";
 import { RetryableStoreError } from "./ports.ts";
 import type { Acquirer, CallbackRenderer, Clock, FollowUpOutcome, Lease, Store, StoreTx } from "./ports.ts";
 import type { CardVault } from "./card-vault.ts";
-import type { Order, OrderView } from "./types.ts";
+import type { Order, OrderView, PaymentMethod } from "./types.ts";
 
 /** What core needs from the outside world, handed in once at start and never changed. */
 export type CoreContext = {
@@ -20,6 +20,11 @@ export type CoreContext = {
   readonly acquirerTimeoutMs: number;
   /** How long an unknown outcome waits before reconciliation asks the acquirer. */
   readonly reconcileAfterMs: number;
+  /**
+   * In live mode, the payment methods the configured upstreams provide: an order asking for
+   * another is refused. Null in test mode, where every method is simulated (simulated-methods.ts).
+   */
+  readonly liveMethods: readonly PaymentMethod[] | null;
   /** Called after a transaction that queued a callback commits, so the callback worker sends it at once. */
   readonly onCallbacksCommitted: () => void;
 };

@@ -15,7 +15,7 @@ import type { Currency, MinorUnits } from "./money.ts";
 import { canHappen } from "./order-state.ts";
 import type { FollowUpOutcome, FollowUpRequest, StoreTx } from "./ports.ts";
 import { checkSplit } from "./split.ts";
-import type { DashboardPrincipal, DialectId, Operation, OperationChannel, OperationKind, Order, SplitPart } from "./types.ts";
+import type { DashboardPrincipal, DialectId, Operation, OperationChannel, OperationKind, Order, PaymentMethod, SplitPart } from "./types.ts";
 
 type FollowUpKind = Exclude<OperationKind, "authorization">;
 
@@ -41,6 +41,9 @@ export const HOLD_PERIOD_MS = 30 * 24 * 3600_000;
  */
 export type SameDayPartialRefunds = { max: number; utcOffsetMinutes: number };
 
+/** The payment methods a bank refunds in full, and those it also refunds in part; a payment of any other takes no refund. */
+export type RefundableMethods = { full: readonly PaymentMethod[]; partial: readonly PaymentMethod[] };
+
 export type OperationRequest = {
   merchantId: MerchantId;
   orderId: OrderId;
@@ -53,21 +56,37 @@ export type OperationRequest = {
   idempotency?: IdempotencyInput;
   /** The dialect's bank limits partial refunds on the payment's day. */
   sameDayPartialRefunds?: SameDayPartialRefunds;
+  /** The dialect's bank refunds only some methods' payments (absent: every method's). */
+  refundableMethods?: RefundableMethods;
   /** Who asks; default the merchant through the API. */
   channel?: OperationChannel;
 };
 
 type Plan = { kind: FollowUpKind; amount: MinorUnits };
 /** What a plan may look at: the order, its ledger, the time, and the request. */
-type PlanInput = { order: Order; ledger: readonly Operation[]; now: number; requested: MinorUnits | undefined; request: OperationRequest };
+type PlanInput = {
+  order: Order;
+  ledger: readonly Operation[];
+  now: number;
+  requested: MinorUnits | undefined;
+  request: OperationRequest;
+  /** How the order was paid; read only when the request has rules about methods. */
+  method: PaymentMethod | undefined;
+};
 
 const dayOf = (at: number, offsetMinutes: number) => Math.floor((at + offsetMinutes * 60_000) / 86_400_000);
 
-function planRefund({ order, ledger, now, requested, request }: PlanInput): Plan {
+function planRefund({ order, ledger, now, requested, request, method }: PlanInput): Plan {
   if (!canHappen(order.status, "refund_partial")) throw new TetriError("TETRI_ERR_ORDER_NOT_REFUNDABLE");
   const left = order.capturedAmount - order.refundedAmount - order.refundReservedAmount;
   const amount = requested ?? left;
   if (amount > left || amount <= 0) throw new TetriError("TETRI_ERR_REFUND_EXCEEDS_AVAILABLE");
+  const refundable = request.refundableMethods;
+  if (refundable && method) {
+    if (!refundable.full.includes(method)) throw new TetriError("TETRI_ERR_METHOD_NOT_REFUNDABLE");
+    const partial = amount < left || order.refundedAmount + order.refundReservedAmount > 0;
+    if (partial && !refundable.partial.includes(method)) throw new TetriError("TETRI_ERR_METHOD_REFUNDS_IN_FULL");
+  }
   const limit = request.sameDayPartialRefunds;
   const capturedAt = ledger.find((op) => op.kind === "capture" && op.status === "completed")?.createdAt;
   if (limit && amount < left && capturedAt !== undefined && dayOf(now, limit.utcOffsetMinutes) === dayOf(capturedAt, limit.utcOffsetMinutes)) {
@@ -148,6 +167,8 @@ export type DashboardOperation = {
   idempotency: IdempotencyInput;
   /** The limit the order's bank puts on partial refunds on the payment's day, as its API applies it. */
   sameDayPartialRefunds?: SameDayPartialRefunds;
+  /** The methods the order's bank refunds, as its API applies them. */
+  refundableMethods?: RefundableMethods;
 };
 
 /**
@@ -165,6 +186,7 @@ export async function operateFromDashboard(ctx: CoreContext, principal: Dashboar
     amount: amount === undefined ? undefined : () => amount,
     idempotency: operation.idempotency,
     sameDayPartialRefunds: operation.sameDayPartialRefunds,
+    refundableMethods: operation.refundableMethods,
     channel: principal.kind === "operator" ? "support" : "dashboard",
   };
   const run = { refund: refundOrder, capture: capturePreauthorization, void: voidPreauthorization }[operation.kind];
@@ -185,7 +207,8 @@ async function runOperation(
       if (!order || !isVisibleTo(order, request)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
       const requested = request.amount?.(order.currency);
       const ledger = await tx.operations.ofOrder(order.id);
-      const { kind, amount } = plan({ order, ledger, now, requested, request });
+      const method = request.refundableMethods ? (await tx.attempts.latestOfOrder(order.id))?.method : undefined;
+      const { kind, amount } = plan({ order, ledger, now, requested, request, method });
       if (kind !== "refund" && ledger.some((op) => op.status === "pending" && op.kind !== "refund")) {
         throw new TetriError("TETRI_ERR_OPERATION_IN_FLIGHT");
       }

@@ -96,7 +96,7 @@ export async function listOrders(ctx: CoreContext, principal: DashboardPrincipal
       tx.attempts.latestOfOrders(orders.map((o) => o.id)),
       principal.kind === "operator" ? tx.merchants.list() : Promise.all([tx.merchants.find(principal.merchantId)]),
     ]);
-    const cards = new Map(attempts.map((a) => [a.orderId, a.card]));
+    const cards = new Map(attempts.map((a) => [a.orderId, a.card ?? undefined]));
     const byId = new Map(merchants.flatMap((m) => (m ? [[m.id, m] as const] : [])));
     const last = orders[orders.length - 1];
     return {

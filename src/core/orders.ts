@@ -1,14 +1,14 @@
 import { applyOrderEvent, inTransaction, loadOrderView, requireOrder } from "./context.ts";
 import type { StoreTx } from "./ports.ts";
 import type { CoreContext } from "./context.ts";
-import { TetriError, validationError } from "./errors.ts";
+import { ERRORS, TetriError, validationError } from "./errors.ts";
 import { onceForKey } from "./idempotency.ts";
 import type { IdempotencyInput } from "./idempotency.ts";
 import { newOrderId } from "./ids.ts";
 import type { MerchantId, OrderId, SavedCardId } from "./ids.ts";
 import { minor } from "./money.ts";
 import { checkSplit } from "./split.ts";
-import type { DashboardPrincipal, DialectId, Order, OrderView, PaymentMethod } from "./types.ts";
+import type { DashboardPrincipal, DialectId, LoanOffer, Order, OrderView, PaymentMethod } from "./types.ts";
 
 export const TTL_MINUTES = { min: 2, max: 1440, default: 15 } as const;
 
@@ -32,6 +32,10 @@ export type OrderRequest = Pick<
   | "terminal"
   | "split"
 > & {
+  /** The loan the shop set up, for an API that has loans (absent: none). */
+  loanOffer?: LoanOffer | null;
+  /** Methods the named ones bring along (TBC's QR brings BNPL), offered when the merchant has them. */
+  alsoOffered?: readonly PaymentMethod[];
   ttlMinutes: number;
   /** Whether the shop named the methods; if not, paymentMethods is every method of its API. */
   methodsNamed: boolean;
@@ -69,6 +73,7 @@ export function newOrder(merchantId: MerchantId, request: OrderRequest, now: num
     savedCardId,
     terminal: request.terminal,
     split: request.split,
+    loanOffer: request.loanOffer ?? null,
     createdAt: now,
     expiresAt: now + request.ttlMinutes * 60_000,
     updatedAt: now,
@@ -86,7 +91,10 @@ export async function createOrder(
   const { result } = await inTransaction(ctx, (tx) =>
     onceForKey(tx, merchantId, `${request.dialect}:create_order`, idempotency, now, async () => {
       const enabled = (await tx.merchantSettings.find(merchantId, request.dialect))?.enabledMethods ?? null;
-      const order = newOrder(merchantId, { ...request, paymentMethods: methodsOffered(request, enabled) }, now);
+      const offered = methodsLiveProvides(ctx, request, methodsOffered(request, enabled));
+      const available = (method: PaymentMethod) => (enabled ?? [method]).includes(method) && (ctx.liveMethods ?? [method]).includes(method);
+      const alongside = (request.alsoOffered ?? []).filter((method) => available(method) && !offered.includes(method));
+      const order = newOrder(merchantId, { ...request, paymentMethods: [...offered, ...alongside] }, now);
       await tx.orders.insert(order);
       return order.id;
     }),
@@ -111,6 +119,23 @@ export function methodsOffered(request: Pick<OrderRequest, "paymentMethods" | "m
   const offered = request.paymentMethods.filter((method) => enabled.includes(method));
   if (offered.length === 0) throw new TetriError("TETRI_ERR_METHOD_UNAVAILABLE", { message: "None of this API's payment methods is enabled for this merchant" });
   return offered;
+}
+
+/**
+ * In live mode, the offered methods that a configured upstream provides. A method the shop
+ * named that none provides is refused, rather than leaving its buyer a page without it; with
+ * none named, the page offers those there are.
+ */
+function methodsLiveProvides(ctx: CoreContext, request: Pick<OrderRequest, "methodsNamed">, offered: PaymentMethod[]): PaymentMethod[] {
+  const live = ctx.liveMethods;
+  if (live === null) return offered;
+  const missing = offered.filter((method) => !live.includes(method));
+  if (request.methodsNamed && missing.length > 0) {
+    throw new TetriError("TETRI_ERR_METHOD_NO_UPSTREAM", { message: `${ERRORS.TETRI_ERR_METHOD_NO_UPSTREAM.message}: ${missing.join(", ")}` });
+  }
+  const provided = offered.filter((method) => live.includes(method));
+  if (provided.length === 0) throw new TetriError("TETRI_ERR_METHOD_NO_UPSTREAM");
+  return provided;
 }
 
 /**

@@ -63,7 +63,8 @@ async function cardOfTarget(ctx: CoreContext, tx: StoreTx, input: PayoutInput, t
     throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
   }
   const attempt = await tx.attempts.latestOfOrder(order.id);
-  if (!attempt || attempt.status !== "approved") throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
+  // A payment no card made (an internet-bank transfer, a loan) has no card to pay out to.
+  if (!attempt || attempt.status !== "approved" || !attempt.card) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
   return {
     summary: attempt.card,
     sealed: { ciphertext: attempt.panCiphertext, keyId: attempt.panKeyId },

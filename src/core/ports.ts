@@ -20,6 +20,7 @@ import type {
   Order,
   OutboxMessage,
   PaymentAttempt,
+  PaymentMethod,
   Payout,
   SavedCard,
   Subscription,
@@ -346,6 +347,17 @@ export type AuthorizationRequest = {
   terminal: string | null;
 };
 
+/**
+ * A payment of a method that is no card (internet bank, QR, loyalty points, a loan, a gift
+ * card), which test mode simulates: the buyer's choice on the simulated page decided
+ * `outcome` (core/simulated-methods.ts). The acquirer books it, so that the payment's later
+ * capture, cancel, refund and lookup find it as they find a card's.
+ */
+export type SimulatedAuthorizationRequest = Omit<AuthorizationRequest, "card" | "customerPresent" | "authenticatedByWallet" | "storedCredential"> & {
+  method: PaymentMethod;
+  outcome: { kind: "approved" } | { kind: "declined"; reason: DeclineReason };
+};
+
 export type AuthorizationOutcome =
   | { kind: "approved"; authCode: string; transactionId: string; terminal: string }
   | { kind: "declined"; reason: DeclineReason }
@@ -373,6 +385,7 @@ export type LookupOutcome =
  */
 export interface Acquirer {
   authorize(request: AuthorizationRequest): Promise<AuthorizationOutcome>;
+  authorizeSimulated(request: SimulatedAuthorizationRequest): Promise<AuthorizationOutcome>;
   completeChallenge(reference: AttemptId, passed: boolean): Promise<AuthorizationOutcome>;
   capture(request: FollowUpRequest): Promise<FollowUpOutcome>;
   void(request: FollowUpRequest): Promise<FollowUpOutcome>;

@@ -92,6 +92,8 @@ export type Order = {
   terminal: string | null;
   /** Parts of the captured amount that go to other accounts (core/split.ts); null for none. */
   split: SplitPart[] | null;
+  /** The loan (BNPL, installment) the shop set up for the order; null when it named none. */
+  loanOffer: LoanOffer | null;
   createdAt: number;
   expiresAt: number;
   updatedAt: number;
@@ -99,10 +101,13 @@ export type Order = {
   version: number;
 };
 
-/** Why an order ended without money: declined, its time ran out, the merchant cancelled the hold, or the hold expired. */
+/** The loan a shop set up for an order (BOG's `config.loan`): the bank's product code and a fixed term, each optional. */
+export type LoanOffer = { product: string | null; months: number | null };
+
 /** One recipient of a split payment: a fixed amount, or a share of the captured amount in basis points (1/100 %). */
 export type SplitPart = { account: string; amount: MinorUnits | null; basisPoints: number | null };
 
+/** Why an order ended without money: declined, its time ran out, the merchant cancelled the hold, or the hold expired. */
 export type RejectReason = DeclineReason | "expiration" | "cancelled" | "hold_expired";
 
 /** Why an acquirer (or 3-D Secure) said no. Dialects map these to their bank's codes. */
@@ -133,7 +138,16 @@ export type CardSummary = {
   holder: string;
 };
 
-export type AttemptStatus = "pending" | "challenge" | "approved" | "declined" | "unknown";
+/** `awaiting_decision`: a loan application the bank has not decided yet (no acquirer call is open). */
+export type AttemptStatus = "pending" | "challenge" | "awaiting_decision" | "approved" | "declined" | "unknown";
+
+/**
+ * What a payment of a method other than a plain card recorded beside (or instead of) a card:
+ * who paid, as the method's bank names them (an internet-bank account's holder, a loan
+ * applicant's initial, a gift card's masked code), what loyalty points paid of the amount
+ * (the card paid the rest), and a loan's term.
+ */
+export type MethodDetails = { payer: string | null; pointsAmount: MinorUnits | null; loanMonths: number | null };
 
 export type PaymentAttempt = {
   id: AttemptId;
@@ -143,10 +157,13 @@ export type PaymentAttempt = {
   method: PaymentMethod;
   /** false for a merchant-initiated charge of a saved card, without the buyer. */
   customerPresent: boolean;
-  card: CardSummary;
-  /** AES-256-GCM ciphertext of the PAN with the id of the key that sealed it. */
+  /** The card that paid; null for a method that used none (internet bank, QR, loans, gift card, points only). */
+  card: CardSummary | null;
+  /** AES-256-GCM ciphertext of the PAN with the id of the key that sealed it ("" without a card). */
   panCiphertext: string;
   panKeyId: string;
+  /** Null for a plain card or wallet payment. */
+  methodDetails: MethodDetails | null;
   declineReason: DeclineReason | null;
   authCode: string | null;
   transactionId: string | null;

@@ -115,6 +115,11 @@ const en = {
   quantity: "Qty",
   price: "Price",
   payment: "Payment",
+  payment_method: "Method",
+  payer: "Payer",
+  paid_with_points: "Paid with points",
+  loan_term: "Loan term",
+  months: "months",
   cardholder: "Cardholder",
   expiry: "Expiry",
   callback_url: "Callback URL",
@@ -277,6 +282,11 @@ const ka: Texts = {
   quantity: "რაოდ.",
   price: "ფასი",
   payment: "გადახდა",
+  payment_method: "მეთოდი",
+  payer: "გადამხდელი",
+  paid_with_points: "გადახდილია ქულებით",
+  loan_term: "სესხის ვადა",
+  months: "თვე",
   cardholder: "ბარათის მფლობელი",
   expiry: "მოქმედების ვადა",
   callback_url: "ქოლბექის URL",
@@ -444,8 +454,8 @@ export const CHANNELS: Words<OperationChannel> = {
 };
 
 export const ATTEMPT_STATUSES: Words<AttemptStatus> = {
-  en: { pending: "sent to the acquirer", challenge: "waiting for 3-D Secure", approved: "approved", declined: "declined", unknown: "no answer yet" },
-  ka: { pending: "გაეგზავნა ეკვაირერს", challenge: "ელოდება 3-D Secure-ს", approved: "დადასტურებული", declined: "უარყოფილი", unknown: "პასუხი ჯერ არ არის" },
+  en: { pending: "sent to the acquirer", challenge: "waiting for 3-D Secure", awaiting_decision: "waiting for the bank's decision", approved: "approved", declined: "declined", unknown: "no answer yet" },
+  ka: { pending: "გაეგზავნა ეკვაირერს", challenge: "ელოდება 3-D Secure-ს", awaiting_decision: "ელოდება ბანკის გადაწყვეტილებას", approved: "დადასტურებული", declined: "უარყოფილი", unknown: "პასუხი ჯერ არ არის" },
 };
 
 export const OUTBOX_STATUSES: Words<OutboxStatus> = {

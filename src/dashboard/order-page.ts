@@ -2,7 +2,7 @@
 // asks for confirmation on a page of its own, so it works without script), and its timeline.
 
 import type { OrderDetail, TimelineEvent } from "../core/order-timeline.ts";
-import type { BuyerSummary, Operation } from "../core/types.ts";
+import type { BuyerSummary, CardSummary, Operation } from "../core/types.ts";
 import { html } from "../web/html.ts";
 import type { Html } from "../web/html.ts";
 import {
@@ -17,6 +17,7 @@ import {
 } from "./i18n.ts";
 import { dashboardPage, hidden, money, notice, statusBadge, timeOf } from "./layout.ts";
 import type { PageContext } from "./layout.ts";
+import { METHOD_NAMES } from "../web/method-names.ts";
 import { dashboardPaths } from "./paths.ts";
 
 export type DashboardAction = "refund" | "capture" | "cancel" | "resend";
@@ -36,6 +37,15 @@ export type OrderPageInput = {
 
 function facts(rows: ReadonlyArray<readonly [string, string | Html]>): Html {
   return html`<dl class="facts">${rows.map(([term, value]) => html`<div><dt>${term}</dt><dd>${value}</dd></div>`)}</dl>`;
+}
+
+/** The card of a payment, as its facts show it. */
+function cardFacts(card: CardSummary, t: PageContext["t"]): ReadonlyArray<readonly [string, string | Html]> {
+  return [
+    [t.card, html`<span class="mono">${card.mask}</span> ${card.brand === "other" ? "" : card.brand.toUpperCase()}`],
+    [t.expiry, card.expiry],
+    [t.cardholder, card.holder || t.none],
+  ];
 }
 
 /** What a finished operation did, in a sentence: "Refund 5.00 GEL: done." */
@@ -97,7 +107,7 @@ function event(page: PageContext, item: TimelineEvent): Html {
     case "attempt": {
       const a = item.attempt;
       const reason = a.declineReason ? ` (${DECLINE_REASONS[language][a.declineReason]})` : "";
-      return html`<strong>${t.ev_attempt}</strong> <span class="mono">${a.card.mask}</span>: ${ATTEMPT_STATUSES[language][a.status]}${reason}`;
+      return html`<strong>${t.ev_attempt}</strong> <span class="mono">${a.card?.mask ?? METHOD_NAMES[a.method][language]}</span>: ${ATTEMPT_STATUSES[language][a.status]}${reason}`;
     }
     case "operation": {
       const op = item.operation;
@@ -157,9 +167,11 @@ ${facts([
 <section aria-labelledby="payment-title"><h2 id="payment-title">${t.payment}</h2>
 ${attempt
   ? facts([
-      [t.card, html`<span class="mono">${attempt.card.mask}</span> ${attempt.card.brand === "other" ? "" : attempt.card.brand.toUpperCase()}`],
-      [t.expiry, attempt.card.expiry],
-      [t.cardholder, attempt.card.holder || t.none],
+      [t.payment_method, METHOD_NAMES[attempt.method][page.language]],
+      ...(attempt.card ? cardFacts(attempt.card, t) : []),
+      ...(attempt.methodDetails?.payer ? [[t.payer, attempt.methodDetails.payer] as const] : []),
+      ...(attempt.methodDetails?.pointsAmount ? [[t.paid_with_points, m(attempt.methodDetails.pointsAmount)] as const] : []),
+      ...(attempt.methodDetails?.loanMonths ? [[t.loan_term, `${attempt.methodDetails.loanMonths} ${t.months}`] as const] : []),
       [t.status, ATTEMPT_STATUSES[page.language][attempt.status]],
       ...(attempt.declineReason ? [[t.reason, DECLINE_REASONS[page.language][attempt.declineReason]] as const] : []),
     ])

@@ -360,7 +360,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: DashboardDeps)
         orderId,
         kind: action === "cancel" ? "void" : action,
         amount: read.amount,
-        sameDayPartialRefunds: dialectById.get(detail.view.order.dialect)?.operationRules?.sameDayPartialRefunds,
+        ...dialectById.get(detail.view.order.dialect)?.operationRules,
         // The confirmation form's one-time nonce: submitting it twice refunds once.
         idempotency: { key: `dashboard:${form.nonce}`, fingerprint: createHash("sha256").update(`${action}:${typed}`).digest("hex") },
       });

@@ -11,7 +11,7 @@ import type { CoreContext } from "../core/context.ts";
 import type { MerchantId } from "../core/ids.ts";
 import type { CredentialIssuer, DemoMerchant } from "../core/merchants.ts";
 import type { Mailer } from "../core/ports.ts";
-import type { SameDayPartialRefunds } from "../core/operations.ts";
+import type { RefundableMethods, SameDayPartialRefunds } from "../core/operations.ts";
 import type { BuyerSummary, DialectCredential, DialectId, Order, OrderView, PaymentMethod } from "../core/types.ts";
 import type { CallbackSigner } from "../webhooks/outbox-worker.ts";
 
@@ -61,7 +61,7 @@ export interface DialectModule {
   /** A credential of its own that every merchant gets (an API key), with the variable that fixes the demo merchant's. */
   readonly credential?: CredentialIssuer & { readonly demoEnv: string; readonly label: string };
   /** What its bank rules about operations, kept whoever asks (the API, the dashboard). */
-  readonly operationRules?: { readonly sameDayPartialRefunds?: SameDayPartialRefunds };
+  readonly operationRules?: { readonly sameDayPartialRefunds?: SameDayPartialRefunds; readonly refundableMethods?: RefundableMethods };
   /** The buyer as this API's order recorded them (in its echo data), for the dashboard; absent when it records none. */
   buyer?(order: Order): BuyerSummary;
   /** Lines of the start banner that show a newcomer how to call this API as the demo merchant. */

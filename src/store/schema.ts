@@ -53,6 +53,7 @@ export type OrdersTable = {
   saved_card_id: string | null;
   terminal: string | null;
   split: string | null;
+  loan_offer: string | null;
   created_at: BigNumber;
   expires_at: BigNumber;
   updated_at: BigNumber;
@@ -79,6 +80,7 @@ export type PaymentAttemptsTable = CardColumns & {
   auth_code: string | null;
   transaction_id: string | null;
   terminal: string | null;
+  method_details: string | null;
   created_at: BigNumber;
   updated_at: BigNumber;
   /** Until when a node's reconciliation has claimed it (null: never claimed). */

@@ -103,6 +103,7 @@ describe("payouts", () => {
       ...f.ctx,
       acquirer: {
         authorize: (r) => real.authorize(r),
+        authorizeSimulated: (r) => real.authorizeSimulated(r),
         completeChallenge: (reference, passed) => real.completeChallenge(reference, passed),
         capture: (r) => real.capture(r),
         void: (r) => real.void(r),

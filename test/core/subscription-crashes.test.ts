@@ -83,6 +83,7 @@ function processOn(opened: OpenedStore, base: { vault: CardVault; clock: TestClo
   const real = ctx.acquirer;
   const acquirer: Acquirer = {
     authorize: (request) => step(() => real.authorize(request)),
+    authorizeSimulated: (request) => step(() => real.authorizeSimulated(request)),
     completeChallenge: (reference, passed) => step(() => real.completeChallenge(reference, passed)),
     capture: (request) => step(() => real.capture(request)),
     void: (request) => step(() => real.void(request)),

@@ -159,6 +159,26 @@ describe("dashboard orders", () => {
     assert.match(page.text, /Left to refund<\/dt><dd>25\.50 GEL/);
   });
 
+  it("an order paid without a card shows its method and what the method recorded: payer, points, a loan's term", async () => {
+    const { shop, browser } = await merchantWithDashboard("Shop Methods");
+    const loyalty = await shop.createOrder(orderBody({ payment_method: ["bog_loyalty"] }));
+    const paid = await shop.request("POST", `/_test/orders/${loyalty}/pay`, { body: { method: "loyalty_points", account_holder: "Nino Beridze", points: "25.50" } });
+    assert.equal(paid.json.outcome, "approved", paid.text);
+    const page = (await browser.get(`/dashboard/orders/${loyalty}`)).text;
+    assert.match(page, /<dt>Method<\/dt><dd>Loyalty points<\/dd>/);
+    assert.match(page, /<dt>Payer<\/dt><dd>Nino Beridze<\/dd>/);
+    assert.match(page, /<dt>Paid with points<\/dt><dd>25\.50 GEL<\/dd>/);
+    assert.doesNotMatch(page, /<dt>Cardholder/);
+
+    const loan = await shop.createOrder(orderBody({ payment_method: ["bog_loan"], config: { loan: { type: "STANDARD", month: 12 } } }));
+    await shop.request("POST", `/_test/orders/${loan}/pay`, { body: { method: "installment", applicant: "Nino", months: "12", result: "pending" } });
+    assert.equal((await browser.get(`/dashboard/language?lang=ka&back=${encodeURIComponent(`/dashboard/orders/${loan}`)}`)).status, 303);
+    const georgian = (await browser.get(`/dashboard/orders/${loan}`)).text;
+    assert.match(georgian, /<dt>მეთოდი<\/dt><dd>განვადება<\/dd>/);
+    assert.match(georgian, /<dt>სესხის ვადა<\/dt><dd>12 თვე<\/dd>/);
+    assert.match(georgian, /ელოდება ბანკის გადაწყვეტილებას/);
+  });
+
   it("a partial refund follows the API's rules, happens once per confirmation, and shows on the timeline", async () => {
     const { shop, browser } = await merchantWithDashboard("Shop Refund");
     const id = await paidOrder(shop);

@@ -522,11 +522,12 @@ describe("the hosted page of a TBC payment", () => {
     assert.ok(fallback.includes("ბარათის ნომერი"));
   });
 
-  it("with methods [5, 9] lists Apple Pay as not available in test mode", async () => {
+  it("with methods [5, 9] links Apple Pay's simulated page beside the card form", async () => {
     const html = await page({ methods: [5, 9] });
-    assert.match(html, /Not available in test mode: Apple Pay</);
+    assert.match(html, /data-method="apple_pay">Pay with Apple Pay <span class="simulated-badge">\(Simulated\)</);
+    assert.ok(html.includes('name="card_number"'));
     const georgian = await page({ methods: [5, 9], language: "KA" });
-    assert.ok(georgian.includes("სატესტო რეჟიმში მიუწვდომელია: Apple Pay"));
+    assert.ok(georgian.includes("გადახდა: Apple Pay <span class=\"simulated-badge\">(სიმულაცია)"));
     const cardOnly = await page({ methods: [5] });
     assert.ok(!cardOnly.includes("Apple Pay"));
   });

@@ -25,6 +25,7 @@ describe("loadConfig", () => {
     assert.deepEqual(config.database, { kind: "sqlite", path: resolve("data", "tetri.sqlite") });
     assert.equal(config.cardKey, undefined);
     assert.equal(config.tokenTtlSeconds, undefined, "each dialect's own token lifetime");
+    assert.equal(config.qrTtlSeconds, 180);
     assert.deepEqual(config.dashboard, { operator: undefined, sessionIdleMinutes: 30, sessionMaxHours: 12, signInFailureLimit: 10, timeZone: "Asia/Tbilisi" });
   });
 
@@ -102,6 +103,7 @@ describe("loadConfig", () => {
       [{ PORT: "65536" }, /^PORT /],
       [{ PORT: "80.5" }, /^PORT /],
       [{ TETRI_MODE: "prod" }, /^TETRI_MODE /],
+      [{ TETRI_QR_TTL_SECONDS: "4" }, /^TETRI_QR_TTL_SECONDS /],
       [{ TETRI_LOG_LEVEL: "loud" }, /^TETRI_LOG_LEVEL /],
       [{ TETRI_CARD_KEY: "short" }, /^TETRI_CARD_KEY /],
       [{ TETRI_MODE: "live" }, /TETRI_CARD_KEY is required/],

@@ -8,7 +8,7 @@ import type { AttemptId, MerchantId, OperationId, OrderId, OutboxId, SavedCardId
 import { newAttemptId, newMerchantId, newOperationId, newOrderId, newOutboxId, newPayoutId, newSavedCardId } from "../../src/core/ids.ts";
 import { minor } from "../../src/core/money.ts";
 import type { OrderSearch, Store, StoreTx } from "../../src/core/ports.ts";
-import type { DashboardSession, DialectId, Merchant, MerchantDialectSettings, Operation, Order, OutboxMessage, PaymentAttempt, Payout } from "../../src/core/types.ts";
+import type { DashboardSession, CardSummary, DialectId, Merchant, MerchantDialectSettings, Operation, Order, OutboxMessage, PaymentAttempt, Payout } from "../../src/core/types.ts";
 import type { OpenedStore } from "../../src/store/index.ts";
 import { openTestStore, TEST_DB } from "../helpers/database.ts";
 
@@ -58,6 +58,7 @@ function order(merchantId: MerchantId, changes: Partial<Order> = {}): Order {
       { account: "GE00TB0000000000000001", amount: minor(100), basisPoints: null },
       { account: "GE00TB0000000000000002", amount: null, basisPoints: 1250 },
     ],
+    loanOffer: { product: "STANDARD", months: 6 },
     createdAt: NOW,
     expiresAt: NOW + 60_000,
     updatedAt: NOW,
@@ -66,6 +67,8 @@ function order(merchantId: MerchantId, changes: Partial<Order> = {}): Order {
   };
 }
 
+const CARD: CardSummary = { mask: "424242******4242", brand: "visa", expiry: "12/39", holder: "Nino" };
+
 function attempt(orderId: OrderId, changes: Partial<PaymentAttempt> = {}): PaymentAttempt {
   return {
     id: newAttemptId(),
@@ -73,9 +76,10 @@ function attempt(orderId: OrderId, changes: Partial<PaymentAttempt> = {}): Payme
     status: "pending",
     method: "card",
     customerPresent: false,
-    card: { mask: "424242******4242", brand: "visa", expiry: "12/39", holder: "Nino" },
+    card: CARD,
     panCiphertext: "sealed",
     panKeyId: "key-1",
+    methodDetails: null,
     declineReason: null,
     authCode: null,
     transactionId: null,
@@ -157,7 +161,7 @@ for (const backend of STORES) {
       const o = await insertOrder();
       const a = attempt(o.id, { status: "approved", authCode: "123456", transactionId: "999", terminal: "pos-1" });
       const op = operation(o);
-      const card = { id: newSavedCardId(), merchantId: shop.id, orderId: o.id, card: a.card, panCiphertext: "s", panKeyId: "k", validUntil: "1230", usage: "without_buyer" as const, createdAt: NOW, deletedAt: null };
+      const card = { id: newSavedCardId(), merchantId: shop.id, orderId: o.id, card: CARD, panCiphertext: "s", panKeyId: "k", validUntil: "1230", usage: "without_buyer" as const, createdAt: NOW, deletedAt: null };
       const credential = { dialect: DIALECT, merchantId: shop.id, lookup: "lookup-1", sealedSecret: { ciphertext: "c", keyId: "k" }, details: { memberId: "11" }, createdAt: NOW };
       const record = { merchantId: shop.id, scope: "s", key: "k", fingerprint: "f", result: '{"id":1}', createdAt: NOW };
       const m = message(o, 1);
@@ -429,11 +433,23 @@ for (const backend of STORES) {
       assert.ok(!ids.includes(due.id) || afterFirst, "two transactions held the same due order at once");
     });
 
+    it("an attempt of a method without a card reads back with no card, its method details, and seals nothing", async () => {
+      const o = await insertOrder();
+      const details = { payer: "N", pointsAmount: null, loanMonths: 12 };
+      const a = attempt(o.id, { method: "installment", status: "awaiting_decision", card: null, panCiphertext: "", panKeyId: "", methodDetails: details });
+      const before = await store.read((tx) => tx.sealedValues.countByKey());
+      await store.transaction((tx) => tx.attempts.insert(a));
+      assert.deepEqual(await store.read((tx) => tx.attempts.find(a.id)), a);
+      await store.transaction((tx) => tx.attempts.update({ ...a, status: "approved", methodDetails: { ...details, loanMonths: 6 } }));
+      assert.deepEqual((await store.read((tx) => tx.attempts.find(a.id)))?.methodDetails, { ...details, loanMonths: 6 });
+      assert.deepEqual(await store.read((tx) => tx.sealedValues.countByKey()), before);
+    });
+
     it("a saved card is deleted once; the deletion time stays the first", async () => {
       const o = await insertOrder();
       const id = newSavedCardId() as SavedCardId;
       await store.transaction((tx) =>
-        tx.savedCards.insert({ id, merchantId: shop.id, orderId: o.id, card: attempt(o.id).card, panCiphertext: "s", panKeyId: "k", validUntil: null, usage: "any", createdAt: NOW, deletedAt: null }),
+        tx.savedCards.insert({ id, merchantId: shop.id, orderId: o.id, card: CARD, panCiphertext: "s", panKeyId: "k", validUntil: null, usage: "any", createdAt: NOW, deletedAt: null }),
       );
       await store.transaction((tx) => tx.savedCards.markDeleted(id, NOW + 1));
       await store.transaction((tx) => tx.savedCards.markDeleted(id, NOW + 2));
@@ -449,7 +465,7 @@ for (const backend of STORES) {
       const setting = `key:rotation-${newOrderId()}.pem`;
       await store.transaction(async (tx) => {
         await tx.attempts.insert(a);
-        await tx.savedCards.insert({ id: cardId, merchantId: shop.id, orderId: o.id, card: a.card, panCiphertext: "pan-c", panKeyId: oldKey, validUntil: null, usage: "any", createdAt: NOW, deletedAt: null });
+        await tx.savedCards.insert({ id: cardId, merchantId: shop.id, orderId: o.id, card: CARD, panCiphertext: "pan-c", panKeyId: oldKey, validUntil: null, usage: "any", createdAt: NOW, deletedAt: null });
         await tx.credentials.insert({ dialect: DIALECT, merchantId: shop.id, lookup, sealedSecret: { ciphertext: "secret", keyId: oldKey }, details: {}, createdAt: NOW });
         await tx.settings.insertIfAbsent(setting, JSON.stringify({ ciphertext: "shared", keyId: oldKey }), NOW);
         await tx.settings.insertIfAbsent(`demo-${newOrderId()}`, "not sealed", NOW);
@@ -544,7 +560,7 @@ for (const backend of STORES) {
       assert.ok(last);
       assert.deepEqual(names(await search({ limit: 10, after: { createdAt: last.createdAt, id: last.id } })), ["s-2", "s-1", "s-0"]);
       const latest = await store.read((tx) => tx.attempts.latestOfOrders([orders[0]?.id as OrderId, orders[1]?.id as OrderId, orders[2]?.id as OrderId]));
-      assert.deepEqual(latest.map((a) => [a.orderId, a.card.mask]).sort(), [[orders[0]?.id, "555555******4444"], [orders[1]?.id, "400000******0002"]].sort());
+      assert.deepEqual(latest.map((a) => [a.orderId, a.card?.mask]).sort(), [[orders[0]?.id, "555555******4444"], [orders[1]?.id, "400000******0002"]].sort());
       assert.deepEqual(await store.read((tx) => tx.attempts.latestOfOrders([])), []);
     });
 

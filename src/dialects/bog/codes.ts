@@ -1,5 +1,6 @@
 // How core statuses, decline reasons and payment methods read in BOG's vocabulary.
 
+import type { RefundableMethods } from "../../core/operations.ts";
 import type {
   DeclineReason,
   FollowUpDeclineReason,
@@ -169,6 +170,16 @@ export const BOG_METHODS = {
 export type BogMethod = keyof typeof BOG_METHODS;
 export const BOG_METHOD_NAMES = Object.keys(BOG_METHODS) as BogMethod[];
 
+/**
+ * What BOG refunds: cards, Apple Pay, Google Pay and its own authorization (the internet bank,
+ * loyalty points; our reading) in full; only cards and wallets also in part. Loans, BNPL and
+ * gift cards it does not list, so tetri refunds none of them through the BOG API.
+ */
+export const BOG_REFUNDABLE_METHODS: RefundableMethods = {
+  full: ["card", "google_pay", "apple_pay", "bank_transfer", "loyalty_points"],
+  partial: ["card", "google_pay", "apple_pay"],
+};
+
 /** transfer_method.value, as the bank words each method. */
 const METHOD_LABELS: Readonly<Record<BogMethod, Record<BogLanguage, string>>> = {
   card: { ka: "ბარათით გადახდა", en: "Card payment" },
@@ -185,6 +196,15 @@ const METHOD_LABELS: Readonly<Record<BogMethod, Record<BogLanguage, string>>> = 
 export function bogTransferMethodOf(attempt: PaymentAttempt, language: BogLanguage): { key: BogMethod; value: string } | null {
   const key = BOG_METHOD_NAMES.find((name) => BOG_METHODS[name] === attempt.method);
   return key ? { key, value: METHOD_LABELS[key][language] } : null;
+}
+
+/**
+ * payer_identifier: the card's mask (BOG writes x for the hidden digits) for a card or wallet;
+ * for the bank's own methods, who paid as the attempt recorded them (an account's holder, a
+ * loan applicant's initial, a gift card's masked code), as BOG documents.
+ */
+export function bogPayerOf(attempt: PaymentAttempt): string | null {
+  return attempt.methodDetails?.payer ?? attempt.card?.mask.replaceAll("*", "x") ?? null;
 }
 
 /** payment_option: an ordinary payment, a saved card with the buyer there, or a charge without them. */

@@ -4,7 +4,7 @@ import { sign } from "node:crypto";
 import type { DialectId } from "../../core/types.ts";
 import type { DialectModule } from "../dialect.ts";
 import { bearerMerchant } from "../shared/tokens.ts";
-import { BOG_METHODS } from "./codes.ts";
+import { BOG_METHODS, BOG_REFUNDABLE_METHODS } from "./codes.ts";
 import { renderBogError } from "./errors.ts";
 import { bogBuyerOf, renderBogCallback } from "./render.ts";
 import { BOG_API_PREFIX, BOG_TOKEN_PATH, bogRoutes } from "./routes.ts";
@@ -20,6 +20,7 @@ export const bog: DialectModule = {
   // Undocumented by BOG; clients cache with up to a 300 s margin, so well above that.
   tokenTtlSeconds: 900,
   paymentMethods: Object.values(BOG_METHODS),
+  operationRules: { refundableMethods: BOG_REFUNDABLE_METHODS },
   routes: (app, deps) => bogRoutes(app, id, deps),
   authenticate: (request, deps) => bearerMerchant(request, deps, id),
   renderError: renderBogError,

@@ -146,6 +146,7 @@ export function parseBogOrder(
     saveCard: null,
     terminal: body.config?.account?.tag ?? null,
     split: split ?? null,
+    loanOffer: body.config?.loan ? { product: body.config.loan.type ?? null, months: body.config.loan.month ?? null } : null,
     ttlMinutes: body.ttl ?? TTL_MINUTES.default,
   };
 }

@@ -23,7 +23,7 @@ import { acceptScalarText } from "../shared/lenient.ts";
 import { emptyBodyIsEmptyObject, orderIdParam, requireMerchant, useErrorShape } from "../shared/routing.ts";
 import { bearerMerchant, issueClientToken, tokenRateLimit } from "../shared/tokens.ts";
 import { renderBogError, renderOAuthError, sendOAuthFailure } from "./errors.ts";
-import { BOG_SAVED_CARD_USAGE } from "./codes.ts";
+import { BOG_REFUNDABLE_METHODS, BOG_SAVED_CARD_USAGE } from "./codes.ts";
 import { approveSplit, bogPageOf, parseBogOrder, parseBogSubscription } from "./parse.ts";
 import { applePayPaymentRequest, isApplePayFromMerchantPage, renderBogReceipt } from "./render.ts";
 import {
@@ -321,7 +321,7 @@ async function apiRoutes(app: FastifyInstance, dialect: DialectId, deps: Dialect
     );
 
   action("/payment/refund/:order_id", "Refund an order, fully or partly", RefundBody, "Refund request received", (r) =>
-    refundOrder(ctx, r),
+    refundOrder(ctx, { ...r, refundableMethods: BOG_REFUNDABLE_METHODS }),
   );
   action(
     "/payment/authorization/approve/:order_id",

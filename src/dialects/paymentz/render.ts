@@ -51,7 +51,7 @@ export function renderPayment(view: OrderView, now: number, options: { result?: 
   return {
     paymentId: paymentzPaymentId(order.id),
     paymentType: options.paymentType ?? (order.captureMode === "manual" ? "PA" : "DB"),
-    paymentBrand: details.paymentBrand ?? (view.attempt ? BRANDS[view.attempt.card.brand] : undefined),
+    paymentBrand: details.paymentBrand ?? (view.attempt?.card ? BRANDS[view.attempt.card.brand] : undefined),
     paymentMode: details.paymentMode ?? "CC",
     merchantTransactionId: order.externalOrderId ?? "",
     amount: amountText(order),

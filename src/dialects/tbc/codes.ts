@@ -86,6 +86,7 @@ export function tbcResultCodeOf(view: OrderView): TbcResultCode | null {
 export const TBC_METHOD_IDS = [4, 5, 6, 7, 8, 9, 14] as const;
 export type TbcMethodId = (typeof TBC_METHOD_IDS)[number];
 
+/** The core method each TBC id is. */
 export const TBC_METHODS: Readonly<Record<TbcMethodId, PaymentMethod>> = {
   4: "qr",
   5: "card",
@@ -96,7 +97,27 @@ export const TBC_METHODS: Readonly<Record<TbcMethodId, PaymentMethod>> = {
   14: "google_pay",
 };
 
+/** What an id offers beside its own method, when the merchant has it: TBC's Web QR (4) takes BNPL through the mobile bank too. */
+const ALSO_OFFERED: Readonly<Partial<Record<TbcMethodId, readonly PaymentMethod[]>>> = { 4: ["bnpl"] };
+
+/** The core methods a list of TBC ids names, and those they offer beside them. */
+export function tbcMethodsOf(ids: readonly TbcMethodId[]): { named: PaymentMethod[]; alongside: PaymentMethod[] } {
+  return { named: [...new Set(ids.map((id) => TBC_METHODS[id]))], alongside: [...new Set(ids.flatMap((id) => ALSO_OFFERED[id] ?? []))] };
+}
+
+const every = tbcMethodsOf(TBC_METHOD_IDS);
+
+/** Every core method TBC's ids offer. */
+export const TBC_PAYMENT_METHODS: readonly PaymentMethod[] = [...every.named, ...every.alongside];
+
 /** The TBC method id of a core payment method (`paymentMethod`); null for one TBC has no id for. */
 export function tbcMethodIdOf(method: PaymentMethod): TbcMethodId | null {
-  return TBC_METHOD_IDS.find((id) => TBC_METHODS[id] === method) ?? null;
+  return TBC_METHOD_IDS.find((id) => TBC_METHODS[id] === method || ALSO_OFFERED[id]?.includes(method)) ?? null;
+}
+
+/** `operationType`: how a payment through the Web QR (or with Ertguli points) was made; null for the other methods. */
+const OPERATION_TYPES: Partial<Record<PaymentMethod, number>> = { qr: 0, bnpl: 1, loyalty_points: 2 };
+
+export function tbcOperationTypeOf(method: PaymentMethod): number | null {
+  return OPERATION_TYPES[method] ?? null;
 }

@@ -2,7 +2,7 @@
 
 import type { DialectId } from "../../core/types.ts";
 import type { DialectModule } from "../dialect.ts";
-import { TBC_METHOD_IDS, TBC_METHODS } from "./codes.ts";
+import { TBC_PAYMENT_METHODS } from "./codes.ts";
 import { apiKeyIssuer } from "./credentials.ts";
 import { renderTbcError } from "./errors.ts";
 import { renderTbcCallback, tbcBuyerOf } from "./render.ts";
@@ -18,7 +18,7 @@ export const tbc: DialectModule = {
   tokenIssuer: (publicUrl) => `${publicUrl}${TBC_PREFIX}`,
   // TBC documents a day (its sample token, and its clients' default).
   tokenTtlSeconds: 86_400,
-  paymentMethods: [...new Set(TBC_METHOD_IDS.map((method) => TBC_METHODS[method]))],
+  paymentMethods: TBC_PAYMENT_METHODS,
   routes: (app, deps) => tbcRoutes(app, id, deps),
   authenticate: (request, deps) => authenticateTbc(request, deps, id),
   renderError: renderTbcError,

@@ -9,7 +9,7 @@ import type { Currency, MinorUnits } from "../../core/money.ts";
 import type { OrderRequest } from "../../core/orders.ts";
 import type { BasketLine, DialectId, Language } from "../../core/types.ts";
 import { amountReader, urlReader } from "../shared/fields.ts";
-import { TBC_METHOD_IDS, TBC_METHODS } from "./codes.ts";
+import { TBC_PAYMENT_METHODS, tbcMethodsOf } from "./codes.ts";
 import type { CreatePaymentBody, ExecutionBody } from "./schemas.ts";
 
 export const TBC_CURRENCIES: readonly Currency[] = ["GEL", "USD", "EUR"];
@@ -77,6 +77,7 @@ export function parseTbcPayment(dialect: DialectId, body: Static<typeof CreatePa
   const callbackUrl = url("callbackUrl", withScheme(body.callbackUrl));
 
   const methods = body.methods ?? [];
+  const named = tbcMethodsOf(methods);
   // Ertguli points (6) and installments (8) are GEL only.
   if (currency !== "GEL" && methods.some((m) => m === 6 || m === 8)) {
     problems.push({ field: "methods", message: "methods 6 (Ertguli points) and 8 (installment) take GEL only" });
@@ -117,8 +118,9 @@ export function parseTbcPayment(dialect: DialectId, body: Static<typeof CreatePa
     successUrl: returnUrl,
     failUrl: returnUrl,
     // None named means every method the merchant has; the page lists them all.
-    paymentMethods: [...new Set((methods.length > 0 ? methods : TBC_METHOD_IDS).map((m) => TBC_METHODS[m]))],
-    methodsNamed: methods.length > 0,
+    ...(methods.length > 0
+      ? { paymentMethods: named.named, alsoOffered: named.alongside, methodsNamed: true }
+      : { paymentMethods: [...TBC_PAYMENT_METHODS], methodsNamed: false }),
     basket,
     details: {
       extra: body.extra,

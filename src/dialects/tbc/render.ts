@@ -4,7 +4,7 @@ import { formatMajorAmount } from "../../core/money.ts";
 import type { Currency } from "../../core/money.ts";
 import { subscriptionIdOf } from "../../core/subscriptions.ts";
 import type { BuyerSummary, Order, OrderView } from "../../core/types.ts";
-import { tbcMethodIdOf, tbcPayId, tbcResultCodeOf, tbcStatusOf } from "./codes.ts";
+import { tbcMethodIdOf, tbcOperationTypeOf, tbcPayId, tbcResultCodeOf, tbcStatusOf } from "./codes.ts";
 import type { TbcMethodId } from "./codes.ts";
 
 /** Amounts go out as JSON numbers in major units (12.5), as TBC sends them. */
@@ -44,7 +44,7 @@ export function renderTbcPayment(view: OrderView, links: { self: string; approva
     recurringCard,
     recId: recurringCard?.recId ?? null,
     RRN: attempt?.transactionId ?? null,
-    PaymentCardNumber: attempt?.card.mask ?? null,
+    PaymentCardNumber: attempt?.card?.mask ?? null,
     extra: details.extra ?? null,
     extra2: details.extra2 ?? null,
     merchantPaymentId: order.externalOrderId,
@@ -53,7 +53,7 @@ export function renderTbcPayment(view: OrderView, links: { self: string; approva
     // and when a subscription's scheduler made it.
     Initiator: order.savedCardId && (details.initiator?.toLowerCase() === "merchant" || subscriptionIdOf(order)) ? "Merchant" : "client",
     resultCode: tbcResultCodeOf(view),
-    operationType: null,
+    operationType: attempt ? tbcOperationTypeOf(attempt.method) : null,
     ...OK_ENVELOPE,
   };
 }

@@ -20,6 +20,7 @@ import { savedCardUsage } from "./0012-saved-card-usage.ts";
 import { subscriptions } from "./0013-subscriptions.ts";
 import { payouts } from "./0014-payouts.ts";
 import { payoutReconciliation } from "./0015-payout-reconciliation.ts";
+import { paymentMethods } from "./0016-payment-methods.ts";
 
 export function migrationsFor(engine: Engine): Readonly<Record<string, Migration>> {
   return {
@@ -38,5 +39,6 @@ export function migrationsFor(engine: Engine): Readonly<Record<string, Migration
     "0013_subscriptions": subscriptions,
     "0014_payouts": payouts,
     "0015_payout_reconciliation": payoutReconciliation,
+    "0016_payment_methods": paymentMethods,
   };
 }

@@ -5,14 +5,22 @@ import type { PaymentAttempt } from "../../core/types.ts";
 import type { Database, PaymentAttemptsTable } from "../schema.ts";
 import { cardColumns, cardOf, flag, leaseFree, num } from "./rows.ts";
 
+// An attempt of a method that used no card (internet bank, QR, loans, gift card) keeps its card
+// columns empty: they were written for cards only and stay NOT NULL.
+const NO_CARD = { mask: "", brand: "other", expiry: "", holder: "" } as const;
+
 function toAttempt(row: Selectable<PaymentAttemptsTable>): PaymentAttempt {
+  const { card, panCiphertext, panKeyId } = cardOf(row);
   return {
     id: row.id as AttemptId,
     orderId: row.order_id as OrderId,
     status: row.status as PaymentAttempt["status"],
     method: row.method as PaymentAttempt["method"],
     customerPresent: flag(row.customer_present),
-    ...cardOf(row),
+    card: row.card_mask === "" ? null : card,
+    panCiphertext,
+    panKeyId,
+    methodDetails: row.method_details === null ? null : (JSON.parse(row.method_details) as PaymentAttempt["methodDetails"]),
     declineReason: row.decline_reason as PaymentAttempt["declineReason"],
     authCode: row.auth_code,
     transactionId: row.transaction_id,
@@ -32,13 +40,14 @@ function attemptState(attempt: PaymentAttempt) {
     auth_code: attempt.authCode,
     transaction_id: attempt.transactionId,
     terminal: attempt.terminal,
+    method_details: attempt.methodDetails === null ? null : JSON.stringify(attempt.methodDetails),
     created_at: attempt.createdAt,
     updated_at: attempt.updatedAt,
   };
 }
 
 function attemptRow(attempt: PaymentAttempt): Insertable<PaymentAttemptsTable> {
-  return { id: attempt.id, order_id: attempt.orderId, ...cardColumns(attempt.card, attempt), ...attemptState(attempt) };
+  return { id: attempt.id, order_id: attempt.orderId, ...cardColumns(attempt.card ?? NO_CARD, attempt), ...attemptState(attempt) };
 }
 
 export function attemptQueries(db: Kysely<Database>, rowLocks: boolean): AttemptRepository {

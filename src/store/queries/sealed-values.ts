@@ -91,7 +91,13 @@ export function sealedValueQueries(db: Kysely<Database>, rowLocks: boolean): Sea
       const counts: Record<string, number> = {};
       const add = (keyId: string, n: number | string) => (counts[keyId] = (counts[keyId] ?? 0) + num(n));
       for (const table of Object.values(CARD_TABLES)) {
-        const rows = await db.selectFrom(table).select(["pan_key_id", sql<number | string>`count(*)`.as("n")]).groupBy("pan_key_id").execute();
+        // An attempt that used no card sealed nothing (its key id is empty).
+        const rows = await db
+          .selectFrom(table)
+          .select(["pan_key_id", sql<number | string>`count(*)`.as("n")])
+          .where("pan_key_id", "<>", "")
+          .groupBy("pan_key_id")
+          .execute();
         for (const row of rows) add(row.pan_key_id, row.n);
       }
       const secrets = await db
