@@ -5,6 +5,7 @@
 import { randomInt } from "node:crypto";
 import { isExpired } from "../core/cards.ts";
 import type { AttemptId } from "../core/ids.ts";
+import type { Currency, MinorUnits } from "../core/money.ts";
 import type {
   Acquirer,
   AuthorizationOutcome,
@@ -84,20 +85,8 @@ export class TestAcquirer implements Acquirer {
         ? "approve"
         : listed;
     const approved = APPROVING.has(behaviour);
-    const entry: AcquirerJournalEntry = {
-      reference: request.reference,
-      kind: "authorization",
-      state: behaviour === "challenge" ? "challenge" : approved ? "approved" : "declined",
-      amount: request.amount,
-      currency: request.currency,
-      capture: request.capture,
-      declineReason: approved || behaviour === "challenge" ? null : (behaviour as DeclineReason),
-      authCode: approved ? authCode() : null,
-      transactionId: approved ? transactionId() : null,
-      terminal: request.terminal ?? DEFAULT_TERMINAL,
-      cardBehaviour: behaviour,
-      createdAt: this.#clock.now(),
-    };
+    const state = behaviour === "challenge" ? "challenge" : approved ? "approved" : "declined";
+    const entry = this.#authorizationEntry(request, state, state === "declined" ? (behaviour as DeclineReason) : null, behaviour);
     await this.#journal.record(entry);
     if (behaviour === "late_approve") throw new AcquirerTimeoutError();
     return outcomeOf(entry);
@@ -106,20 +95,7 @@ export class TestAcquirer implements Acquirer {
   /** Books a simulated method's payment with the outcome its page chose; it approves later refunds as a card's would. */
   async authorizeSimulated(request: SimulatedAuthorizationRequest): Promise<AuthorizationOutcome> {
     const approved = request.outcome.kind === "approved";
-    const entry: AcquirerJournalEntry = {
-      reference: request.reference,
-      kind: "authorization",
-      state: approved ? "approved" : "declined",
-      amount: request.amount,
-      currency: request.currency,
-      capture: request.capture,
-      declineReason: request.outcome.kind === "declined" ? request.outcome.reason : null,
-      authCode: approved ? authCode() : null,
-      transactionId: approved ? transactionId() : null,
-      terminal: request.terminal ?? DEFAULT_TERMINAL,
-      cardBehaviour: approved ? "approve" : null,
-      createdAt: this.#clock.now(),
-    };
+    const entry = this.#authorizationEntry(request, approved ? "approved" : "declined", request.outcome.kind === "declined" ? request.outcome.reason : null, approved ? "approve" : null);
     await this.#journal.record(entry);
     return outcomeOf(entry);
   }
@@ -157,20 +133,8 @@ export class TestAcquirer implements Acquirer {
     if (known) return followUpOutcomeOf(known);
     const behaviour = isExpired(request.card, this.#clock.now()) ? "expired_card" : (TEST_CARD_BEHAVIOURS[request.card.pan] ?? "approve");
     const approved = behaviour === "approve" || behaviour === "challenge" || behaviour === "late_approve";
-    const entry: AcquirerJournalEntry = {
-      reference: request.reference,
-      kind: "payout",
-      state: approved ? "approved" : "declined",
-      amount: request.amount,
-      currency: request.currency,
-      capture: false,
-      declineReason: approved ? null : behaviour === "technical_error" || behaviour === "expired_card" ? behaviour : "issuer_declined",
-      authCode: null,
-      transactionId: null,
-      terminal: null,
-      cardBehaviour: null,
-      createdAt: this.#clock.now(),
-    };
+    const reason = approved ? null : behaviour === "technical_error" || behaviour === "expired_card" ? behaviour : "issuer_declined";
+    const entry = this.#followUpEntry(request, "payout", reason, null);
     await this.#journal.record(entry);
     if (behaviour === "late_approve") throw new AcquirerTimeoutError();
     return followUpOutcomeOf(entry);
@@ -183,7 +147,7 @@ export class TestAcquirer implements Acquirer {
     return { kind: "follow_up", outcome: followUpOutcomeOf(entry) };
   }
 
-  async #followUp(kind: AcquirerJournalEntry["kind"], request: FollowUpRequest): Promise<FollowUpOutcome> {
+  async #followUp(kind: "capture" | "void" | "refund", request: FollowUpRequest): Promise<FollowUpOutcome> {
     const authorization = await this.#journal.find(request.authorization);
     const reason: FollowUpDeclineReason | null =
       authorization?.state !== "approved"
@@ -191,7 +155,43 @@ export class TestAcquirer implements Acquirer {
         : kind === "refund" && authorization.cardBehaviour === "refunds_declined"
           ? "issuer_declined"
           : null;
-    const entry: AcquirerJournalEntry = {
+    const entry = this.#followUpEntry(request, kind, reason, authorization?.terminal ?? null);
+    await this.#journal.record(entry);
+    return followUpOutcomeOf(entry);
+  }
+
+  /** An authorization's entry: an approval gets an auth code and a transaction id. */
+  #authorizationEntry(
+    request: Pick<AuthorizationRequest, "reference" | "amount" | "currency" | "capture" | "terminal">,
+    state: AcquirerJournalEntry["state"],
+    declineReason: DeclineReason | null,
+    cardBehaviour: CardBehaviour | null,
+  ): AcquirerJournalEntry {
+    const approved = state === "approved";
+    return {
+      reference: request.reference,
+      kind: "authorization",
+      state,
+      amount: request.amount,
+      currency: request.currency,
+      capture: request.capture,
+      declineReason,
+      authCode: approved ? authCode() : null,
+      transactionId: approved ? transactionId() : null,
+      terminal: request.terminal ?? DEFAULT_TERMINAL,
+      cardBehaviour,
+      createdAt: this.#clock.now(),
+    };
+  }
+
+  /** A capture's, void's, refund's or payout's entry: approved, or declined for `reason`. */
+  #followUpEntry(
+    request: { reference: string; amount: MinorUnits; currency: Currency },
+    kind: Exclude<AcquirerJournalEntry["kind"], "authorization">,
+    reason: FollowUpDeclineReason | null,
+    terminal: string | null,
+  ): AcquirerJournalEntry {
+    return {
       reference: request.reference,
       kind,
       state: reason ? "declined" : "approved",
@@ -201,12 +201,10 @@ export class TestAcquirer implements Acquirer {
       declineReason: reason,
       authCode: null,
       transactionId: null,
-      terminal: authorization?.terminal ?? null,
+      terminal,
       cardBehaviour: null,
       createdAt: this.#clock.now(),
     };
-    await this.#journal.record(entry);
-    return followUpOutcomeOf(entry);
   }
 }
 
