@@ -1,4 +1,5 @@
 // npm run bench [-- --seconds N] [--smoke] [--soak] [--startup] [--db postgres [--nodes N]]
+//   [--entry dist/main.js] [--cpu-prof DIR]
 // Each figure is printed with its ratio to a baseline measured in the same run with the same
 // load generator (bench/baseline-server.ts): the ceiling of our HTTP stack on this machine.
 // With --db postgres, tetri runs on a new database of the machine's PostgreSQL (dropped after),
@@ -21,6 +22,10 @@ const { values: args } = parseArgs({
     "startup-orders": { type: "string", default: "1000000" },
     db: { type: "string", default: "sqlite" },
     nodes: { type: "string", default: "1" },
+    // What the servers run: the production build (npm run bench builds it first), or src/main.ts.
+    entry: { type: "string", default: "dist/main.js" },
+    // A V8 CPU profile of every tetri process, written into DIR when it exits (bench/profile-summary.ts reads them).
+    "cpu-prof": { type: "string" },
   },
 });
 if (args.db !== "sqlite" && args.db !== "postgres") throw new Error(`--db must be sqlite or postgres, got ${args.db}`);
@@ -30,6 +35,7 @@ const DB_LABEL = args.db === "postgres" ? `PostgreSQL, ${NODES} node${NODES > 1 
 const seconds = args.smoke ? 5 : Number(args.seconds);
 const DEMO = { TETRI_DEMO_CLIENT_ID: "bench", TETRI_DEMO_CLIENT_SECRET: "bench-secret", TETRI_DEMO_TBC_API_KEY: "bench-key" };
 const SERVER_ENV = { ...DEMO, TETRI_LOG_LEVEL: "warn", TETRI_TOKEN_RATE_LIMIT: "1000000" };
+const TETRI = { entry: args.entry, nodeArgs: args["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", args["cpu-prof"]] : [] };
 
 const ORDER_BODY = JSON.stringify({
   callback_url: "http://127.0.0.1:9/callback",
@@ -62,7 +68,7 @@ const check = (what: string, errors: number, non2xx: number) => {
 };
 
 async function baseline(connections: number): Promise<number> {
-  const server = await startChild("bench/baseline-server.ts");
+  const server = await startChild({ entry: "bench/baseline-server.ts", nodeArgs: [] });
   try {
     const result = await load({
       url: `${server.url}/baseline`,
@@ -164,7 +170,7 @@ async function main() {
   const base16 = await baseline(16);
   const base64 = await baseline(64);
 
-  const tetri = await startNodes(args.db === "postgres" ? NODES : 0, SERVER_ENV);
+  const tetri = await startNodes(TETRI, args.db === "postgres" ? NODES : 0, SERVER_ENV);
   const token = await tokenOf(tetri.urls[0] ?? "");
   await createOrders(tetri, token, 16, base16);
   await createOrders(tetri, token, 64, base64);
@@ -204,12 +210,12 @@ async function main() {
   {
     // Delivery capacity alone: a backlog of callbacks, queued before start, sent as fast as the worker can.
     const count = args.smoke ? 2_000 : 20_000;
-    const idle = await startChild("src/main.ts", SERVER_ENV);
+    const idle = await startChild(TETRI, SERVER_ENV);
     await idle.stop();
     const sink = await callbackReceiver();
     seedCallbacks(idle.dataDir, count, sink.url);
     const started = performance.now();
-    const drain = await startChild("src/main.ts", SERVER_ENV, idle.dataDir);
+    const drain = await startChild(TETRI, SERVER_ENV, idle.dataDir);
     while (sink.latencies.length < count && performance.now() - started < 120_000) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -222,12 +228,12 @@ async function main() {
   }
 
   if (args.startup || args.smoke) {
-    const empty = await startChild("src/main.ts", SERVER_ENV);
+    const empty = await startChild(TETRI, SERVER_ENV);
     rows.push({ benchmark: "start-up to ready", figure: "empty database, ms", value: empty.readyMs.toFixed(0), ratio: "" });
     await empty.stop();
     const count = args.smoke ? 10_000 : Number(args["startup-orders"]);
     await seedOrders(empty.dataDir, count);
-    const full = await startChild("src/main.ts", SERVER_ENV, empty.dataDir);
+    const full = await startChild(TETRI, SERVER_ENV, empty.dataDir);
     rows.push({ benchmark: "start-up to ready", figure: `${count.toLocaleString("en")} orders, ms`, value: full.readyMs.toFixed(0), ratio: "" });
     await full.stop();
     removeDir(empty.dataDir);

@@ -131,7 +131,7 @@ export async function startServices(config: Config, clock: Clock = systemClock):
   const operator = configuredOperator && { name: configuredOperator.name, passwordHash: await hashSecret(configuredOperator.password) };
   const policy = sessionPolicy(config);
   const log = pino({ level: config.logLevel, redact: REDACTED_PATHS });
-  const opened = await openStore(config.database, log);
+  const opened = await openStore(config.database, log, config.cacheSizes.merchants);
   const vault = cardVault(config);
   let keys: Awaited<ReturnType<typeof loadSharedKeys>>;
   try {
@@ -163,6 +163,7 @@ export async function startServices(config: Config, clock: Clock = systemClock):
     keys.tokenSigning,
     new Map(DIALECTS.map((d) => [d.id, { issuer: d.tokenIssuer(config.publicUrl), ttlSeconds: config.tokenTtlSeconds ?? d.tokenTtlSeconds }])),
     clock,
+    config.cacheSizes.verifiedTokens,
   );
   return {
     config,

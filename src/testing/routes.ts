@@ -9,7 +9,7 @@ import { completeChallenge, payOrder } from "../core/checkout.ts";
 import { cardProblemsAsFields } from "../core/cards.ts";
 import type { CoreContext } from "../core/context.ts";
 import { TetriError } from "../core/errors.ts";
-import { getOrderView } from "../core/orders.ts";
+import { getOrder } from "../core/orders.ts";
 import { payWithSavedCard } from "../core/saved-cards.ts";
 import type { DialectDeps, DialectModule } from "../dialects/dialect.ts";
 import { ownerOfAnyDialect } from "../dialects/shared/any-dialect.ts";
@@ -46,7 +46,7 @@ export async function testHelperRoutes(app: FastifyInstance, { ctx, dialectDeps,
       const owner = await ownerOfAnyDialect(request, dialectDeps, dialects);
       const orderId = orderIdParam((request.params as { order_id: string }).order_id);
       const body = request.body as Static<typeof PayBody>;
-      const { order } = await getOrderView(ctx, owner, orderId);
+      const order = await getOrder(ctx, owner, orderId);
       const card = { number: body.card_number ?? "", expiry: body.expiry ?? "", cvc: body.cvc ?? "", holder: body.cardholder ?? "" };
       let result = order.savedCardId ? await payWithSavedCard(ctx, orderId, owner) : await payOrder(ctx, orderId, card, owner);
       if (result.kind === "challenge") result = await completeChallenge(ctx, orderId, result.attemptId, true);

@@ -3,6 +3,7 @@ import type { MerchantId } from "../../core/ids.ts";
 import type { CredentialRepository, MerchantRepository, MerchantSettingsRepository } from "../../core/ports.ts";
 import type { DialectCredential, DialectId, Merchant, MerchantDialectSettings, PaymentMethod } from "../../core/types.ts";
 import type { Database, DialectCredentialsTable, MerchantDialectSettingsTable, MerchantsTable } from "../schema.ts";
+import type { MerchantCache } from "./merchant-cache.ts";
 import { num } from "./rows.ts";
 
 function toMerchant(row: Selectable<MerchantsTable>): Merchant {
@@ -15,7 +16,7 @@ function toMerchant(row: Selectable<MerchantsTable>): Merchant {
   };
 }
 
-export function merchantQueries(db: Kysely<Database>): MerchantRepository {
+export function merchantQueries(db: Kysely<Database>, cache: MerchantCache): MerchantRepository {
   return {
     async insert(merchant) {
       await db
@@ -30,8 +31,12 @@ export function merchantQueries(db: Kysely<Database>): MerchantRepository {
         .execute();
     },
     async find(id) {
+      const cached = cache.get(id);
+      if (cached) return cached;
       const row = await db.selectFrom("merchants").selectAll().where("id", "=", id).executeTakeFirst();
-      return row && toMerchant(row);
+      const merchant = row && toMerchant(row);
+      if (merchant) cache.set(merchant);
+      return merchant;
     },
     async findByClientId(clientId) {
       const row = await db.selectFrom("merchants").selectAll().where("client_id", "=", clientId).executeTakeFirst();
@@ -46,6 +51,7 @@ export function merchantQueries(db: Kysely<Database>): MerchantRepository {
       return rows.map(toMerchant);
     },
     async updateSecretHash(id, secretHash) {
+      cache.forget(id);
       await db.updateTable("merchants").set({ secret_hash: secretHash }).where("id", "=", id).execute();
     },
   };

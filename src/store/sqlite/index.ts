@@ -10,7 +10,8 @@ import type { Store } from "../../core/ports.ts";
 import type { OpenedStore, StoreLog } from "../types.ts";
 import { migrationsFor } from "../migrations/index.ts";
 import { nestingGuard } from "../nesting.ts";
-import { acquirerJournalQueries, queriesOn } from "../queries/index.ts";
+import { acquirerJournalQueries, merchantCache, queriesOn } from "../queries/index.ts";
+import type { MerchantCache } from "../queries/index.ts";
 import { openConnection } from "./connection.ts";
 import type { SqliteConnection } from "./connection.ts";
 import { groupCommit } from "./group-commit.ts";
@@ -28,7 +29,7 @@ function turns() {
   };
 }
 
-export async function openSqliteStore(path: string, log: StoreLog): Promise<OpenedStore> {
+export async function openSqliteStore(path: string, log: StoreLog, merchants: MerchantCache = merchantCache()): Promise<OpenedStore> {
   // The file holds secret hashes and sealed card numbers: owner-only from its first byte.
   // SQLite gives the -wal and -shm files the same mode.
   closeSync(openSync(path, "a", 0o600));
@@ -60,9 +61,9 @@ export async function openSqliteStore(path: string, log: StoreLog): Promise<Open
   const store: Store = {
     transaction: (work) => {
       nesting.refuse("a transaction");
-      return batches.run((tx) => nesting.run("transaction", tx, () => work(queriesOn(tx, { rowLocks: false }))));
+      return batches.run((tx) => nesting.run("transaction", tx, () => work(queriesOn(tx, { rowLocks: false, merchants }))));
     },
-    read: (work) => snapshot((snap) => work(queriesOn(snap, { rowLocks: false }))),
+    read: (work) => snapshot((snap) => work(queriesOn(snap, { rowLocks: false, merchants }))),
     close: async () => {
       await turn.idle();
       await db.destroy();
