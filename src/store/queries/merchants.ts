@@ -4,6 +4,8 @@ import type { CredentialRepository, MerchantRepository, MerchantSettingsReposito
 import type { DialectCredential, DialectId, Merchant, MerchantDialectSettings, PaymentMethod } from "../../core/types.ts";
 import type { Database, DialectCredentialsTable, MerchantDialectSettingsTable, MerchantsTable } from "../schema.ts";
 import type { MerchantCache } from "./merchant-cache.ts";
+import { prepared } from "./prepared.ts";
+import type { Slots } from "./prepared.ts";
 import { num } from "./rows.ts";
 
 function toMerchant(row: Selectable<MerchantsTable>): Merchant {
@@ -15,6 +17,12 @@ function toMerchant(row: Selectable<MerchantsTable>): Merchant {
     createdAt: num(row.created_at),
   };
 }
+
+// The queries every payment or callback runs, prepared once (prepared.ts).
+const findMerchant = prepared((db, $: Slots<{ id: string }>) => db.selectFrom("merchants").selectAll().where("id", "=", $("id")));
+const findSettings = prepared((db, $: Slots<{ merchantId: string; dialect: string }>) =>
+  db.selectFrom("merchant_dialect_settings").selectAll().where("merchant_id", "=", $("merchantId")).where("dialect", "=", $("dialect")),
+);
 
 export function merchantQueries(db: Kysely<Database>, cache: MerchantCache): MerchantRepository {
   return {
@@ -33,7 +41,7 @@ export function merchantQueries(db: Kysely<Database>, cache: MerchantCache): Mer
     async find(id) {
       const cached = cache.get(id);
       if (cached) return cached;
-      const row = await db.selectFrom("merchants").selectAll().where("id", "=", id).executeTakeFirst();
+      const [row] = (await findMerchant(db, { id })).rows;
       const merchant = row && toMerchant(row);
       if (merchant) cache.set(merchant);
       return merchant;
@@ -71,12 +79,7 @@ function toSettings(row: Selectable<MerchantDialectSettingsTable>): MerchantDial
 export function merchantSettingsQueries(db: Kysely<Database>): MerchantSettingsRepository {
   return {
     async find(merchantId, dialect) {
-      const row = await db
-        .selectFrom("merchant_dialect_settings")
-        .selectAll()
-        .where("merchant_id", "=", merchantId)
-        .where("dialect", "=", dialect)
-        .executeTakeFirst();
+      const [row] = (await findSettings(db, { merchantId, dialect })).rows;
       return row && toSettings(row);
     },
     async ofMerchant(merchantId) {
