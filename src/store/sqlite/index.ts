@@ -38,7 +38,7 @@ export async function openSqliteStore(path: string, log: StoreLog, merchants: Me
   connection.raw.exec("PRAGMA foreign_keys = ON");
   const { db, raw } = connection;
   const turn = turns();
-  const batches = groupCommit(db, turn.take);
+  const batches = groupCommit(db, turn.take, log);
   const begin = raw.prepare("BEGIN");
   const commit = raw.prepare("COMMIT");
 
@@ -74,10 +74,11 @@ export async function openSqliteStore(path: string, log: StoreLog, merchants: Me
     acquirerJournal: {
       find: (reference) => snapshot((snap) => acquirerJournalQueries(snap).find(reference)),
       async record(entry) {
-        // Queued, not awaited: the batch it joins commits before (or with) whatever the caller
-        // writes next, which is what AcquirerJournal promises.
+        // Not awaited: written at the start of the next batch, in the transaction of whatever
+        // the caller writes next (or before it), which is what AcquirerJournal promises. A
+        // failed write fails that batch, and so the caller's transaction too.
         nesting.refuse("an acquirer journal write");
-        batches.run((tx) => acquirerJournalQueries(tx).put(entry)).catch((error: unknown) => log.error({ err: error }, "acquirer journal write failed"));
+        batches.beforeNextBatch((tx) => acquirerJournalQueries(tx).put(entry));
       },
     },
     close: () => store.close(),
