@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "data/", ".tmp/", "packages/*/dist/"] },
+  { ignores: ["node_modules/", "data/", ".tmp/", "dist/", "packages/*/dist/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -26,8 +26,8 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {
-    // The bin launcher is plain JavaScript, run by whatever Node a shell has.
-    files: ["bin/**/*.js"],
+    // The bin launcher and the build script are plain JavaScript, run by whatever Node a shell has.
+    files: ["bin/**/*.js", "scripts/**/*.js"],
     languageOptions: { globals: { process: "readonly", URL: "readonly" } },
   },
   {

@@ -37,14 +37,17 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 60_000)
   throw new Error(`server at ${url} not healthy within ${timeoutMs} ms`);
 }
 
-/** Starts a node process running `script`, returns once /healthz answers, with the time that took. */
+/** A server to start: the script Node runs, and Node's own flags. */
+export type Server = { entry: string; nodeArgs: string[] };
+
+/** Starts a node process running `server`, returns once /healthz answers, with the time that took. */
 export async function startChild(
-  script: string,
+  server: Server,
   env: Record<string, string> = {},
   dataDir = mkdtempSync(join(tmpdir(), "tetri-bench-")),
 ): Promise<Child & { readyMs: number }> {
   const port = await freePort();
-  const child = spawn(NODE, [script], {
+  const child = spawn(NODE, [...server.nodeArgs, server.entry], {
     env: { PATH: process.env.PATH ?? "", PORT: String(port), TETRI_DATA_DIR: dataDir, ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -80,9 +83,9 @@ async function admin(text: string): Promise<void> {
   }
 }
 
-export async function startNodes(count: number, env: Record<string, string>): Promise<Nodes> {
+export async function startNodes(server: Server, count: number, env: Record<string, string>): Promise<Nodes> {
   if (count === 0) {
-    const child = await startChild("src/main.ts", env);
+    const child = await startChild(server, env);
     return { urls: [child.url], rssMb: child.rssMb, stop: async () => (await child.stop(), removeDir(child.dataDir)) };
   }
   const database = `tetri_bench_${Date.now().toString(36)}`;
@@ -95,7 +98,7 @@ export async function startNodes(count: number, env: Record<string, string>): Pr
     TETRI_PUBLIC_URL: "http://127.0.0.1:8080",
   };
   const children: Child[] = [];
-  for (let i = 0; i < count; i++) children.push(await startChild("src/main.ts", shared));
+  for (let i = 0; i < count; i++) children.push(await startChild(server, shared));
   return {
     urls: children.map((c) => c.url),
     rssMb: () => children.reduce((sum, c) => sum + c.rssMb(), 0),

@@ -1,9 +1,11 @@
 // npm run bench [-- --seconds N] [--smoke] [--soak] [--startup] [--db postgres [--nodes N]]
+//   [--entry dist/main.js] [--cpu-prof DIR] [--check]
 // Each figure is printed with its ratio to a baseline measured in the same run with the same
 // load generator (bench/baseline-server.ts): the ceiling of our HTTP stack on this machine.
 // With --db postgres, tetri runs on a new database of the machine's PostgreSQL (dropped after),
 // on N nodes; the load generator spreads its connections over the nodes' addresses.
 
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
@@ -21,6 +23,13 @@ const { values: args } = parseArgs({
     "startup-orders": { type: "string", default: "1000000" },
     db: { type: "string", default: "sqlite" },
     nodes: { type: "string", default: "1" },
+    // What the servers run: the production build (npm run bench builds it first), or src/main.ts;
+    // with the Node flags of npm start either way.
+    entry: { type: "string", default: "dist/main.js" },
+    // A V8 CPU profile of every tetri process, written into DIR when it exits (bench/profile-summary.ts reads them).
+    "cpu-prof": { type: "string" },
+    // Fails (exit 1) when a ratio to the same run's baseline is below its floor in bench/floors.json.
+    check: { type: "boolean", default: false },
   },
 });
 if (args.db !== "sqlite" && args.db !== "postgres") throw new Error(`--db must be sqlite or postgres, got ${args.db}`);
@@ -30,6 +39,9 @@ const DB_LABEL = args.db === "postgres" ? `PostgreSQL, ${NODES} node${NODES > 1 
 const seconds = args.smoke ? 5 : Number(args.seconds);
 const DEMO = { TETRI_DEMO_CLIENT_ID: "bench", TETRI_DEMO_CLIENT_SECRET: "bench-secret", TETRI_DEMO_TBC_API_KEY: "bench-key" };
 const SERVER_ENV = { ...DEMO, TETRI_LOG_LEVEL: "warn", TETRI_TOKEN_RATE_LIMIT: "1000000" };
+// tetri runs with the Node flags of `npm start` (the heap limits), so that the figures are the production start's.
+const START_FLAGS = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts.start.split(" ").filter((word) => word.startsWith("--"));
+const TETRI = { entry: args.entry, nodeArgs: [...START_FLAGS, ...(args["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", args["cpu-prof"]] : [])] };
 
 const ORDER_BODY = JSON.stringify({
   callback_url: "http://127.0.0.1:9/callback",
@@ -57,12 +69,14 @@ async function tokenOf(url: string): Promise<string> {
 
 const rows: Row[] = [];
 const problems: string[] = [];
+/** Each figure measured as a ratio to the same run's baseline, by its name in bench/floors.json. */
+const ratios = new Map<string, number>();
 const check = (what: string, errors: number, non2xx: number) => {
   if (errors > 0 || non2xx > 0) problems.push(`${what}: ${errors} errors, ${non2xx} non-2xx`);
 };
 
 async function baseline(connections: number): Promise<number> {
-  const server = await startChild("bench/baseline-server.ts");
+  const server = await startChild({ entry: "bench/baseline-server.ts", nodeArgs: [] });
   try {
     const result = await load({
       url: `${server.url}/baseline`,
@@ -91,6 +105,7 @@ async function createOrders(tetri: Nodes, token: string, connections: number, ba
     duration: seconds,
   });
   check(`create order ${connections}`, result.errors, result.non2xx);
+  ratios.set(`create order, ${connections} conn`, result.rps / base);
   rows.push({ benchmark: `create order (BOG, ${DB_LABEL}), ${connections} conn`, figure: "requests/s", value: result.rps.toFixed(0), ratio: pct(result.rps, base) });
   rows.push({ benchmark: `create order, ${connections} conn`, figure: "p50 / p99 ms", value: `${result.p50} / ${result.p99}`, ratio: "" });
 }
@@ -164,7 +179,7 @@ async function main() {
   const base16 = await baseline(16);
   const base64 = await baseline(64);
 
-  const tetri = await startNodes(args.db === "postgres" ? NODES : 0, SERVER_ENV);
+  const tetri = await startNodes(TETRI, args.db === "postgres" ? NODES : 0, SERVER_ENV);
   const token = await tokenOf(tetri.urls[0] ?? "");
   await createOrders(tetri, token, 16, base16);
   await createOrders(tetri, token, 64, base64);
@@ -172,6 +187,7 @@ async function main() {
   const receiver = await callbackReceiver();
   const rssBefore = tetri.rssMb();
   const { paymentsPerSecond, result } = await fullPayments(tetri, token, 64, seconds, receiver.url);
+  ratios.set("full payment requests, 64 conn", result.rps / base64);
   rows.push({ benchmark: `full payment (create, pay, receipt; ${DB_LABEL}), 64 conn`, figure: "payments/s", value: paymentsPerSecond.toFixed(0), ratio: pct(result.rps, base64) + " (requests)" });
   await new Promise((resolve) => setTimeout(resolve, 2000));
   rows.push({ benchmark: "callbacks during full payments", figure: "callbacks/s", value: (receiver.latencies.length / seconds).toFixed(0), ratio: "" });
@@ -204,12 +220,12 @@ async function main() {
   {
     // Delivery capacity alone: a backlog of callbacks, queued before start, sent as fast as the worker can.
     const count = args.smoke ? 2_000 : 20_000;
-    const idle = await startChild("src/main.ts", SERVER_ENV);
+    const idle = await startChild(TETRI, SERVER_ENV);
     await idle.stop();
     const sink = await callbackReceiver();
     seedCallbacks(idle.dataDir, count, sink.url);
     const started = performance.now();
-    const drain = await startChild("src/main.ts", SERVER_ENV, idle.dataDir);
+    const drain = await startChild(TETRI, SERVER_ENV, idle.dataDir);
     while (sink.latencies.length < count && performance.now() - started < 120_000) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -222,12 +238,12 @@ async function main() {
   }
 
   if (args.startup || args.smoke) {
-    const empty = await startChild("src/main.ts", SERVER_ENV);
+    const empty = await startChild(TETRI, SERVER_ENV);
     rows.push({ benchmark: "start-up to ready", figure: "empty database, ms", value: empty.readyMs.toFixed(0), ratio: "" });
     await empty.stop();
     const count = args.smoke ? 10_000 : Number(args["startup-orders"]);
     await seedOrders(empty.dataDir, count);
-    const full = await startChild("src/main.ts", SERVER_ENV, empty.dataDir);
+    const full = await startChild(TETRI, SERVER_ENV, empty.dataDir);
     rows.push({ benchmark: "start-up to ready", figure: `${count.toLocaleString("en")} orders, ms`, value: full.readyMs.toFixed(0), ratio: "" });
     await full.stop();
     removeDir(empty.dataDir);
@@ -236,8 +252,20 @@ async function main() {
   report();
 }
 
+/** --check: every ratio against its floor (a figure the floors name but this run did not measure fails too). */
+function checkFloors(): void {
+  const floors = JSON.parse(readFileSync("bench/floors.json", "utf8")) as { floors: Record<string, number> };
+  console.log("\n| ratio to baseline | this run | floor |\n|---|---|---|");
+  for (const [name, floor] of Object.entries(floors.floors)) {
+    const ratio = ratios.get(name);
+    console.log(`| ${name} | ${ratio === undefined ? "not measured" : ratio.toFixed(3)} | ${floor} |`);
+    if (ratio === undefined || ratio < floor) problems.push(`${name}: ${ratio === undefined ? "not measured" : ratio.toFixed(3)}, below its floor ${floor} (bench/floors.json)`);
+  }
+}
+
 function report(): void {
   console.log(table(rows));
+  if (args.check) checkFloors();
   if (problems.length > 0) {
     console.log(`\nerrors during the runs:\n- ${problems.join("\n- ")}`);
     process.exitCode = 1;

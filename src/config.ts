@@ -51,6 +51,8 @@ export type Config = {
   qrTtlSeconds: number;
   sweepIntervalMs: number;
   tokenRateLimitPerMinute: number;
+  /** The most entries each in-memory cache holds (merchants by id; verified access tokens). */
+  cacheSizes: { merchants: number; verifiedTokens: number };
   /** The operator's SMTP server that e-mails go through (payment links); none: nothing is e-mailed. */
   smtp: { url: string; from: string } | undefined;
   /** After SIGTERM/SIGINT, how long in-flight requests and callback attempts may take before the process exits anyway. */
@@ -227,6 +229,10 @@ export function loadConfig(env: Env = process.env): Config {
     sweepIntervalMs: integer(env, "TETRI_SWEEP_INTERVAL_MS", 5_000, 10, 3_600_000),
     tokenRateLimitPerMinute: integer(env, "TETRI_TOKEN_RATE_LIMIT", 600, 1, 1_000_000),
     shutdownTimeoutMs: integer(env, "TETRI_SHUTDOWN_TIMEOUT_MS", 20_000, 100, 600_000),
+    cacheSizes: {
+      merchants: integer(env, "TETRI_MERCHANT_CACHE_SIZE", 1000, 0, 1_000_000),
+      verifiedTokens: integer(env, "TETRI_TOKEN_CACHE_SIZE", 10_000, 0, 1_000_000),
+    },
     smtp: smtp(env),
     dashboard: {
       operator: operator(env),

@@ -1,5 +1,6 @@
 // npm start: one tetri node on the embedded SQLite database.
 
+import { enableCompileCache } from "node:module";
 import { loadConfig, ConfigError } from "./config.ts";
 import type { Config } from "./config.ts";
 import type { DemoMerchant } from "./core/merchants.ts";
@@ -28,6 +29,10 @@ function banner(config: Config, demo: DemoMerchant | undefined, dialects: readon
   }
   return `${lines.join("\n")}\n`;
 }
+
+// V8 keeps the code it compiled for the server's modules on disk (the OS's temporary
+// directory, or NODE_COMPILE_CACHE), so that a restart does not compile them again.
+enableCompileCache();
 
 let config: Config;
 try {

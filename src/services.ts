@@ -25,7 +25,6 @@ import { demoCredentials } from "./demo-credentials.ts";
 import { Sweeper } from "./jobs.ts";
 import { createMetrics } from "./metrics.ts";
 import type { Metrics } from "./metrics.ts";
-import { smtpMailer } from "./mail/smtp-mailer.ts";
 import { openStore } from "./store/index.ts";
 import type { OpenedStore } from "./store/index.ts";
 import type { CallbackSigner } from "./webhooks/outbox-worker.ts";
@@ -132,7 +131,7 @@ export async function startServices(config: Config, clock: Clock = systemClock):
   const operator = configuredOperator && { name: configuredOperator.name, passwordHash: await hashSecret(configuredOperator.password) };
   const policy = sessionPolicy(config);
   const log = pino({ level: config.logLevel, redact: REDACTED_PATHS });
-  const opened = await openStore(config.database, log);
+  const opened = await openStore(config.database, log, config.cacheSizes.merchants);
   const vault = cardVault(config);
   let keys: Awaited<ReturnType<typeof loadSharedKeys>>;
   try {
@@ -151,7 +150,8 @@ export async function startServices(config: Config, clock: Clock = systemClock):
     onAttempt: (result) => metrics.callbackAttempts.inc({ result }),
   });
   const links = checkoutLinks(config.publicUrl);
-  const mailer = config.smtp && smtpMailer(config.smtp);
+  // nodemailer is loaded only for an operator who configured a mail server (it costs memory and start-up time).
+  const mailer = config.smtp && (await import("./mail/smtp-mailer.ts")).smtpMailer(config.smtp);
   const ctx = coreContext(opened, {
     vault,
     clock,
@@ -165,6 +165,7 @@ export async function startServices(config: Config, clock: Clock = systemClock):
     keys.tokenSigning,
     new Map(DIALECTS.map((d) => [d.id, { issuer: d.tokenIssuer(config.publicUrl), ttlSeconds: config.tokenTtlSeconds ?? d.tokenTtlSeconds }])),
     clock,
+    config.cacheSizes.verifiedTokens,
   );
   return {
     config,

@@ -6,10 +6,11 @@
 // (mode 0600). Earlier versions kept the shared keys in the data directory too: a key found
 // there is carried into the store, so shops keep verifying with the key they know.
 
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, randomBytes } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import type { CardVault } from "../core/card-vault.ts";
 import type { Store } from "../core/ports.ts";
 
@@ -54,21 +55,26 @@ export function rsaKeyPairOf(pem: string): RsaKeyPair {
   return { kid, privateKey, publicKey, publicPem };
 }
 
-const newRsaPem = () => generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+// On the thread pool: the first start makes two keys at once, and the event loop goes on meanwhile.
+const generateRsaKeyPair = promisify(generateKeyPair);
+const newRsaPem = async () => (await generateRsaKeyPair("rsa", { modulusLength: 2048 })).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 const newSecret = () => randomBytes(32).toString("base64");
 
 /**
  * One shared key: the store's, or else the data directory's from an earlier version, or else
  * a new one; the first node to write it decides for all.
  */
-async function sharedKey(store: Store, vault: CardVault, dataDir: string, file: string, create: () => string, now: number): Promise<string> {
+async function sharedKey(store: Store, vault: CardVault, dataDir: string, file: string, create: () => string | Promise<string>, now: number): Promise<string> {
   const name = `key:${file}`;
-  const sealed =
-    (await store.read((tx) => tx.settings.find(name))) ??
-    (await store.transaction(async (tx) => {
-      const material = readIfThere(join(dataDir, "keys", file)) ?? create();
-      return tx.settings.insertIfAbsent(name, JSON.stringify(vault.seal(material)), now);
-    }));
+  const stored = await store.read((tx) => tx.settings.find(name));
+  if (stored) return openSharedKey(vault, file, stored);
+  // Made outside the transaction, so that the store is not held while a key is generated.
+  const material = readIfThere(join(dataDir, "keys", file)) ?? (await create());
+  const sealed = await store.transaction((tx) => tx.settings.insertIfAbsent(name, JSON.stringify(vault.seal(material)), now));
+  return openSharedKey(vault, file, sealed);
+}
+
+function openSharedKey(vault: CardVault, file: string, sealed: string): string {
   const { ciphertext, keyId } = JSON.parse(sealed) as { ciphertext: string; keyId: string };
   try {
     return vault.open(ciphertext, keyId);

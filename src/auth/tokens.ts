@@ -12,8 +12,6 @@ import type { RsaKeyPair } from "./keys.ts";
 /** A token is good for one bank API (dialect) only: a token of one never opens another's API. */
 export type TokenAudience = DialectId;
 
-const MAX_VERIFIED_TOKENS = 10_000;
-
 export type IssuedToken = { accessToken: string; expiresIn: number };
 
 export class TokenService {
@@ -21,12 +19,14 @@ export class TokenService {
   readonly #audiences: ReadonlyMap<TokenAudience, { issuer: string; ttlSeconds: number }>;
   readonly #clock: Clock;
   readonly #verified = new Map<string, { merchantId: MerchantId; expiresAt: number }>();
+  readonly #maxVerified: number;
 
-  /** `audiences`: each dialect's token issuer and token lifetime. */
-  constructor(keys: RsaKeyPair, audiences: ReadonlyMap<TokenAudience, { issuer: string; ttlSeconds: number }>, clock: Clock) {
+  /** `audiences`: each dialect's token issuer and token lifetime; `maxVerified`: how many verified tokens are remembered (TETRI_TOKEN_CACHE_SIZE). */
+  constructor(keys: RsaKeyPair, audiences: ReadonlyMap<TokenAudience, { issuer: string; ttlSeconds: number }>, clock: Clock, maxVerified = 10_000) {
     this.#keys = keys;
     this.#audiences = audiences;
     this.#clock = clock;
+    this.#maxVerified = maxVerified;
   }
 
   /** `lifetimeSeconds`: the merchant's own token lifetime for this API, when it set one. */
@@ -59,8 +59,8 @@ export class TokenService {
     }
     const verified = await this.#verifySignature(token, audience);
     if (!verified) return undefined;
-    if (this.#verified.size >= MAX_VERIFIED_TOKENS) this.#verified.clear();
-    this.#verified.set(cacheKey, { merchantId: verified.id, expiresAt: verified.expiresAt });
+    if (this.#verified.size >= this.#maxVerified) this.#verified.clear();
+    if (this.#maxVerified > 0) this.#verified.set(cacheKey, { merchantId: verified.id, expiresAt: verified.expiresAt });
     return verified.id;
   }
 

@@ -13,7 +13,7 @@ import type { OrderOwner } from "./orders.ts";
 import type { OrderStatus } from "./order-state.ts";
 import type { AuthorizationOutcome, StoreTx } from "./ports.ts";
 import type { MinorUnits } from "./money.ts";
-import type { AttemptStatus, CardSummary, DeclineReason, MethodDetails, Operation, Order, PaymentAttempt, PaymentMethod } from "./types.ts";
+import type { AttemptStatus, CardSummary, DeclineReason, MethodDetails, Operation, Order, PaymentAttempt, PaymentMethod, SavedCard } from "./types.ts";
 
 export type PaymentResult =
   | { kind: "approved"; status: OrderStatus }
@@ -226,22 +226,28 @@ export async function finishAuthorization(
       await tx.attempts.update({ ...attempt, status: "challenge", updatedAt: now });
       return { kind: "challenge", attemptId };
     }
+    // The callback is rendered from what is written here: the attempt is the order's latest,
+    // and an order is paid once, so the ledger lines written here are all it has.
     if (outcome.kind === "declined") {
-      await tx.attempts.update({ ...attempt, status: "declined", declineReason: outcome.reason, updatedAt: now });
-      await applyOrderEvent(ctx, tx, order, "payment_declined", { rejectReason: outcome.reason });
+      const declined = { ...attempt, status: "declined", declineReason: outcome.reason, updatedAt: now } as const;
+      await tx.attempts.update(declined);
+      await applyOrderEvent(ctx, tx, order, "payment_declined", { rejectReason: outcome.reason }, { known: { attempt: declined, operations: [] } });
       return { kind: "declined", reason: outcome.reason };
     }
-    await tx.attempts.update({
+    const approved = {
       ...attempt,
       status: "approved",
       authCode: outcome.authCode,
       transactionId: outcome.transactionId,
       terminal: outcome.terminal,
       updatedAt: now,
-    });
-    await tx.operations.insert(paymentLedgerLine(order, "authorization", now));
+    } as const;
+    await tx.attempts.update(approved);
+    const authorization = paymentLedgerLine(order, "authorization", now);
+    await tx.operations.insert(authorization);
+    let savedCard: SavedCard | undefined;
     if (order.saveCard && attempt.card) {
-      await tx.savedCards.insert({
+      savedCard = {
         id: newSavedCardId(),
         merchantId: order.merchantId,
         orderId: order.id,
@@ -252,17 +258,23 @@ export async function finishAuthorization(
         usage: order.saveCard.usage,
         createdAt: now,
         deletedAt: null,
-      });
+      };
+      await tx.savedCards.insert(savedCard);
     }
     if (order.captureMode === "automatic") {
-      await tx.operations.insert(paymentLedgerLine(order, "capture", now));
-      const saved = await applyOrderEvent(ctx, tx, order, "payment_captured", {
-        authorizedAmount: order.amount,
-        capturedAmount: order.amount,
-      });
+      const capture = paymentLedgerLine(order, "capture", now);
+      await tx.operations.insert(capture);
+      const saved = await applyOrderEvent(
+        ctx,
+        tx,
+        order,
+        "payment_captured",
+        { authorizedAmount: order.amount, capturedAmount: order.amount },
+        { known: { attempt: approved, operations: [authorization, capture], savedCard } },
+      );
       return { kind: "approved", status: saved.status };
     }
-    const saved = await applyOrderEvent(ctx, tx, order, "payment_authorized", { authorizedAmount: order.amount });
+    const saved = await applyOrderEvent(ctx, tx, order, "payment_authorized", { authorizedAmount: order.amount }, { known: { attempt: approved, operations: [authorization], savedCard } });
     return { kind: "approved", status: saved.status };
   });
 }

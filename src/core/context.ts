@@ -6,7 +6,7 @@ import type { OrderEvent } from "./order-state.ts";
 import { RetryableStoreError } from "./ports.ts";
 import type { Acquirer, CallbackRenderer, Clock, FollowUpOutcome, Lease, Store, StoreTx } from "./ports.ts";
 import type { CardVault } from "./card-vault.ts";
-import type { Order, OrderView, PaymentMethod } from "./types.ts";
+import type { Operation, Order, OrderView, PaymentMethod } from "./types.ts";
 
 /** What core needs from the outside world, handed in once at start and never changed. */
 export type CoreContext = {
@@ -60,12 +60,21 @@ export async function inTransaction<T>(ctx: CoreContext, work: (tx: StoreTx) => 
   }
 }
 
-export async function loadOrderView(tx: StoreTx, order: Order): Promise<OrderView> {
+/**
+ * Parts of an order's view that the caller has just written in this transaction, and so need
+ * not be read back: its latest attempt, all of its ledger lines, the card it saved.
+ */
+export type KnownViewParts = Partial<Pick<OrderView, "attempt" | "operations" | "savedCard">>;
+
+/** The store's order of an order's ledger lines: by time, then by id. */
+const ledgerOrder = (a: Operation, b: Operation) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+export async function loadOrderView(tx: StoreTx, order: Order, known: KnownViewParts = {}): Promise<OrderView> {
   const [merchant, attempt, operations, savedCard, chargedCard] = await Promise.all([
     tx.merchants.find(order.merchantId),
-    tx.attempts.latestOfOrder(order.id),
-    tx.operations.ofOrder(order.id),
-    order.saveCard ? tx.savedCards.ofOrder(order.id) : undefined,
+    "attempt" in known ? known.attempt : tx.attempts.latestOfOrder(order.id),
+    known.operations ? [...known.operations].sort(ledgerOrder) : tx.operations.ofOrder(order.id),
+    "savedCard" in known ? known.savedCard : order.saveCard ? tx.savedCards.ofOrder(order.id) : undefined,
     order.savedCardId ? tx.savedCards.find(order.savedCardId) : undefined,
   ]);
   if (!merchant) throw new Error(`order ${order.id} has no merchant`);
@@ -91,7 +100,7 @@ export async function applyOrderEvent(
   order: Order,
   event: OrderEvent | null,
   changes: Partial<Order> = {},
-  options: { newsForMerchant?: boolean } = {},
+  options: { newsForMerchant?: boolean; known?: KnownViewParts } = {},
 ): Promise<Order> {
   const now = ctx.clock.now();
   const status = event === null ? order.status : nextStatus(order.status, event);
@@ -101,7 +110,7 @@ export async function applyOrderEvent(
   const saved = { ...updated, version: order.version + 1 };
   const news = (event !== null && ORDER_STATES[status].notify) || options.newsForMerchant === true;
   const url = news ? await callbackUrlOf(tx, saved) : null;
-  if (url) await queueCallback(ctx, tx, saved, url);
+  if (url) await queueCallback(ctx, tx, saved, url, options.known);
   return saved;
 }
 
@@ -112,9 +121,9 @@ export async function callbackUrlOf(tx: StoreTx, order: Order): Promise<string |
 }
 
 /** Writes the callback of the order as it is now to the outbox, in `tx`; the worker sends it after the commit. */
-export async function queueCallback(ctx: CoreContext, tx: StoreTx, order: Order, url: string): Promise<OutboxId> {
+export async function queueCallback(ctx: CoreContext, tx: StoreTx, order: Order, url: string, known?: KnownViewParts): Promise<OutboxId> {
   const now = ctx.clock.now();
-  const view = await loadOrderView(tx, order);
+  const view = await loadOrderView(tx, order, known);
   const id = newOutboxId();
   await tx.outbox.insert({
     id,

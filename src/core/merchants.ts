@@ -133,12 +133,13 @@ export async function authenticateMerchant(
   clientSecret: string,
 ): Promise<Merchant | undefined> {
   const merchant = await store.read((tx) => tx.merchants.findByClientId(clientId));
-  const ok = await verifySecret(clientSecret, merchant?.secretHash ?? UNKNOWN_CLIENT_HASH);
+  const ok = await verifySecret(clientSecret, merchant?.secretHash ?? (await UNKNOWN_CLIENT_HASH));
   return ok && merchant ? merchant : undefined;
 }
 
 // A real hash of a random secret, so that an unknown client id costs one scrypt like a known one.
-const UNKNOWN_CLIENT_HASH = await hashSecret(randomBytes(16).toString("hex"));
+// Made at start on the thread pool, not awaited there: loading this module does not wait for it.
+const UNKNOWN_CLIENT_HASH = hashSecret(randomBytes(16).toString("hex"));
 
 /** The merchant a dialect credential belongs to, with the credential, or undefined. */
 export async function merchantByCredential(

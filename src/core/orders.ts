@@ -147,11 +147,18 @@ export async function getOrderView(
   owner: OrderOwner,
   orderId: OrderId,
 ): Promise<OrderView> {
-  return ctx.store.read(async (tx) => {
-    const order = await tx.orders.find(orderId);
-    if (!order || !isVisibleTo(order, owner)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
-    return loadOrderView(tx, order);
-  });
+  return ctx.store.read(async (tx) => loadOrderView(tx, await visibleOrder(tx, owner, orderId)));
+}
+
+/** The owner's order alone, for a caller that needs none of the rest of its view. */
+export async function getOrder(ctx: CoreContext, owner: OrderOwner, orderId: OrderId): Promise<Order> {
+  return ctx.store.read((tx) => visibleOrder(tx, owner, orderId));
+}
+
+async function visibleOrder(tx: StoreTx, owner: OrderOwner, orderId: OrderId): Promise<Order> {
+  const order = await tx.orders.find(orderId);
+  if (!order || !isVisibleTo(order, owner)) throw new TetriError("TETRI_ERR_ORDER_NOT_FOUND");
+  return order;
 }
 
 /**

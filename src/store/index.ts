@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseConfig } from "../config.ts";
-import { openPostgresStore } from "./postgres/index.ts";
+import { merchantCache } from "./queries/index.ts";
 import { openSqliteStore } from "./sqlite/index.ts";
 import type { OpenedStore, StoreLog } from "./types.ts";
 
@@ -13,8 +13,10 @@ export type { OpenedStore, PoolStats, StoreLog } from "./types.ts";
 
 const SILENT: StoreLog = { error: () => {} };
 
-export async function openStore(database: DatabaseConfig, log: StoreLog = SILENT): Promise<OpenedStore> {
-  if (database.kind === "postgres") return openPostgresStore(database.url, database.poolSize, log);
+export async function openStore(database: DatabaseConfig, log: StoreLog = SILENT, merchantCacheSize?: number): Promise<OpenedStore> {
+  const merchants = merchantCache(merchantCacheSize);
+  // node-postgres is loaded only for a PostgreSQL database: the embedded default never needs it.
+  if (database.kind === "postgres") return (await import("./postgres/index.ts")).openPostgresStore(database.url, database.poolSize, log, merchants);
   mkdirSync(dirname(database.path), { recursive: true, mode: 0o700 });
-  return openSqliteStore(database.path, log);
+  return openSqliteStore(database.path, log, merchants);
 }

@@ -20,7 +20,7 @@ import { CHOICE_PROBLEMS } from "../checkout/method-texts.ts";
 import { cardProblemsAsFields } from "../core/cards.ts";
 import type { CoreContext } from "../core/context.ts";
 import { TetriError, validationError } from "../core/errors.ts";
-import { getOrderView } from "../core/orders.ts";
+import { getOrder } from "../core/orders.ts";
 import { payWithSavedCard } from "../core/saved-cards.ts";
 import type { DialectDeps, DialectModule } from "../dialects/dialect.ts";
 import { ownerOfAnyDialect } from "../dialects/shared/any-dialect.ts";
@@ -85,7 +85,7 @@ export async function testHelperRoutes(app: FastifyInstance, { ctx, dialectDeps,
       const owner = await ownerOfAnyDialect(request, dialectDeps, dialects);
       const orderId = orderIdParam((request.params as { order_id: string }).order_id);
       const body = request.body as Static<typeof PayBody>;
-      const { order } = await getOrderView(ctx, owner, orderId);
+      const order = await getOrder(ctx, owner, orderId);
       const method = body.method ?? "card";
       if (isSimulatedMethod(method)) return outcomeOf(orderId, await payWithMethod(order, method, body, owner));
       const card = { number: body.card_number ?? "", expiry: body.expiry ?? "", cvc: body.cvc ?? "", holder: body.cardholder ?? "" };

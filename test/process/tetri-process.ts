@@ -92,6 +92,8 @@ export async function run(args: string[], env: Record<string, string>, timeoutMs
   return { ...exit, stdout, stderr, durationMs: Date.now() - started };
 }
 
+type StartOptions = { dataDir: string; port?: number; env?: Record<string, string>; hardTimeoutMs?: number; command?: string[] };
+
 /** A long-running command (`tetri listen`), its output collected as it comes; stopped by stop() or stopAll(). */
 export type RunningCommand = {
   readonly child: ChildProcess;
@@ -171,10 +173,11 @@ export class TetriProcess {
   }
 
   /**
-   * Starts `node src/main.ts` and waits until GET /healthz answers 200. The demo merchant is
-   * fixed to DEMO unless `env` says otherwise. `hardTimeoutMs` bounds the whole life of the process.
+   * Starts `node src/main.ts` (or `node ...command`) and waits until GET /healthz answers 200. The
+   * demo merchant is fixed to DEMO unless `env` says otherwise. `hardTimeoutMs` bounds the whole
+   * life of the process.
    */
-  static async start(options: { dataDir: string; port?: number; env?: Record<string, string>; hardTimeoutMs?: number }): Promise<TetriProcess> {
+  static async start(options: StartOptions): Promise<TetriProcess> {
     // A port found free can be taken by someone else before tetri binds it: then try another.
     for (let attempt = 1; ; attempt++) {
       try {
@@ -185,7 +188,7 @@ export class TetriProcess {
     }
   }
 
-  static async #start(options: { dataDir: string; env?: Record<string, string>; hardTimeoutMs?: number }, port: number): Promise<TetriProcess> {
+  static async #start(options: StartOptions, port: number): Promise<TetriProcess> {
     const env = childEnv({
       TETRI_LOG_LEVEL: "warn",
       ...DEMO_ENV,
@@ -199,7 +202,7 @@ export class TetriProcess {
       PORT: String(port),
       TETRI_DATA_DIR: options.dataDir,
     });
-    const child = spawn(NODE, ["src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(NODE, options.command ?? ["src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     const tetri = new TetriProcess(child, port, track(child, options.hardTimeoutMs ?? 60_000));
     let exit: Exit | undefined;
     void tetri.exited.then((e) => (exit = e));

@@ -631,6 +631,8 @@ for (const backend of STORES) {
       ]);
       assert.equal(await store.read((tx) => tx.merchantSettings.find(shop.id, DIALECT)), undefined);
       assert.equal((await store.read((tx) => tx.merchants.list()))[0]?.id, owner.id);
+      // Found once (and so remembered) before the new hash: the store must not answer the old one.
+      assert.equal((await store.read((tx) => tx.merchants.find(owner.id)))?.secretHash, owner.secretHash);
       await store.transaction((tx) => tx.merchants.updateSecretHash(owner.id, "scrypt$new"));
       assert.equal((await store.read((tx) => tx.merchants.find(owner.id)))?.secretHash, "scrypt$new");
     });

@@ -11,7 +11,8 @@ import type { Kysely } from "kysely";
 import type { Store } from "../../core/ports.ts";
 import { migrationsFor } from "../migrations/index.ts";
 import { nestingGuard } from "../nesting.ts";
-import { acquirerJournalQueries, queriesOn } from "../queries/index.ts";
+import { acquirerJournalQueries, merchantCache, queriesOn } from "../queries/index.ts";
+import type { MerchantCache } from "../queries/index.ts";
 import type { Database } from "../schema.ts";
 import type { OpenedStore, StoreLog } from "../types.ts";
 import { openPool, translated } from "./connection.ts";
@@ -25,7 +26,7 @@ async function meaning<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function openPostgresStore(url: string, poolSize: number, log: StoreLog): Promise<OpenedStore> {
+export async function openPostgresStore(url: string, poolSize: number, log: StoreLog, merchants: MerchantCache = merchantCache()): Promise<OpenedStore> {
   const { pool, db } = openPool(url, poolSize, log);
   try {
     await meaning(() => migrate(url, db));
@@ -55,10 +56,10 @@ export async function openPostgresStore(url: string, poolSize: number, log: Stor
         db
           .transaction()
           .setIsolationLevel("read committed")
-          .execute((tx) => nesting.run("transaction", tx, () => work(queriesOn(tx, { rowLocks: true })))),
+          .execute((tx) => nesting.run("transaction", tx, () => work(queriesOn(tx, { rowLocks: true, merchants })))),
       );
     },
-    read: (work) => snapshot((snap) => work(queriesOn(snap, { rowLocks: false }))),
+    read: (work) => snapshot((snap) => work(queriesOn(snap, { rowLocks: false, merchants }))),
     close: () => db.destroy(),
   };
   return {

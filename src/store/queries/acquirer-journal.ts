@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { AcquirerJournalEntry } from "../../acquirers/journal.ts";
 import type { AcquirerJournalTable, Database } from "../schema.ts";
+import { prepared, slotsFor } from "./prepared.ts";
 import { currency, flag, money, num } from "./rows.ts";
 
 function toEntry(row: Selectable<AcquirerJournalTable>): AcquirerJournalEntry {
@@ -20,6 +21,33 @@ function toEntry(row: Selectable<AcquirerJournalTable>): AcquirerJournalEntry {
   };
 }
 
+function entryRow(entry: AcquirerJournalEntry) {
+  return {
+    reference: entry.reference,
+    kind: entry.kind,
+    state: entry.state,
+    amount: entry.amount,
+    currency: entry.currency,
+    capture: entry.capture,
+    decline_reason: entry.declineReason,
+    auth_code: entry.authCode,
+    transaction_id: entry.transactionId,
+    terminal: entry.terminal,
+    card_behaviour: entry.cardBehaviour,
+    created_at: entry.createdAt,
+  };
+}
+
+// Every payment writes an entry (a new one, or its settled state), prepared once (prepared.ts).
+const putEntry = prepared((db, $, row: ReturnType<typeof entryRow>) => {
+  const slots = slotsFor(row, $);
+  const { reference: _reference, ...changes } = slots;
+  return db
+    .insertInto("acquirer_journal")
+    .values(slots)
+    .onConflict((oc) => oc.column("reference").doUpdateSet(changes));
+});
+
 export function acquirerJournalQueries(db: Kysely<Database>) {
   return {
     async find(reference: string): Promise<AcquirerJournalEntry | undefined> {
@@ -27,25 +55,7 @@ export function acquirerJournalQueries(db: Kysely<Database>) {
       return row && toEntry(row);
     },
     async put(entry: AcquirerJournalEntry): Promise<void> {
-      const { reference, ...changes } = {
-        reference: entry.reference,
-        kind: entry.kind,
-        state: entry.state,
-        amount: entry.amount,
-        currency: entry.currency,
-        capture: entry.capture,
-        decline_reason: entry.declineReason,
-        auth_code: entry.authCode,
-        transaction_id: entry.transactionId,
-        terminal: entry.terminal,
-        card_behaviour: entry.cardBehaviour,
-        created_at: entry.createdAt,
-      };
-      await db
-        .insertInto("acquirer_journal")
-        .values({ reference, ...changes })
-        .onConflict((oc) => oc.column("reference").doUpdateSet(changes))
-        .execute();
+      await putEntry(db, entryRow(entry));
     },
   };
 }

@@ -3,6 +3,8 @@ import type { AttemptId, OrderId } from "../../core/ids.ts";
 import type { AttemptRepository } from "../../core/ports.ts";
 import type { PaymentAttempt } from "../../core/types.ts";
 import type { Database, PaymentAttemptsTable } from "../schema.ts";
+import { prepared, slotsFor } from "./prepared.ts";
+import type { Slots } from "./prepared.ts";
 import { cardColumns, cardOf, flag, leaseFree, num } from "./rows.ts";
 
 // An attempt of a method that used no card (internet bank, QR, loans, gift card) keeps its card
@@ -50,29 +52,33 @@ function attemptRow(attempt: PaymentAttempt): Insertable<PaymentAttemptsTable> {
   return { id: attempt.id, order_id: attempt.orderId, ...cardColumns(attempt.card ?? NO_CARD, attempt), ...attemptState(attempt) };
 }
 
+// The queries every payment runs, prepared once (prepared.ts).
+const insertAttempt = prepared((db, $, row: ReturnType<typeof attemptRow>) => db.insertInto("payment_attempts").values(slotsFor(row, $)));
+// Leaving the card's columns alone keeps a card-key rotation's re-sealing from being
+// overwritten by an update that read the row before it.
+const updateAttempt = prepared((db, $, { id: _id, ...state }: ReturnType<typeof attemptState> & { id: string }) =>
+  db.updateTable("payment_attempts").set(slotsFor(state, $)).where("id", "=", $("id")),
+);
+const findAttempt = prepared((db, $: Slots<{ id: string }>) => db.selectFrom("payment_attempts").selectAll().where("id", "=", $("id")));
+const latestAttemptOfOrder = prepared((db, $: Slots<{ orderId: string }>) =>
+  db.selectFrom("payment_attempts").selectAll().where("order_id", "=", $("orderId")).orderBy("created_at", "desc").limit(1),
+);
+
 export function attemptQueries(db: Kysely<Database>, rowLocks: boolean): AttemptRepository {
   return {
     async insert(attempt) {
-      await db.insertInto("payment_attempts").values(attemptRow(attempt)).execute();
+      await insertAttempt(db, attemptRow(attempt));
     },
     async update(attempt) {
-      // Leaving the card's columns alone keeps a card-key rotation's re-sealing from being
-      // overwritten by an update that read the row before it.
-      await db.updateTable("payment_attempts").set(attemptState(attempt)).where("id", "=", attempt.id).execute();
+      await updateAttempt(db, { ...attemptState(attempt), id: attempt.id });
     },
     async find(id) {
-      const row = await db.selectFrom("payment_attempts").selectAll().where("id", "=", id).executeTakeFirst();
-      return row && toAttempt(row);
+      const { rows } = await findAttempt(db, { id });
+      return rows[0] && toAttempt(rows[0]);
     },
     async latestOfOrder(orderId) {
-      const row = await db
-        .selectFrom("payment_attempts")
-        .selectAll()
-        .where("order_id", "=", orderId)
-        .orderBy("created_at", "desc")
-        .limit(1)
-        .executeTakeFirst();
-      return row && toAttempt(row);
+      const { rows } = await latestAttemptOfOrder(db, { orderId });
+      return rows[0] && toAttempt(rows[0]);
     },
     async latestOfOrders(orderIds) {
       if (orderIds.length === 0) return [];

@@ -6,6 +6,7 @@ import type { StoreTx } from "../../core/ports.ts";
 import type { Database } from "../schema.ts";
 import { attemptQueries } from "./attempts.ts";
 import { idempotencyQueries } from "./idempotency.ts";
+import type { MerchantCache } from "./merchant-cache.ts";
 import { credentialQueries, merchantQueries, merchantSettingsQueries } from "./merchants.ts";
 import { operationQueries } from "./operations.ts";
 import { orderQueries } from "./orders.ts";
@@ -19,6 +20,11 @@ import { sessionQueries, signInFailureQueries } from "./sessions.ts";
 import { statsQueries } from "./stats.ts";
 
 export { acquirerJournalQueries } from "./acquirer-journal.ts";
+export { merchantCache } from "./merchant-cache.ts";
+export type { MerchantCache } from "./merchant-cache.ts";
+
+/** What a backend gives the repositories of each unit of work: its kind of locking, and what it remembers across them. */
+export type QueryOptions = { rowLocks: boolean; merchants: MerchantCache };
 
 /**
  * The repositories of core/ports.ts over one Kysely handle: a transaction, or a read snapshot.
@@ -28,11 +34,13 @@ export { acquirerJournalQueries } from "./acquirer-journal.ts";
  * (PostgreSQL): an order read in it is locked until it commits, so a concurrent change of the
  * same order waits its turn and reads it fresh instead of failing its version check; an
  * idempotency key is locked likewise; claims of shared work skip rows that another transaction
- * holds. SQLite's transactions take turns: it needs none of it.
+ * holds. SQLite's transactions take turns: it needs none of it. `merchants` is the backend's
+ * cache of merchants by id, shared by all its units of work.
  */
 class Repositories implements StoreTx {
   readonly #db: Kysely<Database>;
   readonly #rowLocks: boolean;
+  readonly #merchantCache: MerchantCache;
   #merchants?: StoreTx["merchants"];
   #merchantSettings?: StoreTx["merchantSettings"];
   #credentials?: StoreTx["credentials"];
@@ -50,13 +58,14 @@ class Repositories implements StoreTx {
   #subscriptions?: StoreTx["subscriptions"];
   #payouts?: StoreTx["payouts"];
 
-  constructor(db: Kysely<Database>, rowLocks: boolean) {
+  constructor(db: Kysely<Database>, options: QueryOptions) {
     this.#db = db;
-    this.#rowLocks = rowLocks;
+    this.#rowLocks = options.rowLocks;
+    this.#merchantCache = options.merchants;
   }
 
   get merchants() {
-    return (this.#merchants ??= merchantQueries(this.#db));
+    return (this.#merchants ??= merchantQueries(this.#db, this.#merchantCache));
   }
   get merchantSettings() {
     return (this.#merchantSettings ??= merchantSettingsQueries(this.#db));
@@ -105,6 +114,6 @@ class Repositories implements StoreTx {
   }
 }
 
-export function queriesOn(db: Kysely<Database>, options: { rowLocks: boolean }): StoreTx {
-  return new Repositories(db, options.rowLocks);
+export function queriesOn(db: Kysely<Database>, options: QueryOptions): StoreTx {
+  return new Repositories(db, options);
 }

@@ -3,6 +3,9 @@ import type { MerchantId } from "../../core/ids.ts";
 import type { CredentialRepository, MerchantRepository, MerchantSettingsRepository } from "../../core/ports.ts";
 import type { DialectCredential, DialectId, Merchant, MerchantDialectSettings, PaymentMethod } from "../../core/types.ts";
 import type { Database, DialectCredentialsTable, MerchantDialectSettingsTable, MerchantsTable } from "../schema.ts";
+import type { MerchantCache } from "./merchant-cache.ts";
+import { prepared } from "./prepared.ts";
+import type { Slots } from "./prepared.ts";
 import { num } from "./rows.ts";
 
 function toMerchant(row: Selectable<MerchantsTable>): Merchant {
@@ -15,7 +18,13 @@ function toMerchant(row: Selectable<MerchantsTable>): Merchant {
   };
 }
 
-export function merchantQueries(db: Kysely<Database>): MerchantRepository {
+// The queries every payment or callback runs, prepared once (prepared.ts).
+const findMerchant = prepared((db, $: Slots<{ id: string }>) => db.selectFrom("merchants").selectAll().where("id", "=", $("id")));
+const findSettings = prepared((db, $: Slots<{ merchantId: string; dialect: string }>) =>
+  db.selectFrom("merchant_dialect_settings").selectAll().where("merchant_id", "=", $("merchantId")).where("dialect", "=", $("dialect")),
+);
+
+export function merchantQueries(db: Kysely<Database>, cache: MerchantCache): MerchantRepository {
   return {
     async insert(merchant) {
       await db
@@ -30,8 +39,12 @@ export function merchantQueries(db: Kysely<Database>): MerchantRepository {
         .execute();
     },
     async find(id) {
-      const row = await db.selectFrom("merchants").selectAll().where("id", "=", id).executeTakeFirst();
-      return row && toMerchant(row);
+      const cached = cache.get(id);
+      if (cached) return cached;
+      const [row] = (await findMerchant(db, { id })).rows;
+      const merchant = row && toMerchant(row);
+      if (merchant) cache.set(merchant);
+      return merchant;
     },
     async findByClientId(clientId) {
       const row = await db.selectFrom("merchants").selectAll().where("client_id", "=", clientId).executeTakeFirst();
@@ -46,6 +59,7 @@ export function merchantQueries(db: Kysely<Database>): MerchantRepository {
       return rows.map(toMerchant);
     },
     async updateSecretHash(id, secretHash) {
+      cache.forget(id);
       await db.updateTable("merchants").set({ secret_hash: secretHash }).where("id", "=", id).execute();
     },
   };
@@ -65,12 +79,7 @@ function toSettings(row: Selectable<MerchantDialectSettingsTable>): MerchantDial
 export function merchantSettingsQueries(db: Kysely<Database>): MerchantSettingsRepository {
   return {
     async find(merchantId, dialect) {
-      const row = await db
-        .selectFrom("merchant_dialect_settings")
-        .selectAll()
-        .where("merchant_id", "=", merchantId)
-        .where("dialect", "=", dialect)
-        .executeTakeFirst();
+      const [row] = (await findSettings(db, { merchantId, dialect })).rows;
       return row && toSettings(row);
     },
     async ofMerchant(merchantId) {

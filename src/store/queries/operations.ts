@@ -3,6 +3,8 @@ import type { MerchantId, OperationId, OrderId } from "../../core/ids.ts";
 import type { OperationRepository } from "../../core/ports.ts";
 import type { Operation } from "../../core/types.ts";
 import type { Database, OperationsTable } from "../schema.ts";
+import { prepared, slotsFor } from "./prepared.ts";
+import type { Slots } from "./prepared.ts";
 import { claimPendingRows, currency, money, num, postponePendingRow } from "./rows.ts";
 
 function toOperation(row: Selectable<OperationsTable>): Operation {
@@ -39,10 +41,16 @@ function operationRow(operation: Operation): Insertable<OperationsTable> & { id:
   };
 }
 
+// The queries every payment runs, prepared once (prepared.ts).
+const insertOperation = prepared((db, $, row: ReturnType<typeof operationRow>) => db.insertInto("operations").values(slotsFor(row, $)));
+const operationsOfOrder = prepared((db, $: Slots<{ orderId: string }>) =>
+  db.selectFrom("operations").selectAll().where("order_id", "=", $("orderId")).orderBy("created_at").orderBy("id"),
+);
+
 export function operationQueries(db: Kysely<Database>, rowLocks: boolean): OperationRepository {
   return {
     async insert(operation) {
-      await db.insertInto("operations").values(operationRow(operation)).execute();
+      await insertOperation(db, operationRow(operation));
     },
     async update(operation) {
       const { id, ...columns } = operationRow(operation);
@@ -53,13 +61,7 @@ export function operationQueries(db: Kysely<Database>, rowLocks: boolean): Opera
       return row && toOperation(row);
     },
     async ofOrder(orderId) {
-      const rows = await db
-        .selectFrom("operations")
-        .selectAll()
-        .where("order_id", "=", orderId)
-        .orderBy("created_at")
-        .orderBy("id")
-        .execute();
+      const { rows } = await operationsOfOrder(db, { orderId });
       return rows.map(toOperation);
     },
     async claimPending(updatedBefore, limit, lease) {

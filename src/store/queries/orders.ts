@@ -4,6 +4,8 @@ import type { OrderStatus } from "../../core/order-state.ts";
 import type { OrderRepository, OrderSearch } from "../../core/ports.ts";
 import type { DialectId, Order } from "../../core/types.ts";
 import type { Database, OrdersTable } from "../schema.ts";
+import { prepared, slotsFor } from "./prepared.ts";
+import type { Slots } from "./prepared.ts";
 import { currency, money, num } from "./rows.ts";
 
 /** Orders written before saved cards had a usage saved them for TBC: good for any use. */
@@ -128,25 +130,32 @@ function searchConditions(eb: ExpressionBuilder<Database, "orders">, search: Ord
   return eb.and(all);
 }
 
+// The queries every payment runs, prepared once (prepared.ts).
+const insertOrder = prepared((db, $, row: ReturnType<typeof orderRow>) => db.insertInto("orders").values(slotsFor(row, $)));
+const findOrder = prepared((db, $: Slots<{ id: string }>) => db.selectFrom("orders").selectAll().where("id", "=", $("id")));
+// Read to be changed: a concurrent change of the same order waits for this one to commit.
+const findOrderForUpdate = prepared((db, $: Slots<{ id: string }>) => db.selectFrom("orders").selectAll().where("id", "=", $("id")).forUpdate());
+const updateOrder = prepared((db, $, { id: _id, version: _version, next_version: _next, ...columns }: ReturnType<typeof orderRow> & { next_version: number }) =>
+  db
+    .updateTable("orders")
+    .set({ ...slotsFor(columns, $), version: $("next_version") })
+    .where("id", "=", $("id"))
+    .where("version", "=", $("version")),
+);
+
 export function orderQueries(db: Kysely<Database>, rowLocks: boolean): OrderRepository {
   return {
     async insert(order) {
-      await db.insertInto("orders").values(orderRow(order)).execute();
+      await insertOrder(db, orderRow(order));
     },
     async find(id) {
-      // Read to be changed: a concurrent change of the same order waits for this one to commit.
-      const row = await db.selectFrom("orders").selectAll().where("id", "=", id).$if(rowLocks, (q) => q.forUpdate()).executeTakeFirst();
-      return row && toOrder(row);
+      const { rows } = await (rowLocks ? findOrderForUpdate : findOrder)(db, { id });
+      return rows[0] && toOrder(rows[0]);
     },
     async update(order) {
-      const { id, version, ...columns } = orderRow(order);
-      const result = await db
-        .updateTable("orders")
-        .set({ ...columns, version: version + 1 })
-        .where("id", "=", id)
-        .where("version", "=", version)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+      const row = orderRow(order);
+      const result = await updateOrder(db, { ...row, next_version: row.version + 1 });
+      return Number(result.numAffectedRows) === 1;
     },
     async dueForExpiry(now, limit) {
       const rows = await db

@@ -1,9 +1,11 @@
 import { sql } from "kysely";
-import type { Kysely, Selectable, SelectQueryBuilder } from "kysely";
+import type { Insertable, Kysely, Selectable, SelectQueryBuilder } from "kysely";
 import type { MerchantId, OrderId, OutboxId } from "../../core/ids.ts";
 import type { OutboxRepository } from "../../core/ports.ts";
 import type { CallbackAttempt, DialectId, OutboxMessage } from "../../core/types.ts";
 import type { CallbackAttemptsTable, Database, OutboxTable } from "../schema.ts";
+import { prepared, slotsFor } from "./prepared.ts";
+import type { Slots } from "./prepared.ts";
 import { leaseFree, num, numOrNull } from "./rows.ts";
 
 async function countOf(query: SelectQueryBuilder<Database, "outbox", object>): Promise<number> {
@@ -40,29 +42,52 @@ function toCallbackAttempt(row: Selectable<CallbackAttemptsTable>): CallbackAtte
   };
 }
 
+function outboxRow(message: OutboxMessage) {
+  return {
+    id: message.id,
+    merchant_id: message.merchantId,
+    order_id: message.orderId,
+    dialect: message.dialect,
+    url: message.url,
+    body: message.body,
+    status: message.status,
+    order_version: message.orderVersion,
+    attempts: message.attempts,
+    next_attempt_at: message.nextAttemptAt,
+    lease_until: null,
+    lease_token: null,
+    created_at: message.createdAt,
+    delivered_at: message.deliveredAt,
+    last_error: message.lastError,
+  };
+}
+
+type AttemptOutcome = Pick<OutboxMessage, "status" | "nextAttemptAt" | "deliveredAt" | "lastError"> & { id: string; leaseToken: string };
+
+// The queries every callback runs, prepared once (prepared.ts).
+const insertMessage = prepared((db, $, row: ReturnType<typeof outboxRow>) => db.insertInto("outbox").values(slotsFor(row, $)));
+const finishLeased = prepared((db, $: Slots<AttemptOutcome>) =>
+  db
+    .updateTable("outbox")
+    .set({
+      status: $("status"),
+      attempts: sql<number>`attempts + 1`,
+      next_attempt_at: $("nextAttemptAt"),
+      delivered_at: $("deliveredAt"),
+      last_error: $("lastError"),
+      lease_until: null,
+      lease_token: null,
+    })
+    .where("id", "=", $("id"))
+    .where("lease_token", "=", $("leaseToken"))
+    .returning("attempts"),
+);
+const insertCallbackAttempt = prepared((db, $, row: Insertable<CallbackAttemptsTable>) => db.insertInto("callback_attempts").values(slotsFor(row, $)));
+
 export function outboxQueries(db: Kysely<Database>, rowLocks: boolean): OutboxRepository {
   return {
     async insert(message) {
-      await db
-        .insertInto("outbox")
-        .values({
-          id: message.id,
-          merchant_id: message.merchantId,
-          order_id: message.orderId,
-          dialect: message.dialect,
-          url: message.url,
-          body: message.body,
-          status: message.status,
-          order_version: message.orderVersion,
-          attempts: message.attempts,
-          next_attempt_at: message.nextAttemptAt,
-          lease_until: null,
-          lease_token: null,
-          created_at: message.createdAt,
-          delivered_at: message.deliveredAt,
-          last_error: message.lastError,
-        })
-        .execute();
+      await insertMessage(db, outboxRow(message));
     },
     async claimDue(now, limit, lease) {
       const free = leaseFree(now);
@@ -98,34 +123,18 @@ export function outboxQueries(db: Kysely<Database>, rowLocks: boolean): OutboxRe
       return rows.map(toOutbox);
     },
     async finishAttempt(message, leaseToken, attempt) {
-      const updated = await db
-        .updateTable("outbox")
-        .set({
-          status: message.status,
-          attempts: sql<number>`attempts + 1`,
-          next_attempt_at: message.nextAttemptAt,
-          delivered_at: message.deliveredAt,
-          last_error: message.lastError,
-          lease_until: null,
-          lease_token: null,
-        })
-        .where("id", "=", message.id)
-        .where("lease_token", "=", leaseToken)
-        .returning("attempts")
-        .executeTakeFirst();
+      const { status, nextAttemptAt, deliveredAt, lastError } = message;
+      const [updated] = (await finishLeased(db, { id: message.id, leaseToken, status, nextAttemptAt, deliveredAt, lastError })).rows;
       if (!updated) return false;
-      await db
-        .insertInto("callback_attempts")
-        .values({
-          outbox_id: attempt.outboxId,
-          attempt: num(updated.attempts),
-          attempted_at: attempt.attemptedAt,
-          duration_ms: attempt.durationMs,
-          status_code: attempt.statusCode,
-          error: attempt.error,
-          response_excerpt: attempt.responseExcerpt,
-        })
-        .execute();
+      await insertCallbackAttempt(db, {
+        outbox_id: attempt.outboxId,
+        attempt: num(updated.attempts),
+        attempted_at: attempt.attemptedAt,
+        duration_ms: attempt.durationMs,
+        status_code: attempt.statusCode,
+        error: attempt.error,
+        response_excerpt: attempt.responseExcerpt,
+      });
       return true;
     },
     async ofOrder(orderId) {

@@ -7,6 +7,7 @@
 import { sql } from "kysely";
 import type { Kysely } from "kysely";
 import type { Database } from "../schema.ts";
+import type { StoreLog } from "../types.ts";
 
 type Work = (db: Kysely<Database>) => Promise<unknown>;
 
@@ -21,22 +22,32 @@ const MAX_BATCH = 256;
 export type GroupCommit = {
   /** Runs `work` in a savepoint of the next batch; resolves after that batch's COMMIT. */
   run<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Has `write` run at the start of the next batch, outside any savepoint, with nobody to
+   * answer: writes that must commit with the next transaction at the latest, and that no
+   * transaction's rollback may take with it. A batch is started for it if none is coming.
+   */
+  beforeNextBatch(write: Work): void;
 };
 
 /**
  * `db` must be the only writer of its database file in this process. Each batch runs inside
  * `turn`, which keeps anything else off the connection while the batch is open.
  */
-export function groupCommit(db: Kysely<Database>, turn: <T>(work: () => Promise<T>) => Promise<T>): GroupCommit {
+export function groupCommit(db: Kysely<Database>, turn: <T>(work: () => Promise<T>) => Promise<T>, log: StoreLog): GroupCommit {
   const queue: Pending[] = [];
+  let preamble: Work[] = [];
   let scheduled = false;
 
   async function runBatch(batch: Pending[]): Promise<void> {
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const writes = preamble;
+    preamble = [];
     try {
       await turn(() => db.connection().execute(async (connection) => {
         await sql`begin immediate`.execute(connection);
         try {
+          for (const write of writes) await write(connection);
           for (const item of batch) {
             await sql`savepoint work`.execute(connection);
             try {
@@ -56,6 +67,8 @@ export function groupCommit(db: Kysely<Database>, turn: <T>(work: () => Promise<
       }));
     } catch (error) {
       for (const item of batch) item.reject(error);
+      // Writes made before the next batch have nobody to tell but the log when they ran alone.
+      if (batch.length === 0) log.error({ err: error }, "writes queued before a batch failed");
       return;
     }
     batch.forEach((item, i) => {
@@ -72,7 +85,7 @@ export function groupCommit(db: Kysely<Database>, turn: <T>(work: () => Promise<
     scheduled = true;
     setImmediate(() => {
       void runBatch(queue.splice(0, MAX_BATCH)).finally(() => {
-        if (queue.length > 0) scheduleBatch();
+        if (queue.length > 0 || preamble.length > 0) scheduleBatch();
         else scheduled = false;
       });
     });
@@ -84,6 +97,10 @@ export function groupCommit(db: Kysely<Database>, turn: <T>(work: () => Promise<
         queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
         if (!scheduled) scheduleBatch();
       });
+    },
+    beforeNextBatch(write) {
+      preamble.push(write);
+      if (!scheduled) scheduleBatch();
     },
   };
 }

@@ -10,7 +10,8 @@ import type { Store } from "../../core/ports.ts";
 import type { OpenedStore, StoreLog } from "../types.ts";
 import { migrationsFor } from "../migrations/index.ts";
 import { nestingGuard } from "../nesting.ts";
-import { acquirerJournalQueries, queriesOn } from "../queries/index.ts";
+import { acquirerJournalQueries, merchantCache, queriesOn } from "../queries/index.ts";
+import type { MerchantCache } from "../queries/index.ts";
 import { openConnection } from "./connection.ts";
 import type { SqliteConnection } from "./connection.ts";
 import { groupCommit } from "./group-commit.ts";
@@ -28,7 +29,7 @@ function turns() {
   };
 }
 
-export async function openSqliteStore(path: string, log: StoreLog): Promise<OpenedStore> {
+export async function openSqliteStore(path: string, log: StoreLog, merchants: MerchantCache = merchantCache()): Promise<OpenedStore> {
   // The file holds secret hashes and sealed card numbers: owner-only from its first byte.
   // SQLite gives the -wal and -shm files the same mode.
   closeSync(openSync(path, "a", 0o600));
@@ -37,7 +38,7 @@ export async function openSqliteStore(path: string, log: StoreLog): Promise<Open
   connection.raw.exec("PRAGMA foreign_keys = ON");
   const { db, raw } = connection;
   const turn = turns();
-  const batches = groupCommit(db, turn.take);
+  const batches = groupCommit(db, turn.take, log);
   const begin = raw.prepare("BEGIN");
   const commit = raw.prepare("COMMIT");
 
@@ -60,9 +61,9 @@ export async function openSqliteStore(path: string, log: StoreLog): Promise<Open
   const store: Store = {
     transaction: (work) => {
       nesting.refuse("a transaction");
-      return batches.run((tx) => nesting.run("transaction", tx, () => work(queriesOn(tx, { rowLocks: false }))));
+      return batches.run((tx) => nesting.run("transaction", tx, () => work(queriesOn(tx, { rowLocks: false, merchants }))));
     },
-    read: (work) => snapshot((snap) => work(queriesOn(snap, { rowLocks: false }))),
+    read: (work) => snapshot((snap) => work(queriesOn(snap, { rowLocks: false, merchants }))),
     close: async () => {
       await turn.idle();
       await db.destroy();
@@ -73,10 +74,11 @@ export async function openSqliteStore(path: string, log: StoreLog): Promise<Open
     acquirerJournal: {
       find: (reference) => snapshot((snap) => acquirerJournalQueries(snap).find(reference)),
       async record(entry) {
-        // Queued, not awaited: the batch it joins commits before (or with) whatever the caller
-        // writes next, which is what AcquirerJournal promises.
+        // Not awaited: written at the start of the next batch, in the transaction of whatever
+        // the caller writes next (or before it), which is what AcquirerJournal promises. A
+        // failed write fails that batch, and so the caller's transaction too.
         nesting.refuse("an acquirer journal write");
-        batches.run((tx) => acquirerJournalQueries(tx).put(entry)).catch((error: unknown) => log.error({ err: error }, "acquirer journal write failed"));
+        batches.beforeNextBatch((tx) => acquirerJournalQueries(tx).put(entry));
       },
     },
     close: () => store.close(),
