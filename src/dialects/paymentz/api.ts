@@ -100,11 +100,8 @@ export function paymentzApi(dialect: DialectId, deps: DialectDeps): PaymentzApi 
      */
     async onceForReference(who, request, merchantTransactionId, make) {
       const retry = idempotencyOf(request);
-      const idempotency: IdempotencyInput = {
-        key: merchantTransactionId,
-        fingerprint: retry ? `${retry.key}\n${retry.fingerprint}` : randomUUID(),
-        sharedScope: `${dialect}:merchantTransactionId`,
-      };
+      const scope = `${dialect}:merchantTransactionId`;
+      const idempotency: IdempotencyInput = { key: merchantTransactionId, fingerprint: retry ? `${retry.key}\n${retry.fingerprint}` : randomUUID(), sharedScope: scope };
       const used = await findOrderByExternalId(ctx, who, merchantTransactionId).then(
         () => true,
         (error: unknown) => {
@@ -112,7 +109,7 @@ export function paymentzApi(dialect: DialectId, deps: DialectDeps): PaymentzApi 
           throw error;
         },
       );
-      if (used && !(retry && (await isRecordedRequest(ctx, who.merchantId, `${dialect}:merchantTransactionId`, idempotency)))) {
+      if (used && !(retry && (await isRecordedRequest(ctx, who.merchantId, scope, idempotency)))) {
         throw new TetriError("TETRI_ERR_DUPLICATE_REFERENCE");
       }
       try {
